@@ -1,0 +1,3 @@
+from kspub.cli import main
+
+main()

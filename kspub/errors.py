@@ -1,0 +1,100 @@
+"""One error hierarchy for everything kspub reports to a user.
+
+Library code raises these; only the CLI turns them into `path:line: CODE message` and an exit code.
+Messages are in Chinese (legal editors read them); codes are stable identifiers services may match on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in an input file."""
+
+    code: str
+    """Stable code, e.g. ``KS101``."""
+    message: str
+    """Chinese message saying what is wrong and what to do."""
+    path: str
+    """Path of the file as the user gave it (repository-relative when possible)."""
+    line: int | None = None
+    """1-based source line, or None when the problem concerns the whole file."""
+    severity: Severity = Severity.ERROR
+
+    def format(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        tag = "" if self.severity is Severity.ERROR else "（警告）"
+        return f"{where}: {self.code} {tag}{self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity.value,
+        }
+
+
+class KspubError(Exception):
+    """An error a user can act on: it carries a stable code, where it happened and a fix hint."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        diagnostics: tuple[Diagnostic, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+        self.diagnostics = diagnostics
+
+    def format(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        text = f"{where}{self.code} {self.message}"
+        if self.hint:
+            text += f"（{self.hint}）"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "hint": self.hint,
+        }
+
+
+class ParseError(KspubError):
+    """An agreement source could not be turned into a model; diagnostics hold every problem found."""
+
+
+class HistoryError(KspubError):
+    """The git history cannot give a complete, trustworthy timeline."""
+
+
+class CalendarError(KspubError):
+    """A date falls outside the official working-day schedules kspub knows."""
+
+
+class UsageError(KspubError):
+    """A command was called with arguments that make no sense (exit 2)."""
