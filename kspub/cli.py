@@ -1,0 +1,163 @@
+"""The command line: a thin click layer. Each command lazily imports and calls one library function.
+
+Only this module prints or exits. Exit codes: 0 ok, 1 problems found or an error, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from kspub.errors import Diagnostic, KspubError
+
+FORMAT_TEXT_JSON = click.Choice(["text", "json"])
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+class Ctx:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+
+@contextmanager
+def user_errors(fmt: str = "text") -> Iterator[None]:
+    """Turn kspub's own errors into one line on stderr (and a JSON error object with --format json), exit 1."""
+    from kspub.errors import KspubError
+
+    try:
+        yield
+    except KspubError as exc:
+        fail(exc, fmt)
+
+
+def fail(exc: KspubError, fmt: str) -> None:
+    from kspub.errors import UsageError
+
+    if fmt == "json":
+        click.echo(dump_json({"error": exc.to_dict()}))
+    for d in exc.diagnostics:
+        click.echo(d.format(), err=True)
+    click.echo(f"错误：{exc.format()}", err=True)
+    sys.exit(2 if isinstance(exc, UsageError) else 1)
+
+
+def root_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="协议仓库的根目录（含 agreements/ 与 sla/）。",
+    )(f)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kspub")
+def main() -> None:
+    """kspub：协议即代码。解析、检查、比对、计算通知期并发布金山云的协议。"""
+
+
+@main.command("list")
+@root_option
+@click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+def list_cmd(root: Path, fmt: str) -> None:
+    """列出仓库中的全部协议（ID、标题、版本、路径）。"""
+    from kspub.workspace import load_corpus
+
+    with user_errors(fmt):
+        corpus = load_corpus(root, with_sla=False)
+        rows = [{"id": a.id, "title": a.meta.title, "version": a.meta.version, "path": a.path} for a in corpus.agreements]
+        if fmt == "json":
+            click.echo(dump_json({"agreements": rows}))
+        else:
+            for r in rows:
+                click.echo(f"{r['id']}\t{r['version']}\t{r['title']}\t{r['path']}")
+        for d in corpus.errors:
+            click.echo(d.format(), err=True)
+        if corpus.errors:
+            sys.exit(1)
+
+
+@main.command("show")
+@click.argument("agreement")
+@root_option
+@click.option("--version", "version", default=None, help="历史版本号（默认：工作区中的当前文本）。")
+@click.option("--clause", "clause", default=None, help="只显示这一条款（条款 ID）。")
+@click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+def show_cmd(agreement: str, root: Path, version: str | None, clause: str | None, fmt: str) -> None:
+    """显示一份协议的全部条款（每个条款的 ID、编号、标题、正文、标签与上级）。"""
+    from kspub.show import show
+
+    with user_errors(fmt):
+        data = show(root, agreement, version=version, clause=clause)
+        if fmt == "json":
+            click.echo(dump_json(data))
+        else:
+            from kspub.show import format_show
+
+            click.echo(format_show(data))
+
+
+@main.command("sla")
+@root_option
+@click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+def sla_cmd(root: Path, fmt: str) -> None:
+    """显示 SLA 目录（分类与条目）。"""
+    from kspub.errors import KspubError
+    from kspub.workspace import load_sla
+
+    with user_errors(fmt):
+        catalogue, diags = load_sla(root)
+        if catalogue is None:
+            raise KspubError("KS700", "SLA 目录无法读取", hint="请运行 kspub lint sla/ 查看问题", diagnostics=tuple(diags))
+        if fmt == "json":
+            click.echo(dump_json(catalogue.to_dict()))
+        else:
+            for cat in catalogue.categories:
+                click.echo(f"{cat.title}（{cat.id}）")
+                for e in cat.entries:
+                    click.echo(f"  {e.id}\t{e.title}")
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@root_option
+@click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+@click.option("--strict", is_flag=True, help="警告也视为失败。")
+def lint_cmd(paths: tuple[Path, ...], root: Path, fmt: str, strict: bool) -> None:
+    """检查协议与 SLA 目录，按 路径:行号: 代码 说明 列出全部问题。"""
+    from kspub.errors import Severity
+    from kspub.workspace import lint_paths
+
+    with user_errors(fmt):
+        diags = lint_paths(root, list(paths))
+        emit_diagnostics(diags, fmt)
+        failing = [d for d in diags if strict or d.severity is Severity.ERROR]
+        sys.exit(1 if failing else 0)
+
+
+def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
+    from kspub.errors import Severity
+
+    if fmt == "json":
+        click.echo(dump_json({"diagnostics": [d.to_dict() for d in diags]}))
+        return
+    for d in diags:
+        click.echo(d.format())
+    errors = sum(d.severity is Severity.ERROR for d in diags)
+    warnings = len(diags) - errors
+    click.echo(f"共 {errors} 个错误，{warnings} 个警告。" if diags else "检查通过：没有发现问题。", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,172 @@
+"""Semantic checks on parsed agreements: IDs, numbering, cross-references, tags.
+
+Syntax problems are found by the parser; this module only looks at the model, so every rule is a small pure
+function from an :class:`Agreement` to diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from kspub.errors import Diagnostic, Severity
+from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+#: A reference from the text to one of its own clauses: 本协议第4.4条, 本隐私政策第6.10节, 本政策中的6.7条.
+CROSS_REF_RE = re.compile(
+    r"(?P<scope>本(?:协议|政策|隐私政策|责任书|说明|条款))(?:中的|项下)?第?(?P<num>\d+(?:\.\d+)*)(?P<unit>条|节|款)"
+)
+
+
+def chinese_numeral(text: str) -> int | None:
+    """Value of a Chinese numeral up to 999 (一, 十, 十二, 二十三, 一百零五), or None."""
+    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
+        return None
+    total, current = 0, 0
+    for c in text:
+        if c == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif c == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[c]
+    return total + current
+
+
+def number_key(number: str) -> tuple[str, int] | None:
+    """(style, value) of a display number, so siblings of one style can be checked for gaps."""
+    n = number.strip()
+    if m := re.fullmatch(r"([一二三四五六七八九十百零]+)、", n):
+        value = chinese_numeral(m.group(1))
+        return ("cn", value) if value is not None else None
+    if m := re.fullmatch(r"(\d+(?:\.\d+)*?)\.?(\d+)\.?", n):
+        prefix = m.group(1) if "." in n.rstrip(".") else ""
+        return (f"dot:{prefix}", int(m.group(2)))
+    if m := re.fullmatch(r"[（(](\d+)[）)]", n):
+        return ("paren", int(m.group(1)))
+    if m := re.fullmatch(r"(\d+)[)）]", n):
+        return ("halfparen", int(m.group(1)))
+    if m := re.fullmatch(r"[（(]([一二三四五六七八九十]+)[）)]", n):
+        value = chinese_numeral(m.group(1))
+        return ("cnparen", value) if value is not None else None
+    return None
+
+
+def normalise_ref(number: str) -> str:
+    return number.strip().rstrip(".、")
+
+
+Rule = Callable[[Agreement], Iterator[Diagnostic]]
+
+
+def _diag(a: Agreement, code: str, message: str, line: int, severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(code, message, a.path, line, severity)
+
+
+def check_ids(a: Agreement) -> Iterator[Diagnostic]:
+    seen: dict[str, Node] = {}
+    retired = set(a.meta.retired)
+    for n in a.nodes:
+        if not n.id:
+            continue
+        if n.id in seen:
+            yield _diag(
+                a,
+                "KS203",
+                f"条款 ID “{n.id}” 重复（第 {seen[n.id].id_line} 行已使用）：同一协议内 ID 必须唯一，请为其中一条另起一个描述内容的 ID。",
+                n.id_line,
+            )
+        else:
+            seen[n.id] = n
+        if n.id in retired:
+            yield _diag(
+                a,
+                "KS204",
+                f"条款 ID “{n.id}” 已在 retired 中登记为退役，不能再次使用：请另起新 ID；如是恢复旧条款，请先从 retired 中删除并说明原因。",
+                n.id_line,
+            )
+    for n in a.nodes:
+        for old in n.replaces:
+            if old in seen:
+                yield _diag(
+                    a,
+                    "KS208",
+                    f"replaces 声明取代 “{old}”，但该 ID 仍在本协议中（第 {seen[old].id_line} 行）：被取代的条款应删除。",
+                    n.id_line,
+                )
+            if old == n.id:
+                yield _diag(a, "KS208", "条款不能声明取代自己：replaces 只写被合并、拆分或更名前的旧 ID。", n.id_line)
+
+
+def check_tags(a: Agreement) -> Iterator[Diagnostic]:
+    for n in a.nodes:
+        for tag in n.tags:
+            if tag not in KNOWN_TAGS:
+                yield _diag(
+                    a,
+                    "KS503",
+                    f"未知的主题标签 “{tag}”：可用标签为 {', '.join(sorted(KNOWN_TAGS))}。",
+                    n.id_line,
+                )
+
+
+def check_empty(a: Agreement) -> Iterator[Diagnostic]:
+    for n in a.nodes:
+        body = n.title if n.kind is NodeKind.SECTION else n.text
+        if not body.strip():
+            yield _diag(a, "KS504", "条款只有编号没有正文：请补上正文，或删除该条款（并在 retired 中登记其 ID）。", n.line)
+
+
+def check_numbering(a: Agreement) -> Iterator[Diagnostic]:
+    groups: dict[tuple[str | None, str], list[tuple[int, Node]]] = defaultdict(list)
+    for n in a.nodes:
+        key = number_key(n.number) if n.number else None
+        if key is not None:
+            groups[(n.parent, key[0])].append((key[1], n))
+    for members in groups.values():
+        for (prev, prev_node), (value, node) in zip(members, members[1:], strict=False):
+            if value == prev:
+                yield _diag(
+                    a,
+                    "KS302",
+                    f"编号 “{node.number}” 与同级的上一条（第 {prev_node.line} 行）重复：请核对编号。",
+                    node.line,
+                    Severity.WARNING,
+                )
+            elif value != prev + 1:
+                yield _diag(
+                    a,
+                    "KS301",
+                    f"编号不连续：“{prev_node.number}” 之后是 “{node.number}”：请核对是否漏了条款或编号有误。",
+                    node.line,
+                    Severity.WARNING,
+                )
+
+
+def check_cross_refs(a: Agreement) -> Iterator[Diagnostic]:
+    numbers = {normalise_ref(n.number) for n in a.nodes if n.number}
+    for n in a.nodes:
+        for m in CROSS_REF_RE.finditer(n.text or n.title):
+            if m.group("num") not in numbers:
+                yield _diag(
+                    a,
+                    "KS401",
+                    f"交叉引用 “{m.group(0)}” 找不到对应条款：本协议没有编号为 {m.group('num')} 的条款，请改正引用或编号。",
+                    n.line,
+                )
+
+
+RULES: tuple[Rule, ...] = (check_ids, check_tags, check_empty, check_numbering, check_cross_refs)
+
+
+def lint_agreement(a: Agreement, rules: Iterable[Rule] = RULES) -> list[Diagnostic]:
+    """Every semantic problem in one agreement, in rule order."""
+    out: list[Diagnostic] = []
+    for rule in rules:
+        out.extend(rule(a))
+    return out

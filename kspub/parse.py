@@ -1,0 +1,453 @@
+"""Agreement source → model. The only module that knows Markdown syntax.
+
+The source format (docs/source-format.md): YAML front matter, then Markdown where every heading (section),
+paragraph (clause) and list item (item) is preceded by an attribute line ``{#clause-id tags="fees"}``.
+The parser never rejects text silently: anything it cannot place in a node is a diagnostic, so no word is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from kspub.errors import Diagnostic, Severity
+from kspub.frontmatter import parse_front_matter
+from kspub.model import Agreement, Meta, Node, NodeKind
+
+#: Display numbers as printed in the agreements: "一、", "4.4", "4.1.1", "1.", "(1)", "（1）", "1)".
+NUMBER_RE = re.compile(
+    r"""^(?:
+        [一二三四五六七八九十百零]+、
+      | 第[一二三四五六七八九十百零\d]+[章节条]
+      | \d+(?:\.\d+)+\.?
+      | \d+\.(?=\s)
+      | [（(]\d+[）)]
+      | [（(][一二三四五六七八九十]+[）)]
+      | \d+[)）]
+    )""",
+    re.VERBOSE,
+)
+ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+ID_MAX = 64
+ALLOWED_ATTRS = frozenset({"id", "tags", "replaces", "number"})
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+_ALLOWED_BLOCKS = frozenset(
+    {
+        "heading_open",
+        "heading_close",
+        "paragraph_open",
+        "paragraph_close",
+        "inline",
+        "bullet_list_open",
+        "bullet_list_close",
+        "ordered_list_open",
+        "ordered_list_close",
+        "list_item_open",
+        "list_item_close",
+        "front_matter",
+    }
+)
+_BLOCK_NAMES = {
+    "fence": "代码块",
+    "code_block": "代码块（缩进四个空格的文字）",
+    "table_open": "表格",
+    "blockquote_open": "引用块",
+    "hr": "分隔线",
+    "html_block": "HTML",
+}
+
+
+def _markdown() -> MarkdownIt:
+    # "commonmark" with tables enabled only so that a table is recognised and reported, never silently parsed
+    # as a paragraph; html stays enabled so raw HTML is *seen* and rejected by lint, not passed through.
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+
+
+_MD = _markdown()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """The parsed agreement (None when the front matter is unusable) and every problem found."""
+
+    agreement: Agreement | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    path: str
+    lines: list[str]
+    diags: list[Diagnostic] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+    # stack of (heading level, node id) for the sections enclosing the current position
+    sections: list[tuple[int, str]] = field(default_factory=list)
+    last_clause: str | None = None
+
+    def error(self, code: str, message: str, line: int | None) -> None:
+        self.diags.append(Diagnostic(code, message, self.path, line))
+
+    def warn(self, code: str, message: str, line: int | None) -> None:
+        self.diags.append(Diagnostic(code, message, self.path, line, Severity.WARNING))
+
+
+def decode_source(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Turn a file's bytes into text, normalising a BOM and CRLF line ends (with a warning each)."""
+    diags: list[Diagnostic] = []
+    if len(data) > MAX_FILE_BYTES:
+        diags.append(
+            Diagnostic(
+                "KS005",
+                f"文件过大（{len(data)} 字节，上限 {MAX_FILE_BYTES} 字节）：一个协议应是一个文件，请检查是否误放了其他内容。",
+                path,
+            )
+        )
+        return None, diags
+    if not data.strip():
+        diags.append(Diagnostic("KS004", "文件为空：请写入 YAML 头信息和协议正文，或删除该文件。", path, 1))
+        return None, diags
+    if b"\x00" in data[:8192]:
+        diags.append(Diagnostic("KS003", "这不是文本文件（含有二进制内容）：协议文件必须是 UTF-8 编码的 Markdown。", path))
+        return None, diags
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diags.append(
+            Diagnostic(
+                "KS002",
+                "文件不是 UTF-8 编码（可能是 GBK）：请在编辑器中以 UTF-8 编码重新保存。",
+                path,
+                line,
+            )
+        )
+        return None, diags
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        diags.append(
+            Diagnostic(
+                "KS006", "文件以 BOM 开头，已自动忽略；建议保存为“UTF-8（无 BOM）”。", path, 1, Severity.WARNING
+            )
+        )
+    if "\r" in text:
+        first = text[: text.index("\r")].count("\n") + 1
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        diags.append(
+            Diagnostic(
+                "KS007", "文件使用 CRLF（Windows）换行，已按 LF 处理；建议保存为 LF 换行。", path, first, Severity.WARNING
+            )
+        )
+    return text, diags
+
+
+def parse_file(path: str, data: bytes) -> ParseResult:
+    """Parse an agreement file's bytes; ``path`` is used in diagnostics and to check the ID."""
+    text, diags = decode_source(data, path)
+    if text is None:
+        return ParseResult(None, tuple(diags))
+    result = parse_agreement(text, path)
+    return ParseResult(result.agreement, tuple(diags) + result.diagnostics)
+
+
+def parse_agreement(text: str, path: str) -> ParseResult:
+    """Parse an agreement's text. Never raises for bad input: problems come back as diagnostics."""
+    ctx = _Ctx(path=path, lines=text.split("\n"))
+    tokens = _MD.parse(text)
+    fm_token = tokens[0] if tokens and tokens[0].type == "front_matter" else None
+    meta: Meta | None
+    if fm_token is None:
+        meta = None
+        if text.startswith("---"):
+            ctx.error("KS102", "YAML 头信息没有结束：请在头信息最后一行之后单独写一行 ---。", 1)
+        else:
+            ctx.error("KS101", "缺少 YAML 头信息：文件第一行应为 ---，随后写 id、title、kind、version 等字段，再以 --- 结束。", 1)
+    else:
+        assert fm_token.map is not None
+        meta, fm_diags = parse_front_matter(fm_token.content, path, first_line=2, file_stem=_stem(path))
+        ctx.diags.extend(fm_diags)
+    body = tokens[1:] if fm_token is not None else tokens
+    _walk_blocks(ctx, body)
+    if not ctx.nodes and meta is not None:
+        ctx.error("KS210", "正文没有任何条款：请在头信息之后写入协议正文，每个条款前一行写 {#条款ID}。", len(ctx.lines))
+    agreement = None
+    if meta is not None:
+        agreement = Agreement(meta=meta, nodes=tuple(ctx.nodes), path=path, source=text)
+    return ParseResult(agreement, tuple(ctx.diags))
+
+
+def _stem(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:-3] if name.endswith(".md") else name
+
+
+def _walk_blocks(ctx: _Ctx, tokens: Sequence[Token]) -> None:
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            _heading(ctx, tok, tokens[i + 1])
+            i += 3
+        elif tok.type == "paragraph_open":
+            _paragraph(ctx, tok, tokens[i + 1])
+            i += 3
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            end = _matching_close(tokens, i)
+            parent = ctx.last_clause or (ctx.sections[-1][1] if ctx.sections else None)
+            _list(ctx, tokens[i : end + 1], parent, depth=_depth_below(ctx, parent))
+            i = end + 1
+        else:
+            _unsupported(ctx, tok)
+            i = _matching_close(tokens, i) + 1 if tok.nesting == 1 else i + 1
+
+
+def _matching_close(tokens: Sequence[Token], start: int) -> int:
+    level = 0
+    for j in range(start, len(tokens)):
+        level += tokens[j].nesting
+        if level == 0:
+            return j
+    return len(tokens) - 1
+
+
+def _line(tok: Token) -> int:
+    return tok.map[0] + 1 if tok.map else 1
+
+
+def _unsupported(ctx: _Ctx, tok: Token) -> None:
+    what = _BLOCK_NAMES.get(tok.type, tok.type)
+    if tok.type == "html_block":
+        ctx.error("KS501", "正文中不允许使用 HTML 或脚本：请改为纯文字；需要强调时用 **加粗**。", _line(tok))
+    else:
+        ctx.error(
+            "KS211",
+            f"不支持的 Markdown 内容（{what}）：协议正文只能由标题、段落和列表项组成，每一项前一行写 {{#条款ID}}。",
+            _line(tok),
+        )
+
+
+def _id_line(ctx: _Ctx, tok: Token) -> int:
+    """The line of the attribute block directly above a block (blank lines are not allowed between them)."""
+    start = tok.map[0] if tok.map else 0
+    j = start - 1
+    while j >= 0 and ctx.lines[j].lstrip().startswith("{") and ctx.lines[j].rstrip().endswith("}"):
+        j -= 1
+    return j + 2 if j + 1 < start else start + 1
+
+
+def _attrs(ctx: _Ctx, attrs: dict[str, Any], line: int, id_line: int) -> tuple[str, tuple[str, ...], tuple[str, ...], str | None]:
+    """Validate a block's attributes; returns (id, tags, replaces, number override)."""
+    for key in attrs:
+        if key not in ALLOWED_ATTRS:
+            ctx.error(
+                "KS207",
+                f"未知的属性 “{key}”：属性行只能写 #条款ID、tags=\"…\"、replaces=\"…\" 和 number=\"…\"。",
+                id_line,
+            )
+    node_id = str(attrs.get("id", ""))
+    if not node_id:
+        ctx.error("KS201", "缺少条款 ID：请在这一段上一行写 {#条款ID}（小写英文字母、数字和连字符，例如 {#price-change-notice}）。", line)
+    elif len(node_id) > ID_MAX or not ID_RE.match(node_id):
+        ctx.error(
+            "KS202",
+            f"条款 ID “{node_id}” 格式不对：只能用小写英文字母、数字和连字符（-），以字母开头，不超过 {ID_MAX} 个字符，"
+            "不要用编号（如 4-4）作为 ID，应描述条款内容，例如 price-change-notice。",
+            id_line,
+        )
+    tags = tuple(str(attrs.get("tags", "")).split())
+    replaces = tuple(str(attrs.get("replaces", "")).split())
+    number = attrs.get("number")
+    return node_id, tags, replaces, (str(number) if number is not None else None)
+
+
+def _check_inline(ctx: _Ctx, inline: Token) -> None:
+    base = _line(inline)
+    for child in inline.children or ():
+        if child.type == "html_inline":
+            ctx.error("KS501", f"正文中不允许使用 HTML 或脚本（{child.content}）：请改为纯文字。", base)
+        elif child.type == "image":
+            ctx.error("KS211", "协议正文中不支持图片：请改为文字说明。", base)
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if not re.match(r"^(https?://|mailto:|#)", href):
+                ctx.error("KS502", f"链接地址 “{href}” 不安全或不完整：只允许 http(s)://、mailto: 或站内 #条款ID。", base)
+    first = inline.content.split("\n", 1)[0]
+    if first.startswith("{") and "}" in first:
+        ctx.error(
+            "KS205",
+            f"属性行 “{first[: first.index('}') + 1]}” 无法识别：写法应为 {{#条款ID}} 或 {{#条款ID tags=\"fees\"}}，"
+            "ID 只能含小写字母、数字和连字符，且属性行下一行紧接条款正文。",
+            base,
+        )
+
+
+def split_number(printed: str) -> tuple[str, str]:
+    """Split a printed line into (display number, text)."""
+    m = NUMBER_RE.match(printed)
+    if not m:
+        return "", printed
+    number = m.group(0)
+    return number, printed[m.end() :].lstrip()
+
+
+def _apply_number(printed: str, override: str | None) -> tuple[str, str]:
+    if override is None:
+        return split_number(printed)
+    if override and printed.startswith(override):
+        return override, printed[len(override) :].lstrip()
+    return "", printed
+
+
+def _heading(ctx: _Ctx, open_tok: Token, inline: Token) -> None:
+    level = int(open_tok.tag[1:])
+    line = _line(open_tok)
+    id_line = _id_line(ctx, open_tok)
+    _check_inline(ctx, inline)
+    printed = inline.content
+    if re.search(r"\{#[^}]*\}\s*$", printed):
+        ctx.error("KS205", "请把 {#条款ID} 单独写在标题的上一行，而不是标题末尾。", line)
+    node_id, tags, replaces, override = _attrs(ctx, dict(open_tok.attrs), line, id_line)
+    number, title = _apply_number(printed, override)
+    while ctx.sections and ctx.sections[-1][0] >= level:
+        ctx.sections.pop()
+    parent = ctx.sections[-1][1] if ctx.sections else None
+    node = Node(
+        id=node_id,
+        kind=NodeKind.SECTION,
+        number=number,
+        title=title,
+        text="",
+        printed=printed,
+        parent=parent,
+        line=line,
+        id_line=id_line,
+        depth=len(ctx.sections),
+        tags=tags,
+        replaces=replaces,
+    )
+    ctx.nodes.append(node)
+    ctx.sections.append((level, node_id))
+    ctx.last_clause = None
+
+
+def _depth_below(ctx: _Ctx, parent: str | None) -> int:
+    for n in reversed(ctx.nodes):
+        if n.id == parent:
+            return n.depth + 1
+    return 0
+
+
+def _paragraph(ctx: _Ctx, open_tok: Token, inline: Token) -> None:
+    line = _line(open_tok)
+    id_line = _id_line(ctx, open_tok)
+    _check_inline(ctx, inline)
+    node_id, tags, replaces, override = _attrs(ctx, dict(open_tok.attrs), line, id_line)
+    printed = inline.content
+    number, text = _apply_number(printed, override)
+    parent = ctx.sections[-1][1] if ctx.sections else None
+    ctx.nodes.append(
+        Node(
+            id=node_id,
+            kind=NodeKind.CLAUSE,
+            number=number,
+            title="",
+            text=text,
+            printed=printed,
+            parent=parent,
+            line=line,
+            id_line=id_line,
+            depth=len(ctx.sections),
+            tags=tags,
+            replaces=replaces,
+        )
+    )
+    ctx.last_clause = node_id
+
+
+def _list_items(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
+    """Yield (open, close) indexes of the direct items of the list tokens[0..]."""
+    i = 1
+    while i < len(tokens) - 1:
+        if tokens[i].type == "list_item_open":
+            end = _matching_close(tokens, i)
+            yield i, end
+            i = end + 1
+        else:
+            i += 1
+
+
+def _list(ctx: _Ctx, tokens: Sequence[Token], parent: str | None, depth: int) -> None:
+    list_open = tokens[0]
+    ordered = list_open.type == "ordered_list_open"
+    items = list(_list_items(tokens))
+    for index, (start, end) in enumerate(items):
+        item_open = tokens[start]
+        inner = tokens[start + 1 : end]
+        # The ID line above a one-item list lands on the list; each item needs its own (blank line + ID line).
+        attrs: dict[str, Any] = dict(list_open.attrs) if index == 0 else dict(item_open.attrs)
+        line = _line(item_open)
+        id_line = _id_line(ctx, list_open) if index == 0 else line
+        if index > 0 and not attrs:
+            ctx.error(
+                "KS206",
+                "列表项缺少条款 ID：每个列表项前都要空一行并写 {#条款ID}，例如 {#no-resale} 换行 - (1) ……",
+                line,
+            )
+        node_id, tags, replaces, override = (
+            _attrs(ctx, attrs, line, id_line) if (index == 0 or attrs) else ("", (), (), None)
+        )
+        if not inner or inner[0].type != "paragraph_open":
+            ctx.error("KS212", "空的列表项：请写入条款文字或删除这一行。", line)
+            continue
+        inline = inner[1]
+        _check_inline(ctx, inline)
+        printed = inline.content
+        if ordered:
+            # markdown-it consumes an ordered marker ("1." / "1)"); it is part of the printed number.
+            marker = f"{item_open.info}{item_open.markup}"
+            printed = f"{marker} {printed}"
+        number, text = _apply_number(printed, override)
+        node = Node(
+            id=node_id,
+            kind=NodeKind.ITEM,
+            number=number,
+            title="",
+            text=text,
+            printed=printed,
+            parent=parent,
+            line=line,
+            id_line=id_line,
+            depth=depth,
+            tags=tags,
+            replaces=replaces,
+        )
+        ctx.nodes.append(node)
+        rest = inner[3:]
+        j = 0
+        while j < len(rest):
+            tok = rest[j]
+            if tok.type in ("bullet_list_open", "ordered_list_open"):
+                close = _matching_close(rest, j)
+                _list(ctx, rest[j : close + 1], node_id, depth + 1)
+                j = close + 1
+            elif tok.type == "paragraph_open":
+                ctx.error(
+                    "KS213",
+                    "列表项中有第二段文字：每一段都是独立条款，请将其移出列表并在上一行写 {#条款ID}。",
+                    _line(tok),
+                )
+                j += 3
+            else:
+                _unsupported(ctx, tok)
+                j = _matching_close(rest, j) + 1 if tok.nesting == 1 else j + 1

@@ -1,0 +1,170 @@
+"""The SLA catalogue: ``sla/catalogue.yaml`` validated against its JSON Schema, into frozen records."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from kspub.errors import Diagnostic
+from kspub.frontmatter import _StringDateLoader, parse_date
+
+ENTRY_FIELDS = (
+    "availability",
+    "measurement_period",
+    "compensation",
+    "claim_window",
+    "document_url",
+    "version",
+    "effective",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaEntry:
+    id: str
+    title: str
+    category: str
+    availability: str | None = None
+    measurement_period: str | None = None
+    compensation: tuple[dict[str, Any], ...] = ()
+    claim_window: str | None = None
+    document_url: str | None = None
+    version: str | None = None
+    effective: str | None = None
+    line: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "category": self.category,
+            "availability": self.availability,
+            "measurement_period": self.measurement_period,
+            "compensation": [dict(c) for c in self.compensation],
+            "claim_window": self.claim_window,
+            "document_url": self.document_url,
+            "version": self.version,
+            "effective": self.effective,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SlaCategory:
+    id: str
+    title: str
+    entries: tuple[SlaEntry, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "entries": [e.to_dict() for e in self.entries]}
+
+
+@dataclass(frozen=True, slots=True)
+class SlaCatalogue:
+    title: str
+    categories: tuple[SlaCategory, ...]
+    path: str
+
+    @property
+    def entries(self) -> tuple[SlaEntry, ...]:
+        return tuple(e for c in self.categories for e in c.entries)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "categories": [c.to_dict() for c in self.categories]}
+
+
+@cache
+def catalogue_schema() -> dict[str, Any]:
+    text = resources.files("kspub").joinpath("schemas/sla-catalogue.schema.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _line_of(root: yaml.Node | None, path: list[str | int]) -> int:
+    """Source line (1-based) of the YAML node at a JSON path, or of its deepest existing ancestor."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else 1
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            nxt = node.value[step]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Diagnostic]]:
+    """Parse and validate the catalogue; every schema violation is reported at its line."""
+    import jsonschema  # lazy: only SLA work pays for it
+
+    diags: list[Diagnostic] = []
+    try:
+        root = yaml.compose(text, Loader=_StringDateLoader)
+        data = yaml.load(text, Loader=_StringDateLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        diags.append(Diagnostic("KS701", f"SLA 目录的 YAML 写法有误（{getattr(exc, 'problem', exc)}）：请检查冒号、缩进和引号。", path, line))
+        return None, diags
+    validator = jsonschema.Draft202012Validator(catalogue_schema())
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = "/".join(str(p) for p in error.absolute_path) or "（根）"
+        diags.append(
+            Diagnostic(
+                "KS702",
+                f"SLA 目录不符合格式（{where}）：{_explain(error)}",
+                path,
+                _line_of(root, list(error.absolute_path)),
+            )
+        )
+    if diags:
+        return None, diags
+    seen: dict[str, int] = {}
+    categories: list[SlaCategory] = []
+    for ci, cat in enumerate(data["categories"]):
+        entries: list[SlaEntry] = []
+        for ei, raw in enumerate(cat["entries"]):
+            line = _line_of(root, ["categories", ci, "entries", ei])
+            if raw["id"] in seen:
+                diags.append(
+                    Diagnostic("KS703", f"SLA 条目 ID “{raw['id']}” 重复（第 {seen[raw['id']]} 行已使用）：每个条目 ID 必须唯一。", path, line)
+                )
+            seen[raw["id"]] = line
+            if raw.get("effective") and parse_date(raw["effective"]) is None:
+                diags.append(Diagnostic("KS108", f"日期 “{raw['effective']}” 不存在：请写成 YYYY-MM-DD。", path, line))
+            entries.append(
+                SlaEntry(
+                    id=raw["id"],
+                    title=raw["title"],
+                    category=cat["id"],
+                    compensation=tuple(raw.get("compensation") or ()),
+                    line=line,
+                    **{k: raw.get(k) for k in ENTRY_FIELDS if k != "compensation"},
+                )
+            )
+        categories.append(SlaCategory(cat["id"], cat["title"], tuple(entries)))
+    if diags:
+        return None, diags
+    return SlaCatalogue(data["title"], tuple(categories), path), diags
+
+
+def _explain(error: Any) -> str:
+    validator = error.validator
+    if validator == "required":
+        return f"缺少必填字段（{error.message.split(' ')[0]}）。"
+    if validator == "additionalProperties":
+        return f"有未知字段：{error.message}。请删除或改正字段名。"
+    if validator == "pattern":
+        return f"取值 {error.instance!r} 格式不对（ID 只能用小写字母、数字和连字符；百分比写作 99.95%；日期写作 YYYY-MM-DD）。"
+    if validator in ("type", "oneOf"):
+        return f"取值 {error.instance!r} 类型不对（不确定的数值请留空写 null，不要编造）。"
+    return str(error.message)
