@@ -407,15 +407,22 @@ def _list(ctx: _Ctx, tokens: Sequence[Token], parent: str | None, depth: int) ->
         node_id, tags, replaces, override = (
             _attrs(ctx, attrs, line, id_line) if (index == 0 or attrs) else ("", (), (), None)
         )
+        marker = f"{item_open.info}{item_open.markup}" if ordered else ""
+        if inner and inner[0].type == "ordered_list_open" and not marker:
+            # "- 1) text": markdown-it reads the printed number as a nested one-item ordered list.
+            close = _matching_close(inner, 0)
+            nested = inner[1 : close]
+            if len(list(_list_items(inner[: close + 1]))) == 1 and len(nested) > 1:
+                marker = f"{nested[0].info}{nested[0].markup}"
+                inner = list(nested[1:-1]) + list(inner[close + 1 :])
         if not inner or inner[0].type != "paragraph_open":
             ctx.error("KS212", "空的列表项：请写入条款文字或删除这一行。", line)
             continue
         inline = inner[1]
         _check_inline(ctx, inline)
         printed = inline.content
-        if ordered:
+        if marker:
             # markdown-it consumes an ordered marker ("1." / "1)"); it is part of the printed number.
-            marker = f"{item_open.info}{item_open.markup}"
             printed = f"{marker} {printed}"
         number, text = _apply_number(printed, override)
         node = Node(
