@@ -45,8 +45,9 @@ def fail(exc: KspubError, fmt: str) -> None:
 
     if fmt == "json":
         click.echo(dump_json({"error": exc.to_dict()}))
-    for d in exc.diagnostics:
-        click.echo(d.format(), err=True)
+    if len(exc.diagnostics) > 1:
+        for d in exc.diagnostics:
+            click.echo(d.format(), err=True)
     click.echo(f"错误：{exc.format()}", err=True)
     sys.exit(2 if isinstance(exc, UsageError) else 1)
 
@@ -144,6 +145,31 @@ def lint_cmd(paths: tuple[Path, ...], root: Path, fmt: str, strict: bool) -> Non
         emit_diagnostics(diags, fmt)
         failing = [d for d in diags if strict or d.severity is Severity.ERROR]
         sys.exit(1 if failing else 0)
+
+
+@main.command("versions")
+@click.argument("agreement")
+@root_option
+@click.option("--draft", is_flag=True, help="把工作区中未提交的修改也作为草稿版本列出。")
+@click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+def versions_cmd(agreement: str, root: Path, draft: bool, fmt: str) -> None:
+    """列出一份协议在 git 历史中的全部版本（版本号、公告与生效日期、提交、作者、文本哈希）。"""
+    from kspub.history import read_timeline
+
+    with user_errors(fmt):
+        timeline = read_timeline(root, agreement, include_draft=draft)
+        if fmt == "json":
+            click.echo(dump_json(timeline.to_dict()))
+            return
+        for v in timeline.versions:
+            dates = f"公告 {v.announced or '—'}  生效 {v.effective or '—'}"
+            first = v.first_commit
+            where = f"{first.sha[:10]} {first.committed[:10]}" if first else "未提交"
+            flag = "（草稿）" if v.draft else ""
+            click.echo(f"{v.label}{flag}\t{dates}\t{where}\t{'、'.join(v.authors)}\tsha256:{v.text_sha256[:12]}")
+            for rev in v.revisions:
+                if rev.correction:
+                    click.echo(f"    勘误 {rev.commit.committed[:10]} {rev.commit.sha[:10]}：{rev.correction}")
 
 
 def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:

@@ -1,0 +1,442 @@
+"""Git history → a timeline of versions per agreement. The only module that imports git.
+
+One pass reads the first-parent history of the current branch with a single ``git log --raw`` and fetches every
+agreement blob through one persistent ``git cat-file --batch`` process; nothing outside this module sees a git
+object. A version is identified by its front-matter label; the text it is judged on is the legal text (the body
+without attribute lines and whitespace), so adding a tag or a notice rule is not a text change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from kspub.errors import HistoryError, KspubError
+from kspub.frontmatter import _StringDateLoader, parse_date
+from kspub.model import Agreement, sha256_text
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+AGREEMENTS_DIR = "agreements"
+_FM_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
+_ATTR_LINE = re.compile(r"^[ \t]{0,3}\{[^\n]*\}[ \t]*$", re.M)
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    sha: str
+    author: str
+    email: str
+    committed: str
+    """ISO 8601 commit time, converted to Asia/Shanghai."""
+    subject: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "sha": self.sha,
+            "author": self.author,
+            "committed": self.committed,
+            "subject": self.subject,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One committed state of a version's file."""
+
+    commit: CommitInfo
+    path: str
+    blob: str
+    text_sha256: str
+    correction: str | None = None
+    """The reason of the editorial correction this revision records, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One version of an agreement as the history shows it."""
+
+    agreement: str
+    label: str
+    title: str
+    path: str
+    source: str
+    """The file's full text at its latest revision."""
+    text_sha256: str
+    """sha256 of the legal text (see :func:`legal_text`)."""
+    announced: date | None
+    effective: date | None
+    revisions: tuple[Revision, ...]
+    corrections: tuple[dict[str, Any], ...] = ()
+    draft: bool = False
+    """True for uncommitted changes in the working tree (only when asked for)."""
+    summary: str = ""
+
+    @property
+    def first_commit(self) -> CommitInfo | None:
+        return self.revisions[0].commit if self.revisions else None
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for r in self.revisions:
+            seen[r.commit.author] = None
+        return tuple(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agreement": self.agreement,
+            "version": self.label,
+            "title": self.title,
+            "path": self.path,
+            "sha256": self.text_sha256,
+            "announced": self.announced.isoformat() if self.announced else None,
+            "effective": self.effective.isoformat() if self.effective else None,
+            "summary": self.summary,
+            "draft": self.draft,
+            "authors": list(self.authors),
+            "commits": [r.commit.to_dict() for r in self.revisions],
+            "corrections": [dict(c) for c in self.corrections],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    agreement: str
+    versions: tuple[VersionRecord, ...]
+
+    def version(self, label: str) -> VersionRecord | None:
+        return next((v for v in self.versions if v.label == label), None)
+
+    def in_force(self, on: date) -> VersionRecord | None:
+        """The version in force on a date: the latest non-draft one whose effective date is on or before it.
+
+        A version without an effective date counts as in force from the start (the seed gives no dates for
+        most agreements; kspub never invents one)."""
+        current = None
+        for v in self.versions:
+            if v.draft:
+                continue
+            if v.effective is None or v.effective <= on:
+                current = v
+        return current
+
+    def upcoming(self, on: date) -> tuple[VersionRecord, ...]:
+        return tuple(v for v in self.versions if not v.draft and v.effective is not None and v.effective > on)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agreement": self.agreement, "versions": [v.to_dict() for v in self.versions]}
+
+
+def legal_text(source: str) -> str:
+    """The text a version is judged on: the body without front matter, attribute lines and whitespace."""
+    m = _FM_RE.match(source)
+    body = source[m.end() :] if m else source
+    return _WS.sub("", _ATTR_LINE.sub("", body))
+
+
+def _front_matter(source: str) -> dict[str, Any]:
+    m = _FM_RE.match(source)
+    if not m:
+        return {}
+    try:
+        data = yaml.load(m.group(1), Loader=_StringDateLoader)  # noqa: S506
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _open_repo(root: Path) -> Any:
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise HistoryError(
+            "KS800",
+            f"{root} 不是 git 仓库，无法读取版本历史",
+            hint="请在协议仓库的完整克隆中运行（git clone 后不要加 --depth）",
+        ) from exc
+
+
+def _check_complete(repo: Any) -> None:
+    if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
+        raise HistoryError(
+            "KS801",
+            "当前是浅克隆（shallow clone），版本历史不完整：kspub 不会在缺少历史的情况下少发布版本",
+            hint="请运行 git fetch --unshallow，或在 CI 中使用完整历史检出（actions/checkout 设置 fetch-depth: 0）",
+        )
+
+
+_LOG_FORMAT = "%x00%H%x1f%an%x1f%ae%x1f%cI%x1f%s"
+
+
+@dataclass(slots=True)
+class _Lineage:
+    """One agreement file followed through renames."""
+
+    path: str
+    states: list[tuple[CommitInfo, str, str, str]] = field(default_factory=list)  # commit, path, blob, source
+
+
+def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str, str, str]]]]:
+    """(commit, [(status, old path, new path, new blob)]) oldest first, first-parent only."""
+    try:
+        out = repo.git.log(
+            ref,
+            "--first-parent",
+            "--reverse",
+            "--raw",
+            "--no-abbrev",
+            "-M",
+            "-m",
+            f"--format={_LOG_FORMAT}",
+            "--",
+            AGREEMENTS_DIR,
+        )
+    except Exception as exc:  # GitCommandError: an unknown ref, an empty repository
+        raise HistoryError(
+            "KS804", f"无法读取 {ref} 的历史：{str(exc).strip().splitlines()[-1]}", hint="请确认分支或提交存在"
+        ) from exc
+    commits: list[tuple[CommitInfo, list[tuple[str, str, str, str]]]] = []
+    for chunk in out.split("\x00")[1:]:
+        head, _, rest = chunk.partition("\n")
+        sha, author, email, committed, subject = head.split("\x1f", 4)
+        when = datetime.fromisoformat(committed).astimezone(SHANGHAI).isoformat()
+        changes: list[tuple[str, str, str, str]] = []
+        for line in rest.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, *paths = line.split("\t")
+            fields = meta.split()
+            new_blob, status = fields[3], fields[4][0]
+            old_path = paths[0]
+            new_path = paths[-1]
+            changes.append((status, old_path, new_path, new_blob))
+        commits.append((CommitInfo(sha, author, email, when, subject), changes))
+    return commits
+
+
+def read_timelines(
+    root: Path, *, ref: str = "HEAD", include_draft: bool = False
+) -> dict[str, Timeline]:
+    """Every agreement's timeline from the first-parent history of ``ref``.
+
+    Raises :class:`HistoryError` (with every problem found) when the history cannot be trusted: a shallow clone,
+    text changed under an announced label without a correction record, or a label reused for different text.
+    """
+    repo = _open_repo(root)
+    _check_complete(repo)
+    lineages: dict[str, _Lineage] = {}
+    by_path: dict[str, _Lineage] = {}
+    has_commits = True
+    try:
+        repo.head.commit  # noqa: B018 - probes for an empty repository
+    except ValueError:
+        has_commits = False
+    if has_commits:
+        for commit, changes in _read_log(repo, ref):
+            for status, old_path, new_path, blob in changes:
+                if not new_path.endswith(".md") and not old_path.endswith(".md"):
+                    continue
+                if status == "D":
+                    by_path.pop(old_path, None)
+                    continue
+                if not new_path.endswith(".md"):
+                    continue
+                lineage = by_path.pop(old_path, None) if status in ("R", "C") else by_path.get(new_path)
+                if status == "C":
+                    lineage = None  # a copy starts a lineage of its own
+                if lineage is None:
+                    lineage = by_path.get(new_path) or _Lineage(new_path)
+                    lineages.setdefault(f"{commit.sha}:{new_path}", lineage)
+                lineage.path = new_path
+                by_path[new_path] = lineage
+                _, _, _, data = repo.git.get_object_data(blob)
+                lineage.states.append((commit, new_path, blob, data.decode("utf-8", errors="replace")))
+    problems: list[KspubError] = []
+    timelines: dict[str, Timeline] = {}
+    for lineage in by_path.values():
+        timeline = _build_timeline(lineage, problems)
+        if timeline is not None:
+            timelines[timeline.agreement] = timeline
+    if include_draft:
+        _add_drafts(Path(repo.working_tree_dir), timelines, by_path)
+    if problems:
+        first = problems[0]
+        raise HistoryError(
+            first.code,
+            first.message if len(problems) == 1 else f"{first.message}（另有 {len(problems) - 1} 处历史问题）",
+            path=first.path,
+            hint=first.hint,
+            diagnostics=tuple(d for p in problems for d in _as_diagnostics(p)),
+        )
+    return timelines
+
+
+def _as_diagnostics(err: KspubError) -> Iterable[Any]:
+    from kspub.errors import Diagnostic
+
+    yield Diagnostic(err.code, err.message + (f"（{err.hint}）" if err.hint else ""), err.path or "", err.line)
+
+
+def _build_timeline(lineage: _Lineage, problems: list[KspubError]) -> Timeline | None:
+    versions: list[VersionRecord] = []
+    seen_labels: dict[str, str] = {}
+    for commit, path, blob, source in lineage.states:
+        fm = _front_matter(source)
+        label = str(fm.get("version", "")).strip()
+        if not label:
+            continue  # an unparseable state is lint's business; it never becomes a version
+        text_sha = sha256_text(legal_text(source))
+        corrections = tuple(c for c in (fm.get("corrections") or []) if isinstance(c, dict))
+        revision = Revision(commit, path, blob, text_sha)
+        record = VersionRecord(
+            agreement=str(fm.get("id") or Path(path).stem),
+            label=label,
+            title=str(fm.get("title") or ""),
+            path=path,
+            source=source,
+            text_sha256=text_sha,
+            announced=parse_date(fm.get("announced")),
+            effective=parse_date(fm.get("effective")),
+            revisions=(revision,),
+            corrections=corrections,
+            summary=str(fm.get("summary") or "").strip(),
+        )
+        if versions and versions[-1].label == label:
+            prev = versions[-1]
+            if prev.text_sha256 != text_sha and prev.announced is not None:
+                # Once a label carries an announced date the notice has been given: its text is frozen.
+                # Before that the label is still being drafted and later commits simply supersede earlier ones.
+                new_corrections = [c for c in corrections if c not in prev.corrections]
+                if not new_corrections:
+                    problems.append(
+                        HistoryError(
+                            "KS802",
+                            f"版本 {label} 已公告（提交 {prev.revisions[-1].commit.sha[:10]}），提交 {commit.sha[:10]} 却修改了它的正文而没有更换版本号",
+                            path=path,
+                            hint="请为修改后的文本设置新的 version；若只是不改变含义的勘误，请在 corrections 中登记日期和原因",
+                        )
+                    )
+                    continue
+                revision = replace(revision, correction=str(new_corrections[-1].get("reason", "")))
+            versions[-1] = replace(record, revisions=prev.revisions + (revision,))
+            continue
+        if label in seen_labels and seen_labels[label] != text_sha:
+            problems.append(
+                HistoryError(
+                    "KS803",
+                    f"版本号 {label} 被重复使用于不同的文本（提交 {commit.sha[:10]}）",
+                    path=path,
+                    hint="每个版本号只能对应一份文本，请使用新的版本号",
+                )
+            )
+            continue
+        seen_labels[label] = text_sha
+        versions.append(record)
+    if not versions:
+        return None
+    final = versions[-1].agreement  # a renamed agreement keeps one timeline under its current ID
+    return Timeline(final, tuple(replace(v, agreement=final) for v in versions))
+
+
+def _add_drafts(worktree: Path, timelines: dict[str, Timeline], by_path: dict[str, _Lineage]) -> None:
+    """Add the working tree's text as a draft version wherever it differs from the last committed one."""
+    folder = worktree / AGREEMENTS_DIR
+    for file in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        source = file.read_text("utf-8", errors="replace")
+        fm = _front_matter(source)
+        label = str(fm.get("version", "")).strip()
+        agreement = str(fm.get("id") or file.stem)
+        if not label:
+            continue
+        text_sha = sha256_text(legal_text(source))
+        timeline = timelines.get(agreement)
+        last = timeline.versions[-1] if timeline else None
+        if last is not None and last.text_sha256 == text_sha and last.label == label:
+            continue
+        draft = VersionRecord(
+            agreement=agreement,
+            label=label,
+            title=str(fm.get("title") or ""),
+            path=f"{AGREEMENTS_DIR}/{file.name}",
+            source=source,
+            text_sha256=text_sha,
+            announced=parse_date(fm.get("announced")),
+            effective=parse_date(fm.get("effective")),
+            revisions=(),
+            draft=True,
+            summary=str(fm.get("summary") or "").strip(),
+        )
+        versions = (timeline.versions if timeline else ()) + (draft,)
+        timelines[agreement] = Timeline(agreement, versions)
+
+
+def read_timeline(root: Path, agreement_id: str, *, include_draft: bool = False) -> Timeline:
+    timelines = read_timelines(root, include_draft=include_draft)
+    if agreement_id not in timelines:
+        known = "、".join(sorted(timelines)) or "（无）"
+        raise KspubError(
+            "KS805",
+            f"git 历史中没有协议 “{agreement_id}” 的任何已提交版本。已有：{known}",
+            hint="新协议需要先提交；查看未提交的修改请加 --draft",
+        )
+    return timelines[agreement_id]
+
+
+def parse_version(record: VersionRecord) -> Agreement:
+    """The full model of one historical version."""
+    from kspub.parse import parse_agreement
+
+    result = parse_agreement(record.source, record.path)
+    if result.agreement is None or not result.ok:
+        first = next(iter(d for d in result.diagnostics), None)
+        raise KspubError(
+            "KS806",
+            f"历史版本 {record.agreement}@{record.label} 无法解析" + (f"：{first.format()}" if first else ""),
+            path=record.path,
+        )
+    return result.agreement
+
+
+def find_version(root: Path, agreement_id: str, label: str) -> Agreement:
+    timeline = read_timeline(root, agreement_id, include_draft=True)
+    record = timeline.version(label)
+    if record is None:
+        labels = "、".join(v.label for v in timeline.versions)
+        raise KspubError("KS807", f"协议 {agreement_id} 没有版本 “{label}”。已有版本：{labels}")
+    return parse_version(record)
+
+
+def read_at_ref(root: Path, ref: str, path: str) -> str:
+    """A file's text at a git ref (``REF:PATH`` in ``kspub diff``)."""
+    repo = _open_repo(root)
+    try:
+        return str(repo.git.show(f"{ref}:{path}"))
+    except Exception as exc:
+        raise KspubError(
+            "KS808", f"无法读取 {ref}:{path}（提交或文件不存在）", hint="请检查分支名/提交号和文件路径"
+        ) from exc
+
+
+def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[str]:
+    """Agreement files that differ between ``base`` and ``head`` (the working tree when head is None)."""
+    repo = _open_repo(root)
+    args = [base] if head is None else [base, head]
+    try:
+        out = repo.git.diff("--name-only", "-M", *args, "--", AGREEMENTS_DIR)
+    except Exception as exc:
+        raise KspubError("KS804", f"无法比较 {base} 与 {head or '工作区'}", hint="请确认分支或提交存在") from exc
+    paths = [p for p in out.splitlines() if p.endswith(".md")]
+    if head is None:
+        untracked = repo.untracked_files
+        paths += [p for p in untracked if p.startswith(f"{AGREEMENTS_DIR}/") and p.endswith(".md")]
+    return sorted(set(paths))
