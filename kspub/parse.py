@@ -31,6 +31,8 @@ NUMBER_RE = re.compile(
       | [（(]\d+[）)]
       | [（(][一二三四五六七八九十]+[）)]
       | \d+[)）]
+      | [a-z][)）]
+      | [（(][a-z][）)]
     )""",
     re.VERBOSE,
 )
@@ -282,6 +284,9 @@ def _check_inline(ctx: _Ctx, inline: Token) -> None:
             href = str(child.attrs.get("href", ""))
             if not re.match(r"^(https?://|mailto:|#)", href):
                 ctx.error("KS502", f"链接地址 “{href}” 不安全或不完整：只允许 http(s)://、mailto: 或站内 #条款ID。", base)
+    # markdown-it already refuses to make links of these schemes; an editor should still hear about them.
+    if re.search(r"\]\(\s*(?:javascript|vbscript|data):", inline.content, re.IGNORECASE):
+        ctx.error("KS502", "链接使用了不安全的地址（javascript: / data:）：只允许 http(s)://、mailto: 或站内 #条款ID。", base)
     first = inline.content.split("\n", 1)[0]
     if first.startswith("{") and "}" in first:
         ctx.error(
