@@ -1,0 +1,123 @@
+"""The command line: exit codes and exact messages (click's CliRunner)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kspub.cli import main
+
+from .conftest import ROOT, demo_text
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_command_has_help() -> None:
+    for name, command in main.commands.items():
+        code, out, _ = run(name, "--help")
+        assert code == 0, name
+        assert command.help and command.help.strip(), f"{name} has no help"
+        assert "Usage:" in out
+
+
+def test_list_json(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "demo.md").write_text(demo_text(), encoding="utf-8")
+    code, out, _ = run("list", "--root", str(tmp_path), "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "agreements": [{"id": "demo", "title": "示例协议", "version": "1.0", "path": "agreements/demo.md"}]
+    }
+
+
+def test_show_clause_json(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "demo.md").write_text(demo_text(), encoding="utf-8")
+    code, out, _ = run("show", "demo", "--root", str(tmp_path), "--clause", "fee-notice", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [c["id"] for c in data["clauses"]] == ["fee-notice"]
+    clause = data["clauses"][0]
+    assert clause["number"] == "1.2"
+    assert clause["text"] == "免费服务转为收费前，金山云将提前10个自然日通知您。"
+    assert clause["parent"] == "general" and clause["tags"] == ["fees"]
+
+
+def test_show_unknown_clause_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "demo.md").write_text(demo_text(), encoding="utf-8")
+    code, out, err = run("show", "demo", "--root", str(tmp_path), "--clause", "nope")
+    assert code == 1
+    assert err == "错误：KS021 协议 demo 中没有 ID 为 “nope” 的条款（用 kspub show demo 查看全部条款 ID）\n"
+
+
+def test_show_unknown_agreement(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "demo.md").write_text(demo_text(), encoding="utf-8")
+    code, out, err = run("show", "nope", "--root", str(tmp_path), "--format", "json")
+    assert code == 1
+    assert json.loads(out)["error"]["code"] == "KS020"
+    assert "KS020 没有 ID 为 “nope” 的协议。现有协议：demo。" in err
+
+
+def test_lint_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    bad = demo_text().replace("{#nature}", "{#Nature}") + "\n{#fee-notice}\n1.3 依照本协议第9.9条。\n"
+    (tmp_path / "agreements" / "demo.md").write_text(bad, encoding="utf-8")
+    code, out, err = run("lint", "--root", str(tmp_path))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("agreements/demo.md:11: KS202 条款 ID “Nature” 格式不对")
+    assert any(line.startswith("agreements/demo.md:17: KS203 条款 ID “fee-notice” 重复") for line in lines)
+    assert any(line.startswith("agreements/demo.md:18: KS401 交叉引用 “本协议第9.9条” 找不到对应条款") for line in lines)
+    assert err == "共 3 个错误，0 个警告。\n"
+
+
+def test_lint_clean_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "demo.md").write_text(demo_text(), encoding="utf-8")
+    code, out, err = run("lint", "--root", str(tmp_path))
+    assert (code, out) == (0, "")
+    assert err == "检查通过：没有发现问题。\n"
+
+
+def test_lint_json(tmp_path: Path) -> None:
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "demo.md").write_text("", encoding="utf-8")
+    code, out, _ = run("lint", "--root", str(tmp_path), "--format", "json")
+    assert code == 1
+    (diag,) = json.loads(out)["diagnostics"]
+    assert (diag["code"], diag["line"], diag["path"], diag["severity"]) == ("KS004", 1, "agreements/demo.md", "error")
+
+
+def test_usage_error_exits_2() -> None:
+    code, _, err = run("lint", "--format", "xml")
+    assert code == 2
+    assert "Invalid value for '--format'" in err
+
+
+def test_repository_lints_clean() -> None:
+    code, out, err = run("lint", "--root", str(ROOT))
+    assert code == 0, out
+    assert "0 个错误" in err or "检查通过" in err
+
+
+def test_repository_lists_eight_agreements_and_sla() -> None:
+    code, out, _ = run("list", "--root", str(ROOT), "--format", "json")
+    assert code == 0 and len(json.loads(out)["agreements"]) == 8
+    code, out, _ = run("sla", "--root", str(ROOT), "--format", "json")
+    data = json.loads(out)
+    assert len(data["categories"]) == 12
+    assert sum(len(c["entries"]) for c in data["categories"]) == 49
+
+
+def test_python_dash_m_works() -> None:
+    proc = subprocess.run([sys.executable, "-m", "kspub", "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "kspub" in proc.stdout
