@@ -401,6 +401,7 @@ def _list(ctx: _Ctx, tokens: Sequence[Token], parent: str | None, depth: int) ->
         inner = tokens[start + 1 : end]
         # The ID line above a one-item list lands on the list; each item needs its own (blank line + ID line).
         attrs: dict[str, Any] = dict(list_open.attrs) if index == 0 else dict(item_open.attrs)
+        attrs.pop("start", None)  # markdown-it's own attribute for an ordered list not starting at 1
         line = _line(item_open)
         id_line = _id_line(ctx, list_open) if index == 0 else line
         if index > 0 and not attrs:

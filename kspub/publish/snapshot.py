@@ -1,0 +1,167 @@
+"""Everything a publication needs, gathered once in memory before anything is written.
+
+The site and the JSON API are both rendered from one :class:`Snapshot`; neither reads git or files itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kspub.errors import KspubError
+from kspub.history import SHANGHAI, Timeline, VersionRecord, parse_version, read_timelines
+from kspub.model import Agreement
+
+if TYPE_CHECKING:
+    from kspub.diff import ChangeSet
+    from kspub.sla import SlaCatalogue
+
+IN_FORCE = "in-force"
+UPCOMING = "upcoming"
+ARCHIVED = "archived"
+STATUS_ZH = {IN_FORCE: "现行版本", UPCOMING: "即将生效", ARCHIVED: "历史版本"}
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedVersion:
+    record: VersionRecord
+    """Label, dates, sha256 and commits of the version, from git history."""
+    agreement: Agreement
+    """The parsed text of the version."""
+    status: str
+    """``in-force`` | ``upcoming`` | ``archived`` as of the snapshot's date."""
+    changes: ChangeSet | None
+    """What changed against the previous version (None for the first)."""
+    previous: str | None
+    """Label of the previous version."""
+
+    @property
+    def label(self) -> str:
+        return self.record.label
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedAgreement:
+    id: str
+    title: str
+    kind: str
+    versions: tuple[PublishedVersion, ...]
+    """Oldest first."""
+
+    @property
+    def in_force(self) -> PublishedVersion | None:
+        return next((v for v in self.versions if v.status == IN_FORCE), None)
+
+    @property
+    def upcoming(self) -> tuple[PublishedVersion, ...]:
+        return tuple(v for v in self.versions if v.status == UPCOMING)
+
+    @property
+    def latest(self) -> PublishedVersion:
+        return self.versions[-1]
+
+    def version(self, label: str) -> PublishedVersion | None:
+        return next((v for v in self.versions if v.label == label), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    as_of: date
+    """The date (Asia/Shanghai) the publication describes: what is in force, what is upcoming."""
+    built_at: str
+    """Build timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else the as-of date at midnight."""
+    agreements: tuple[PublishedAgreement, ...]
+    sla: SlaCatalogue | None
+
+    def agreement(self, agreement_id: str) -> PublishedAgreement | None:
+        return next((a for a in self.agreements if a.id == agreement_id), None)
+
+
+def today_in_shanghai() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def build_timestamp(as_of: date, environ: dict[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC).astimezone(SHANGHAI).isoformat()
+        except ValueError as exc:
+            raise KspubError("KS901", f"SOURCE_DATE_EPOCH 不是整数秒：{epoch!r}") from exc
+    return datetime(as_of.year, as_of.month, as_of.day, tzinfo=SHANGHAI).isoformat()
+
+
+def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
+    current = timeline.in_force(as_of)
+    if current is not None and current.label == record.label:
+        return IN_FORCE
+    if record.effective is not None and record.effective > as_of:
+        return UPCOMING
+    return ARCHIVED
+
+
+def collect(root: Path, as_of: date, *, environ: dict[str, str] | None = None) -> Snapshot:
+    """Read the committed history (never drafts), parse every version and diff each against its predecessor.
+
+    Raises when the working tree's agreements do not lint clean or the history cannot be trusted: a build
+    never publishes a partial or unverified set of versions.
+    """
+    from kspub.diff import diff_agreements
+    from kspub.workspace import load_corpus, require_clean
+
+    corpus = load_corpus(root)
+    require_clean(corpus)
+    timelines = read_timelines(root)
+    published: list[PublishedAgreement] = []
+    for current in corpus.agreements:
+        timeline = timelines.get(current.id)
+        if timeline is None:
+            raise KspubError(
+                "KS902",
+                f"协议 {current.id} 还没有提交到 git 历史，不能发布",
+                path=current.path,
+                hint="请先提交该文件（未提交的修改只作为草稿，不会发布）",
+            )
+        versions: list[PublishedVersion] = []
+        previous: PublishedVersion | None = None
+        for record in timeline.versions:
+            parsed = parse_version(record)
+            changes = diff_agreements(previous.agreement, parsed) if previous is not None else None
+            version = PublishedVersion(
+                record=record,
+                agreement=parsed,
+                status=status_of(timeline, record, as_of),
+                changes=changes,
+                previous=previous.label if previous else None,
+            )
+            versions.append(version)
+            previous = version
+        latest = versions[-1].agreement
+        published.append(PublishedAgreement(latest.id, latest.meta.title, latest.meta.kind, tuple(versions)))
+    published.sort(key=lambda a: a.id)
+    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(published), corpus.sla)
+
+
+def version_summary(version: PublishedVersion) -> dict[str, Any]:
+    """Plain data about a version, shared by the site's templates and the JSON API."""
+    r = version.record
+    return {
+        "version": r.label,
+        "status": version.status,
+        "announced": r.announced.isoformat() if r.announced else None,
+        "effective": r.effective.isoformat() if r.effective else None,
+        "printed_dates": {
+            "updated": version.agreement.meta.printed.updated.isoformat() if version.agreement.meta.printed.updated else None,
+            "effective": version.agreement.meta.printed.effective.isoformat()
+            if version.agreement.meta.printed.effective
+            else None,
+        },
+        "sha256": r.text_sha256,
+        "summary": r.summary,
+        "previous": version.previous,
+        "material": bool(version.changes and version.changes.to_dict().get("material")),
+    }
