@@ -44,9 +44,10 @@ def number_key(number: str) -> tuple[str, int] | None:
     if m := re.fullmatch(r"([一二三四五六七八九十百零]+)、", n):
         value = chinese_numeral(m.group(1))
         return ("cn", value) if value is not None else None
-    if m := re.fullmatch(r"(\d+(?:\.\d+)*?)\.?(\d+)\.?", n):
-        prefix = m.group(1) if "." in n.rstrip(".") else ""
-        return (f"dot:{prefix}", int(m.group(2)))
+    if m := re.fullmatch(r"(\d+)\.?", n):
+        return ("dot:", int(m.group(1)))
+    if m := re.fullmatch(r"((?:\d+\.)+)(\d+)\.?", n):
+        return (f"dot:{m.group(1)}", int(m.group(2)))
     if m := re.fullmatch(r"[（(](\d+)[）)]", n):
         return ("paren", int(m.group(1)))
     if m := re.fullmatch(r"(\d+)[)）]", n):

@@ -298,12 +298,18 @@ def _check_inline(ctx: _Ctx, inline: Token) -> None:
 
 
 def split_number(printed: str) -> tuple[str, str]:
-    """Split a printed line into (display number, text)."""
-    m = NUMBER_RE.match(printed)
+    """Split a printed line into (display number, text); a number printed in bold ("**6.2** …") counts too."""
+    bold = printed.startswith("**")
+    m = NUMBER_RE.match(printed[2:] if bold else printed)
     if not m:
         return "", printed
     number = m.group(0)
-    return number, printed[m.end() :].lstrip()
+    end = m.end()
+    if bold:
+        if not printed[2 + end :].startswith("**"):
+            return "", printed  # bold that runs on into the text: the number is part of the emphasis
+        end += 4
+    return number, printed[end:].lstrip()
 
 
 def _apply_number(printed: str, override: str | None) -> tuple[str, str]:
