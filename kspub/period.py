@@ -1,0 +1,763 @@
+"""Periods and the PRC Civil Code arithmetic of notice windows (民法典第二百条至第二百零四条).
+
+Forward: a notice that took effect on D, a period of N units → the period's last day L and the earliest
+effective date E. Reverse: the latest notice date D for a target effective date. Everything here is pure:
+the calendar and every date come in as arguments; nothing reads the clock.
+
+The legal readings this module makes (rest-day roll, strict end, Asia/Shanghai, hours never roll, the
+provisional rule) are recorded in docs/decisions/0102-period-interpretation.md.
+"""
+
+from __future__ import annotations
+
+import calendar as _gregorian
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kspub.calendar import DayKind, WorkCalendar, weekday_name
+from kspub.errors import KspubError
+
+#: A period text kspub cannot read.
+UNREADABLE_PERIOD = "KS611"
+#: A period whose count is zero, negative or not a whole number.
+BAD_PERIOD_COUNT = "KS612"
+#: A period in a unit the Civil Code does not count in (weeks, minutes …).
+UNSUPPORTED_PERIOD_UNIT = "KS613"
+#: A notice date or time kspub cannot read.
+UNREADABLE_NOTICE_TIME = "KS614"
+#: An hour period given a notice date without a time of day.
+HOURS_NEED_TIME = "KS615"
+#: A computation that leaves the range of representable dates.
+DATE_OUT_OF_RANGE = "KS616"
+#: The Asia/Shanghai time-zone data is not installed.
+MISSING_TIME_ZONE = "KS617"
+
+#: Notice dates are dates in Beijing (Art. 201 counts calendar days where the notice took effect).
+TIME_ZONE = "Asia/Shanghai"
+
+_PERIOD_EXAMPLES = "“10日”“10个自然日”“10个工作日”“1个月”“1年”“24小时”或“10 days”“1 month”"
+
+
+class PeriodError(KspubError):
+    """A period or a notice time that cannot be read, or arithmetic that cannot be done."""
+
+
+class Unit(StrEnum):
+    """The units the Civil Code counts in (Art. 200), with working days as agreements use them."""
+
+    CALENDAR_DAY = "calendar_day"
+    WORKING_DAY = "working_day"
+    MONTH = "month"
+    YEAR = "year"
+    HOUR = "hour"
+
+
+_UNIT_DISPLAY = {
+    Unit.CALENDAR_DAY: "个自然日",
+    Unit.WORKING_DAY: "个工作日",
+    Unit.MONTH: "个月",
+    Unit.YEAR: "年",
+    Unit.HOUR: "小时",
+}
+
+
+class RollMode(StrEnum):
+    """Which rest days move a period's last day later (Art. 203)."""
+
+    ALL_REST_DAYS = "all_rest_days"
+    """Default: every non-working day, ordinary weekends included."""
+    STATUTORY_ONLY = "statutory_only"
+    """Only days inside an official holiday block (statutory holidays, in-lieu days and joined weekends)."""
+
+
+class EndMode(StrEnum):
+    """How the effective date follows the period's last day."""
+
+    STRICT = "strict"
+    """Default: E = L + 1, the change applies once N full days have elapsed."""
+    LENIENT = "lenient"
+    """E = L, as some platforms do; a compliance risk."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period of ``count`` whole ``unit``s."""
+
+    count: int
+    unit: Unit
+
+    def __post_init__(self) -> None:
+        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count <= 0:
+            raise PeriodError(
+                BAD_PERIOD_COUNT,
+                f"期间的数量必须是正整数，收到 {self.count!r}",
+                hint=f"请写成如 {_PERIOD_EXAMPLES}",
+            )
+
+    @property
+    def display(self) -> str:
+        """Chinese display: ``10个自然日``, ``10个工作日``, ``1个月``, ``1年``, ``24小时``."""
+        return f"{self.count}{_UNIT_DISPLAY[self.unit]}"
+
+    def __str__(self) -> str:
+        return self.display
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "unit": self.unit.value}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parsing periods
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMBER = "[零〇一二两三四五六七八九十百千]+"
+_NUMBER = rf"(?P<number>[+-]?\d+(?:\.\d+)?|{_CN_NUMBER}|半)"
+
+_CN_UNITS: dict[str, Unit | None] = {
+    "日": Unit.CALENDAR_DAY,
+    "天": Unit.CALENDAR_DAY,
+    "自然日": Unit.CALENDAR_DAY,
+    "日历日": Unit.CALENDAR_DAY,
+    "工作日": Unit.WORKING_DAY,
+    "月": Unit.MONTH,
+    "年": Unit.YEAR,
+    "小时": Unit.HOUR,
+    "钟头": Unit.HOUR,
+    # Recognised only to be refused with a useful hint: the Civil Code counts in years, months, days, hours.
+    "周": None,
+    "星期": None,
+    "礼拜": None,
+    "分钟": None,
+    "秒": None,
+}
+_CN_PERIOD = re.compile(rf"{_NUMBER}\s*个?\s*(?P<unit>{'|'.join(sorted(_CN_UNITS, key=len, reverse=True))})")
+
+_EN_UNITS: dict[str, Unit | None] = {
+    "day": Unit.CALENDAR_DAY,
+    "natural day": Unit.CALENDAR_DAY,
+    "calendar day": Unit.CALENDAR_DAY,
+    "working day": Unit.WORKING_DAY,
+    "business day": Unit.WORKING_DAY,
+    "workday": Unit.WORKING_DAY,
+    "month": Unit.MONTH,
+    "year": Unit.YEAR,
+    "hour": Unit.HOUR,
+    "week": None,
+    "minute": None,
+    "second": None,
+}
+_EN_PERIOD = re.compile(r"(?P<number>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
+
+
+def parse_period(text: str) -> Period:
+    """Read a period as agreements and users write it.
+
+    Chinese: ``10日``, ``10天``, ``10个自然日``, ``10自然日``, ``10个工作日``, ``1个月``, ``1月``, ``1年``,
+    ``24小时``, with Arabic or Chinese numerals (``三十日``, ``七日``, ``两个月``). English: ``10 days``,
+    ``10 natural days``, ``10 calendar days``, ``10 working days``, ``10 business days``, ``1 month``,
+    ``2 years``, ``24 hours``. Raises PeriodError: KS611 unreadable, KS612 count not a positive whole
+    number, KS613 a unit the Civil Code does not count in.
+    """
+    # NFKC folds full-width digits and letters (１０日) into ASCII.
+    normalized = unicodedata.normalize("NFKC", text).strip()
+    match = _CN_PERIOD.fullmatch(normalized)
+    units: dict[str, Unit | None] = _CN_UNITS
+    unit_key = ""
+    if match is not None:
+        unit_key = match.group("unit")
+    else:
+        match = _EN_PERIOD.fullmatch(normalized)
+        units = _EN_UNITS
+        if match is not None:
+            unit_key = re.sub(r"\s+", " ", match.group("unit").lower())
+            if unit_key.endswith("s") and unit_key[:-1] in _EN_UNITS:
+                unit_key = unit_key[:-1]  # plural
+    if match is None or unit_key not in units:
+        raise PeriodError(
+            UNREADABLE_PERIOD,
+            f"无法识别期间“{text}”",
+            hint=f"请写成如 {_PERIOD_EXAMPLES}",
+        )
+    unit = units[unit_key]
+    if unit is None:
+        raise PeriodError(
+            UNSUPPORTED_PERIOD_UNIT,
+            f"期间“{text}”的单位不受支持：民法典第二百条按年、月、日、小时计算期间",
+            hint="请换算为日或小时，例如“1周”写作“7日”",
+        )
+    count = _parse_count(match.group("number"), text)
+    return Period(count, unit)
+
+
+def _parse_count(number: str, text: str) -> int:
+    bad = PeriodError(
+        BAD_PERIOD_COUNT,
+        f"期间“{text}”的数量必须是正整数",
+        hint=f"请写成如 {_PERIOD_EXAMPLES}；半个月等非整数期间请换算为日",
+    )
+    if re.fullmatch(r"\+?\d+", number):
+        value = int(number)
+    elif re.fullmatch(_CN_NUMBER, number):
+        value = _chinese_number(number, text)
+    else:
+        raise bad  # negative, fractional or 半
+    if value <= 0:
+        raise bad
+    return value
+
+
+def _chinese_number(number: str, text: str) -> int:
+    """Chinese numerals up to 9999: 七, 十, 十五, 三十, 九十, 一百八十, 一百零五, 两千."""
+    total = 0
+    digit: int | None = None
+    last_multiplier = 10_000
+    for char in number:
+        if char in _CN_DIGITS:
+            if digit is not None and _CN_DIGITS[char] != 0:
+                break  # two digits in a row (三五): not a number we read
+            digit = _CN_DIGITS[char] or None
+        else:
+            multiplier = _CN_MULTIPLIERS[char]
+            if multiplier >= last_multiplier:
+                break  # 十十, 十百: malformed
+            total += (digit if digit is not None else 1) * multiplier
+            digit = None
+            last_multiplier = multiplier
+    else:
+        return total + (digit or 0)
+    raise PeriodError(UNREADABLE_PERIOD, f"无法识别期间“{text}”中的数字“{number}”", hint="请改用阿拉伯数字")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Notice time
+
+
+@lru_cache(maxsize=1)
+def shanghai() -> ZoneInfo:
+    """The Asia/Shanghai zone; raises PeriodError (KS617) when the system has no time-zone data."""
+    try:
+        return ZoneInfo(TIME_ZONE)
+    except ZoneInfoNotFoundError as exc:
+        raise PeriodError(
+            MISSING_TIME_ZONE,
+            f"找不到时区 {TIME_ZONE} 的数据",
+            hint="请安装 tzdata（pip install tzdata）",
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeTime:
+    """When a notice took effect: the Beijing date, and the instant when a time of day was given."""
+
+    date: dt.date
+    """The Asia/Shanghai calendar date D."""
+    instant: dt.datetime | None = None
+    """The instant, in Asia/Shanghai; None when only a date was given."""
+
+
+NoticeInput = NoticeTime | dt.datetime | dt.date | str
+
+
+def parse_notice(value: NoticeInput) -> NoticeTime:
+    """Read a notice date (``2026-03-02``) or time (``2026-03-01T16:30Z``, ``2026-03-02T09:00+08:00``).
+
+    A time with an offset or ``Z`` is converted to Beijing time; a time without one is Beijing time.
+    Raises PeriodError (KS614) for text that is neither.
+    """
+    if isinstance(value, NoticeTime):
+        return value
+    if isinstance(value, dt.datetime):
+        return _notice_from_datetime(value)
+    if isinstance(value, dt.date):
+        return NoticeTime(value)
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return NoticeTime(dt.date.fromisoformat(text))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+            return _notice_from_datetime(dt.datetime.fromisoformat(re.sub(r"z$", "Z", text)))
+    except ValueError:
+        pass
+    raise PeriodError(
+        UNREADABLE_NOTICE_TIME,
+        f"无法识别通知时间“{value}”",
+        hint="请写成日期 2026-03-02，或带时区的时间 2026-03-02T09:00+08:00 / 2026-03-01T16:30Z（不带时区按北京时间）",
+    )
+
+
+def _notice_from_datetime(value: dt.datetime) -> NoticeTime:
+    zone = shanghai()
+    instant = value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+    return NoticeTime(instant.date(), instant)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Forward
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveWindow:
+    """The notice window of one notice: when the period ends and when the change may take effect."""
+
+    notice_date: dt.date
+    """D, the Beijing date the notice took effect; never counted."""
+    notice_instant: dt.datetime | None
+    """The notice instant in Beijing time, when given (required for hours)."""
+    period: Period
+    raw_last_day: dt.date | None
+    """L before any roll (None for hours)."""
+    last_day: dt.date | None
+    """L: the period ends at 24:00 of this day (None for hours)."""
+    effective_date: dt.date
+    """E: the earliest date the change may take effect (for hours, the Beijing date of the instant)."""
+    effective_instant: dt.datetime | None
+    """For hours: the notice instant plus N hours, in Beijing time."""
+    rolled: bool
+    """True when L was moved past rest days (Art. 203)."""
+    provisional: bool
+    """True when a classified day could still change with next year's schedule."""
+    roll_mode: RollMode
+    end_mode: EndMode
+    steps: tuple[str, ...]
+    """The computation, step by step, in Chinese."""
+    compliance_risk: str | None
+    """Set in lenient mode: why E = L may not satisfy a statutory notice duty."""
+    classified_days: tuple[dt.date, ...]
+    """Every day whose working/rest status the computation relied on."""
+
+    @property
+    def explanation(self) -> str:
+        """The steps joined into one Chinese paragraph."""
+        return "；".join(self.steps) + "。"
+
+    @property
+    def calendar_years(self) -> tuple[int, ...]:
+        """The years whose official schedule the computation used."""
+        return tuple(sorted({d.year for d in self.classified_days}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of a forward computation."""
+        return {
+            "notice_date": self.notice_date.isoformat(),
+            "notice_instant": _iso(self.notice_instant),
+            "period": self.period.to_dict(),
+            "period_text": self.period.display,
+            "raw_last_day": _iso(self.raw_last_day),
+            "last_day": _iso(self.last_day),
+            "effective_date": self.effective_date.isoformat(),
+            "effective_instant": _iso(self.effective_instant),
+            "rolled": self.rolled,
+            "provisional": self.provisional,
+            "roll_mode": self.roll_mode.value,
+            "end_mode": self.end_mode.value,
+            "compliance_risk": self.compliance_risk,
+            "calendar_years": list(self.calendar_years),
+            "explanation": self.explanation,
+            "explanation_steps": list(self.steps),
+        }
+
+
+COMPLIANCE_RISK_LENIENT = (
+    "宽松口径以期间最后一日当日为生效日，而期间至该日二十四时才届满（民法典第二百零三条），"
+    "通知实际不足完整期间；对“至少提前N日公示”等法定或约定义务（如电子商务法第三十四条）存在合规风险"
+)
+
+
+def effective_window(
+    notice: NoticeInput,
+    period: Period,
+    calendar: WorkCalendar,
+    *,
+    roll: RollMode = RollMode.ALL_REST_DAYS,
+    end: EndMode = EndMode.STRICT,
+) -> EffectiveWindow:
+    """Compute the notice window of a notice that took effect at ``notice`` (LEGAL-RULES §1 algorithm).
+
+    Calendar days: L = D + N; months/years: the corresponding day N months later, or that month's last day;
+    then, while L is a rest day (``roll``), L moves one day later. Working days: L is the N-th working day
+    after D (make-up working days count). E = L + 1 (strict) or L (lenient). Hours: E = instant + N hours,
+    never rolled. Raises CalendarError (KS601) when a day that must be classified lies in a year with no
+    official schedule, PeriodError (KS615) for an hour period given only a date.
+    """
+    when = parse_notice(notice)
+    if period.unit is Unit.HOUR:
+        return _hours_window(when, period, roll, end)
+    d = when.date
+    steps = [f"通知生效日 D={d.isoformat()}（{weekday_name(d)}，北京时间），当日不计入（民法典第二百零一条）"]
+    classified: list[dt.date] = []
+
+    def classify(day: dt.date) -> DayKind:
+        kind = calendar.day_kind(day)  # raises for a year with no schedule: never guess
+        classified.append(day)
+        return kind
+
+    if period.unit is Unit.WORKING_DAY:
+        raw_last = last = _walk_working_days(d, period.count, classify, steps)
+    else:
+        raw_last = _raw_last_day(d, period, steps)
+        last = _roll(raw_last, roll, calendar, classify, steps)
+    steps.append(f"期间于 {last.isoformat()} 24时届满（第二百零三条）")
+    risk: str | None = None
+    if end is EndMode.STRICT:
+        effective = _shift(last, 1)
+        steps.append(f"严格口径：期间届满后次日生效，最早生效日 E={_day(effective)}")
+    else:
+        effective = last
+        risk = COMPLIANCE_RISK_LENIENT
+        steps.append(f"宽松口径：以期间最后一日为生效日 E={_day(effective)}（存在合规风险）")
+    provisional = _provisional_note(classified, calendar, steps)
+    return EffectiveWindow(
+        notice_date=d,
+        notice_instant=when.instant,
+        period=period,
+        raw_last_day=raw_last,
+        last_day=last,
+        effective_date=effective,
+        effective_instant=None,
+        rolled=last != raw_last,
+        provisional=provisional,
+        roll_mode=roll,
+        end_mode=end,
+        steps=tuple(steps),
+        compliance_risk=risk,
+        classified_days=tuple(sorted(set(classified))),
+    )
+
+
+def _hours_window(when: NoticeTime, period: Period, roll: RollMode, end: EndMode) -> EffectiveWindow:
+    if when.instant is None:
+        raise PeriodError(
+            HOURS_NEED_TIME,
+            f"按小时计算的期间（{period.display}）需要通知的具体时间，只给了日期 {when.date.isoformat()}",
+            hint="请写成如 2026-03-02T09:00+08:00（不带时区按北京时间）",
+        )
+    # Add in absolute time so that any offset change in the zone cannot shift the result.
+    effective = (when.instant.astimezone(dt.UTC) + dt.timedelta(hours=period.count)).astimezone(shanghai())
+    steps = [
+        f"通知时间 {_instant(when.instant)}（北京时间）；按小时计算的期间自该时刻起算（民法典第二百零一条第二款）",
+        f"经过{period.display}，于 {_instant(effective)} 届满；按小时计算不适用休假日顺延",
+        f"最早生效时刻 {_instant(effective)}（北京时间）",
+    ]
+    return EffectiveWindow(
+        notice_date=when.date,
+        notice_instant=when.instant,
+        period=period,
+        raw_last_day=None,
+        last_day=None,
+        effective_date=effective.date(),
+        effective_instant=effective,
+        rolled=False,
+        # No day is classified, so no future notice can change the result.
+        provisional=False,
+        roll_mode=roll,
+        end_mode=end,
+        steps=tuple(steps),
+        compliance_risk=None,
+        classified_days=(),
+    )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The corresponding day ``months`` later, or that month's last day when it has none (Art. 202)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise _out_of_range(day)
+    return dt.date(year, month + 1, min(day.day, _gregorian.monthrange(year, month + 1)[1]))
+
+
+def _raw_last_day(d: dt.date, period: Period, steps: list[str]) -> dt.date:
+    first = _shift(d, 1)
+    if period.unit is Unit.CALENDAR_DAY:
+        last = _shift(d, period.count)
+        steps.append(f"自 {first.isoformat()} 起算{period.display}，期间最后一日为 {last.isoformat()}")
+        return last
+    months = period.count * (12 if period.unit is Unit.YEAR else 1)
+    last = add_months(d, months)
+    if last.day == d.day:
+        steps.append(
+            f"自 {first.isoformat()} 起算{period.display}，到期月的对应日 {last.isoformat()} 为期间最后一日"
+            "（第二百零二条）"
+        )
+    else:
+        steps.append(
+            f"自 {first.isoformat()} 起算{period.display}，到期月没有对应日（{last.year}年{last.month}月"
+            f"没有{d.day}日），以月末日 {last.isoformat()} 为期间最后一日（第二百零二条）"
+        )
+    return last
+
+
+def _roll(
+    raw_last: dt.date,
+    roll: RollMode,
+    calendar: WorkCalendar,
+    classify: Callable[[dt.date], DayKind],
+    steps: list[str],
+) -> dt.date:
+    def must_roll(kind: DayKind) -> bool:
+        return kind.is_holiday_block if roll is RollMode.STATUTORY_ONLY else not kind.is_working
+
+    kind = classify(raw_last)
+    if not must_roll(kind):
+        if kind is DayKind.MAKEUP_WORKDAY:
+            steps.append(f"期间最后一日 {calendar.describe(raw_last)}不是休假日，不顺延")
+        elif kind is DayKind.WEEKEND:
+            steps.append(
+                f"期间最后一日 {calendar.describe(raw_last)}不在法定节假日内，按“仅法定节假日顺延”口径不顺延"
+            )
+        else:
+            steps.append(f"期间最后一日 {calendar.describe(raw_last)}，不顺延")
+        return raw_last
+    passed = [raw_last]
+    last = _shift(raw_last, 1)
+    while must_roll(classify(last)):
+        passed.append(last)
+        last = _shift(last, 1)
+    why = (
+        "按默认口径（休息日均顺延，含普通周末）"
+        if roll is RollMode.ALL_REST_DAYS
+        else "按“仅法定节假日顺延”口径"
+    )
+    also = "、".join(calendar.describe(p) for p in passed[1:])
+    steps.append(
+        f"期间最后一日 {calendar.describe(raw_last)}为休假日，{also}亦为休假日"
+        if also
+        else f"期间最后一日 {calendar.describe(raw_last)}为休假日"
+    )
+    steps[-1] += f"，依第二百零三条{why}顺延至 {calendar.describe(last)}"
+    return last
+
+
+def _walk_working_days(
+    d: dt.date, count: int, classify: Callable[[dt.date], DayKind], steps: list[str]
+) -> dt.date:
+    steps.append(
+        f"自 {_shift(d, 1).isoformat()} 起逐日计算{count}个工作日：调休上班日计入，"
+        "法定节假日、调休休息日和普通周末不计入"
+    )
+    found = 0
+    skipped = 0
+    makeups: list[dt.date] = []
+    day = d
+    while found < count:
+        day = _shift(day, 1)
+        kind = classify(day)
+        if kind.is_working:
+            found += 1
+            if kind is DayKind.MAKEUP_WORKDAY:
+                makeups.append(day)
+        else:
+            skipped += 1
+    detail = f"跳过休息日{skipped}天"
+    if makeups:
+        detail += "，计入调休上班日 " + "、".join(m.isoformat() for m in makeups)
+    steps.append(f"第{count}个工作日为 {_day(day)}，即期间最后一日（{detail}）")
+    return day
+
+
+def _provisional_note(classified: list[dt.date], calendar: WorkCalendar, steps: list[str]) -> bool:
+    late = sorted({day for day in classified if calendar.is_provisional(day)})
+    if not late:
+        return False
+    next_year = late[0].year + 1
+    steps.append(
+        f"暂定结果：计算依赖 {late[0].isoformat()} 等12月下旬的日期，而{next_year}年节假日安排尚未载入，"
+        f"其公布时可能调整这些日期（如2019年安排将2018-12-29调为上班日）"
+    )
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reverse
+
+
+@dataclass(frozen=True, slots=True)
+class LatestNotice:
+    """The answer to "by when must we give notice so that the change takes effect on E?"."""
+
+    effective_date: dt.date
+    """The target E."""
+    effective_instant: dt.datetime | None
+    """For hours: the target instant in Beijing time."""
+    period: Period
+    latest_notice_date: dt.date
+    """The latest D whose window gives an effective date no later than E."""
+    latest_notice_instant: dt.datetime | None
+    """For hours: the latest notice instant (target − N hours)."""
+    provisional: bool
+    """True when a classified day could still change with next year's schedule."""
+    roll_mode: RollMode
+    end_mode: EndMode
+    window: EffectiveWindow
+    """The forward window of the latest notice."""
+    steps: tuple[str, ...]
+
+    @property
+    def explanation(self) -> str:
+        return "；".join(self.steps) + "。"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of a reverse computation."""
+        return {
+            "effective_date": self.effective_date.isoformat(),
+            "effective_instant": _iso(self.effective_instant),
+            "period": self.period.to_dict(),
+            "period_text": self.period.display,
+            "latest_notice_date": self.latest_notice_date.isoformat(),
+            "latest_notice_instant": _iso(self.latest_notice_instant),
+            "provisional": self.provisional,
+            "roll_mode": self.roll_mode.value,
+            "end_mode": self.end_mode.value,
+            "window": self.window.to_dict(),
+            "explanation": self.explanation,
+            "explanation_steps": list(self.steps),
+        }
+
+
+def latest_notice_date(
+    target_effective: NoticeInput,
+    period: Period,
+    calendar: WorkCalendar,
+    *,
+    roll: RollMode = RollMode.ALL_REST_DAYS,
+    end: EndMode = EndMode.STRICT,
+) -> LatestNotice:
+    """The latest notice date D whose window gives an effective date no later than ``target_effective``.
+
+    The forward computation never decreases as D grows, so D steps down from E − 1 until forward(D) ≤ E
+    (LEGAL-RULES §1.8); the first such D is the latest. A D whose window must end after E even before any
+    roll is passed over without consulting the calendar, so only days that matter are classified.
+    For hours the target may be a time (a date means 00:00 Beijing time) and the answer is target − N hours.
+    """
+    target = parse_notice(target_effective)
+    if period.unit is Unit.HOUR:
+        return _latest_for_hours(target, period, roll, end)
+    e = target.date
+    shift = 1 if end is EndMode.STRICT else 0
+    steps = [
+        f"目标生效日 E={_day(e)}；期间{period.display}，"
+        + ("严格口径（E=L+1）" if end is EndMode.STRICT else "宽松口径（E=L）")
+        + ("，休息日均顺延" if roll is RollMode.ALL_REST_DAYS else "，仅法定节假日顺延"),
+        f"生效日随通知日单调不减，自 D={_shift(e, -1).isoformat()} 向前逐日检验，第一个满足的 D 即最迟通知日",
+    ]
+    classified: set[dt.date] = set()
+    later: str | None = None  # what D + 1 of the answer gives, for the explanation
+    d = _shift(e, -1)
+    if period.unit in (Unit.CALENDAR_DAY, Unit.WORKING_DAY):
+        # Any D above this one has an unrolled L past E already; start there instead of stepping one by one.
+        d = min(d, _shift(e, -(period.count + shift)))
+        later = f"D={_shift(d, 1).isoformat()} 及以后即使不顺延，最早生效日也晚于目标"
+    while True:
+        if _unrolled_effective(d, period, shift) > e:
+            later = f"D={d.isoformat()} 及以后即使不顺延，最早生效日也晚于目标"
+            d = _shift(d, -1)
+            continue
+        window = effective_window(d, period, calendar, roll=roll, end=end)
+        classified.update(window.classified_days)
+        if window.effective_date <= e:
+            break
+        later = f"D={d.isoformat()} 时最早生效日为 {window.effective_date.isoformat()}，晚于目标"
+        d = _shift(d, -1)
+    if later is not None:
+        steps.append(later)
+    steps.append(
+        f"D={_day(d)} 时期间最后一日为 {window.last_day.isoformat() if window.last_day else '-'}，"
+        f"最早生效日 {window.effective_date.isoformat()}，不晚于目标"
+    )
+    steps.append(f"最迟通知日 {d.isoformat()}（北京时间，当日通知生效）")
+    provisional = _provisional_note(sorted(classified), calendar, steps)
+    return LatestNotice(
+        effective_date=e,
+        effective_instant=None,
+        period=period,
+        latest_notice_date=d,
+        latest_notice_instant=None,
+        provisional=provisional,
+        roll_mode=roll,
+        end_mode=end,
+        window=window,
+        steps=tuple(steps),
+    )
+
+
+def _unrolled_effective(d: dt.date, period: Period, shift: int) -> dt.date:
+    """A lower bound of forward(D) that needs no calendar: rolls and skipped rest days only add days."""
+    if period.unit is Unit.MONTH:
+        return _shift(add_months(d, period.count), shift)
+    if period.unit is Unit.YEAR:
+        return _shift(add_months(d, 12 * period.count), shift)
+    return _shift(d, period.count + shift)
+
+
+def _latest_for_hours(target: NoticeTime, period: Period, roll: RollMode, end: EndMode) -> LatestNotice:
+    zone = shanghai()
+    # A bare date means the change applies from the start of that Beijing day.
+    target_instant = target.instant or dt.datetime.combine(target.date, dt.time(0, 0), tzinfo=zone)
+    latest = (target_instant.astimezone(dt.UTC) - dt.timedelta(hours=period.count)).astimezone(zone)
+    window = _hours_window(parse_notice(latest), period, roll, end)
+    steps = (
+        f"目标生效时刻 {_instant(target_instant)}（北京时间）；期间{period.display}，按小时计算不顺延",
+        f"最迟通知时刻 = 目标生效时刻 − {period.display} = {_instant(latest)}（北京时间）",
+    )
+    return LatestNotice(
+        effective_date=target_instant.date(),
+        effective_instant=target_instant,
+        period=period,
+        latest_notice_date=latest.date(),
+        latest_notice_instant=latest,
+        provisional=False,
+        roll_mode=roll,
+        end_mode=end,
+        window=window,
+        steps=steps,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _shift(day: dt.date, days: int) -> dt.date:
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise _out_of_range(day) from None
+
+
+def _out_of_range(day: dt.date) -> PeriodError:
+    return PeriodError(
+        DATE_OUT_OF_RANGE, f"自 {day.isoformat()} 起的期间超出可计算的日期范围", hint="请检查期间长度"
+    )
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.isoformat()}（{weekday_name(day)}）"
+
+
+def _instant(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
