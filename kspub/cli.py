@@ -172,6 +172,62 @@ def versions_cmd(agreement: str, root: Path, draft: bool, fmt: str) -> None:
                     click.echo(f"    勘误 {rev.commit.committed[:10]} {rev.commit.sha[:10]}：{rev.correction}")
 
 
+@main.command("notice")
+@click.option("--from", "notice_from", default=None, help="通知生效的日期或时间：2026-03-02 或 2026-03-01T16:30Z。")
+@click.option("--to", "target", default=None, help="目标生效日期：反推最晚通知日期。")
+@click.option("--period", required=True, help="期间：10日、10个自然日、10个工作日、1个月、1年、24小时、10 days …")
+@click.option(
+    "--roll",
+    type=click.Choice(["all_rest_days", "statutory_only"]),
+    default="all_rest_days",
+    show_default=True,
+    help="期间最后一日遇休息日顺延：所有休息日（默认）或仅法定节假日。",
+)
+@click.option(
+    "--end",
+    type=click.Choice(["strict", "lenient"]),
+    default="strict",
+    show_default=True,
+    help="strict：期间届满次日生效（默认）；lenient：最后一日当日生效（有合规风险）。",
+)
+@click.option("--calendar-dir", "calendar_dirs", multiple=True, type=click.Path(file_okay=False), help="追加的年度调休安排目录。")
+@click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+def notice_cmd(
+    notice_from: str | None, target: str | None, period: str, roll: str, end: str, calendar_dirs: tuple[str, ...], fmt: str
+) -> None:
+    """按民法典期间规则计算通知期：--from 求最早生效日，--to 反推最晚通知日。"""
+    from kspub.errors import UsageError
+
+    with user_errors(fmt):
+        if (notice_from is None) == (target is None):
+            raise UsageError("KS610", "请只给出 --from（通知日期）或 --to（目标生效日期）其中之一")
+        from kspub.calendar import load_calendar
+        from kspub.period import EndMode, RollMode, effective_window, latest_notice_date, parse_period
+
+        # an agreement repository may carry newly published years in calendar/ (no code change needed)
+        extra = tuple(calendar_dirs) + (("calendar",) if Path("calendar").is_dir() else ())
+        calendar = load_calendar(extra)
+        p = parse_period(period)
+        modes = {"roll": RollMode(roll), "end": EndMode(end)}
+        if notice_from is not None:
+            result = effective_window(notice_from, p, calendar, **modes)  # type: ignore[arg-type]
+            data = result.to_dict()
+            text = f"最早生效日：{data['effective_date']}（期间最后一日 {data['last_day'] or '—'}）"
+        else:
+            reverse = latest_notice_date(target, p, calendar, **modes)  # type: ignore[arg-type]
+            data = reverse.to_dict()
+            text = f"最晚通知日期：{data['latest_notice_date']}（目标生效日 {data['effective_date']}）"
+        if fmt == "json":
+            click.echo(dump_json(data))
+            return
+        click.echo(text)
+        click.echo(data["explanation"])
+        if data.get("compliance_risk"):
+            click.echo(f"合规风险：{data['compliance_risk']}")
+        if data["provisional"]:
+            click.echo("注意：结果为暂定——涉及日期晚于已知最后一年的12月20日，次年放假安排公布后可能变化。")
+
+
 def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
     from kspub.errors import Severity
 

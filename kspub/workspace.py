@@ -45,7 +45,11 @@ def parse_path(path: Path, root: Path) -> ParseResult:
     if data is None:
         return ParseResult(None, tuple(diags))
     result = parse_file(shown, data)
-    extra = lint_agreement(result.agreement) if result.agreement is not None else []
+    extra = []
+    if result.agreement is not None:
+        from kspub.notice import lint_notice
+
+        extra = lint_agreement(result.agreement) + lint_notice(result.agreement)
     return ParseResult(result.agreement, result.diagnostics + tuple(extra))
 
 
