@@ -383,8 +383,10 @@ def parse_year_file(text: str, label: str) -> YearFile:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        # The parser's one-line problem ("expected ',' or ']'") reads better after path:line than its dump.
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         problems.found.append(
-            Diagnostic(INVALID_YEAR_FILE, f"YAML 语法错误：{exc}", label, mark.line + 1 if mark else None)
+            Diagnostic(INVALID_YEAR_FILE, f"YAML 语法错误：{problem}", label, mark.line + 1 if mark else None)
         )
         problems.fail()
     if not isinstance(root, yaml.MappingNode):
@@ -392,7 +394,7 @@ def parse_year_file(text: str, label: str) -> YearFile:
         problems.fail()
     fields = _mapping(root, _TOP_KEYS, "年份文件", problems)
     year = _parse_year(fields, root, problems)
-    if name_match is not None and year is not None and int(name_match.group(1)) != year:
+    if year is not None and int(name_match.group(1)) != year:
         problems.add(fields.get("year"), f"文件名年份 {name_match.group(1)} 与 year: {year} 不一致")
     notice = fields.get("notice")
     if notice is None:

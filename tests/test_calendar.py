@@ -339,3 +339,16 @@ def test_year_file_ranges_lists_and_single_dates() -> None:
     assert kinds[D(2027, 2, 11)] is DayKind.IN_LIEU
     assert kinds[D(2027, 2, 6)] is DayKind.HOLIDAY
     assert kinds[D(2027, 2, 20)] is DayKind.MAKEUP_WORKDAY
+
+
+def test_readme_example_is_a_valid_year_file() -> None:
+    """The format guide's example must stay parseable, so the documentation cannot drift from the code."""
+    readme = (Path(__file__).parent.parent / "kspub" / "data" / "calendar" / "README.md").read_text(
+        encoding="utf-8"
+    )
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    year = parse_year_file(example, "2027.yaml")
+    assert year.year == 2027
+    assert year.days[D(2027, 2, 11)].kind is DayKind.IN_LIEU
+    assert year.days[D(2027, 1, 31)].kind is DayKind.MAKEUP_WORKDAY
+    assert year.days[D(2027, 1, 2)].holiday == "元旦"
