@@ -1,0 +1,930 @@
+"""Clause-aligned differences between two versions of an agreement, and between two SLA catalogues.
+
+Nodes are matched by ID, never by position or display number. A node's ``replaces`` declaration links IDs
+that vanished or appeared, which turns "deleted + added" into a rename, a split or a merge. Every change is
+classified editorial or material (see :mod:`kspub.materiality` and decision record 0202) and explained in
+Chinese.
+
+Representation (decision record 0201): one :class:`Change` per changed group of nodes, with one ``kind``
+chosen by precedence — ``modified`` (the text changed) over ``moved`` (another parent, another place among
+its siblings, or another node kind) over ``renamed`` (another ID) over ``renumbered`` (another display
+number). What else happened to the node is in ``flags`` (``moved``, ``renumbered``, ``id-renamed`` …) and in
+the old/new number and parent fields, so nothing is lost by choosing one kind.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from kspub.materiality import (
+    REMOVED_TARGET,
+    TextVerdict,
+    ValueChange,
+    WordCount,
+    classify_text_change,
+    number_key,
+    subject_flags,
+    subject_reason,
+)
+from kspub.model import Agreement, ChangeNote, Meta, Node
+from kspub.redline import Segment, redline
+
+ChangeKind = Literal[
+    "added",
+    "removed",
+    "retired",
+    "modified",
+    "moved",
+    "renamed",
+    "renumbered",
+    "split",
+    "merged",
+    "restructured",
+    "meta",
+]
+Classification = Literal["editorial", "material"]
+
+EDITORIAL: Classification = "editorial"
+MATERIAL: Classification = "material"
+
+#: The reverse of each kind: what diff(b, a) reports for what diff(a, b) reports.
+MIRROR_KIND: Mapping[str, str] = {
+    "added": "removed",
+    "removed": "added",
+    "retired": "added",
+    "split": "merged",
+    "merged": "split",
+}
+
+# Flags the diff adds on top of the text flags of kspub.materiality.
+CLAUSE_ADDED = "clause-added"
+CLAUSE_REMOVED = "clause-removed"
+RETIRED = "retired"
+RETIRED_ID_REUSED = "retired-id-reused"
+MOVED = "moved"
+RENUMBERED = "renumbered"
+ID_RENAMED = "id-renamed"
+STRUCTURE_CHANGED = "structure-changed"
+TAGS_CHANGED = "tags-changed"
+SPLIT = "split"
+MERGED = "merged"
+RESTRUCTURED = "restructured"
+TEXT_UNCHANGED = "text-unchanged"
+DOWNGRADED = "downgraded"
+UPGRADED = "upgraded"
+FRONT_MATTER = "front-matter"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change between two versions: a node (or a group of nodes for split/merge), or a front-matter field."""
+
+    clause: str
+    """The ID the change is about: the node's ID; for a split the old ID, for a merge the new one; for a
+    front-matter change the field's dotted path (``printed_dates.updated``)."""
+    kind: ChangeKind
+    cls: Classification
+    flags: tuple[str, ...]
+    explanation: str
+    """Chinese: what changed and why it is material or editorial."""
+    old_text: str | None
+    """The old text (a section's title and text on separate lines); None when there was none."""
+    new_text: str | None
+    redline: tuple[Segment, ...]
+    old_number: str | None = None
+    new_number: str | None = None
+    old_parent: str | None = None
+    new_parent: str | None = None
+    replaces: tuple[str, ...] = ()
+    """Old IDs the new node(s) replace, for renames, splits and merges."""
+    line: int | None = None
+    """Source line on the new side, or on the old side when the node is gone."""
+    tags: tuple[str, ...] = ()
+    """Subject tags of the node(s) on either side, including those inherited from enclosing sections."""
+    old_ids: tuple[str, ...] = ()
+    new_ids: tuple[str, ...] = ()
+    old_line: int | None = None
+    new_line: int | None = None
+    numbers: tuple[ValueChange, ...] = ()
+    duty_words: tuple[WordCount, ...] = ()
+
+    @property
+    def material(self) -> bool:
+        return self.cls == MATERIAL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "clause": self.clause,
+            "kind": self.kind,
+            "class": self.cls,
+            "flags": list(self.flags),
+            "explanation": self.explanation,
+            "old_text": self.old_text,
+            "new_text": self.new_text,
+            "redline": [s.to_dict() for s in self.redline],
+            "old_number": self.old_number,
+            "new_number": self.new_number,
+            "old_parent": self.old_parent,
+            "new_parent": self.new_parent,
+            "replaces": list(self.replaces),
+            "old_ids": list(self.old_ids),
+            "new_ids": list(self.new_ids),
+            "line": self.line,
+            "old_line": self.old_line,
+            "new_line": self.new_line,
+            "tags": list(self.tags),
+            "numbers": [n.to_dict() for n in self.numbers],
+            "duty_words": [w.to_dict() for w in self.duty_words],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """Everything that changed from one version of an agreement to the next, in reading order."""
+
+    agreement: str
+    from_version: str
+    to_version: str
+    changes: tuple[Change, ...]
+    meta_changes: tuple[Change, ...] = ()
+    unused_notes: tuple[ChangeNote, ...] = ()
+    """Change notes of the new version that match no change (a typo in the clause ID, or nothing changed)."""
+    stale_notes: tuple[ChangeNote, ...] = ()
+    """Change notes copied unchanged from the old version: not applied, they justified an earlier change."""
+
+    @property
+    def material(self) -> bool:
+        return any(c.material for c in self.changes)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes and not self.meta_changes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agreement": self.agreement,
+            "from": self.from_version,
+            "to": self.to_version,
+            "material": self.material,
+            "changes": [c.to_dict() for c in self.changes],
+            "meta_changes": [c.to_dict() for c in self.meta_changes],
+            "unused_notes": [_note_dict(n) for n in self.unused_notes],
+            "stale_notes": [_note_dict(n) for n in self.stale_notes],
+        }
+
+
+def _note_dict(note: ChangeNote) -> dict[str, str]:
+    return {"clause": note.clause, "classification": note.classification, "reason": note.reason}
+
+
+# --- node helpers -----------------------------------------------------------------------------------------
+
+
+def node_content(node: Node) -> str:
+    """What a reader reads of a node: a section's title, a clause's text (both, on two lines, if present)."""
+    return "\n".join(part for part in (node.title, node.text) if part)
+
+
+def _effective_tags(agreement: Agreement) -> dict[str, tuple[str, ...]]:
+    """Each node's own tags plus those of its enclosing nodes: a clause inside a personal-information section
+    is about personal information even when it carries no tag of its own."""
+    by_id = agreement.by_id()
+    memo: dict[str, tuple[str, ...]] = {}
+
+    def tags_of(node_id: str, seen: frozenset[str]) -> tuple[str, ...]:
+        if node_id in memo:
+            return memo[node_id]
+        node = by_id[node_id]
+        inherited: tuple[str, ...] = ()
+        if node.parent in by_id and node.parent not in seen:
+            inherited = tags_of(node.parent, seen | {node_id})
+        memo[node_id] = tuple(dict.fromkeys((*node.tags, *inherited)))
+        return memo[node_id]
+
+    return {n.id: tags_of(n.id, frozenset()) for n in agreement.nodes}
+
+
+# --- grouping nodes into components ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Old and new nodes that stand for one another (same ID, or linked by ``replaces``)."""
+
+    old: tuple[Node, ...]
+    new: tuple[Node, ...]
+
+
+def _groups(old: Agreement, new: Agreement) -> list[_Group]:
+    """Connected components of the "same ID" and "replaces" links between old and new nodes.
+
+    A ``replaces`` declaration links an old and a new ID only when the link is news in this diff (one of the two
+    IDs is not on both sides): declarations stay in the file after the version that made them, and must not
+    turn every later diff into a split. Declarations on the old side count too, so that diff(b, a) sees the
+    reverse of what diff(a, b) sees.
+    """
+    old_by, new_by = old.by_id(), new.by_id()
+    parent: dict[tuple[int, str], tuple[int, str]] = {}
+
+    def find(x: tuple[int, str]) -> tuple[int, str]:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(x: tuple[int, str], y: tuple[int, str]) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+
+    def on_both(node_id: str) -> bool:
+        return node_id in old_by and node_id in new_by
+
+    for node_id in old_by:
+        find((0, node_id))
+        if node_id in new_by:
+            union((0, node_id), (1, node_id))
+    for node_id in new_by:
+        find((1, node_id))
+    for n in new.nodes:
+        for r in n.replaces:
+            if r in old_by and r != n.id and not (on_both(r) and on_both(n.id)):
+                union((0, r), (1, n.id))
+    for o in old.nodes:
+        for r in o.replaces:
+            if r in new_by and r != o.id and not (on_both(r) and on_both(o.id)):
+                union((0, o.id), (1, r))
+
+    members: dict[tuple[int, str], tuple[list[Node], list[Node]]] = defaultdict(lambda: ([], []))
+    for o in old.nodes:
+        members[find((0, o.id))][0].append(o)
+    for n in new.nodes:
+        members[find((1, n.id))][1].append(n)
+    return [_Group(tuple(olds), tuple(news)) for olds, news in members.values()]
+
+
+# --- order among siblings ---------------------------------------------------------------------------------
+
+
+def _stayed_in_order(items: Sequence[tuple[int, int, tuple[str, str]]]) -> set[tuple[str, str]]:
+    """The siblings that kept their relative order: a longest chain increasing in both positions.
+
+    ``items`` are (old position, new position, tie-break key). Among several longest chains the one whose keys
+    read smallest in order is taken; the choice depends only on the set of points, so diff(b, a) keeps the
+    same siblings in place as diff(a, b) and reports the same ones as moved.
+    """
+    pts = sorted(items)
+    if all(pts[k][1] < pts[k + 1][1] for k in range(len(pts) - 1)):
+        return {p[2] for p in pts}
+    n = len(pts)
+    ranks = sorted(p[1] for p in pts)
+    # longest[i]: length of the longest chain starting at point i, via a Fenwick tree of suffix maxima.
+    size = n + 1
+    tree = [0] * (size + 1)
+
+    def update(pos: int, value: int) -> None:
+        while pos <= size:
+            tree[pos] = max(tree[pos], value)
+            pos += pos & -pos
+
+    def query(pos: int) -> int:
+        best = 0
+        while pos > 0:
+            best = max(best, tree[pos])
+            pos -= pos & -pos
+        return best
+
+    longest = [0] * n
+    for i in range(n - 1, -1, -1):
+        # Reverse the rank so that "a larger new position" becomes a prefix the tree can answer.
+        rank = n - bisect.bisect_left(ranks, pts[i][1])
+        longest[i] = 1 + query(rank - 1)
+        update(rank, longest[i])
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for i, length in enumerate(longest):
+        by_length[length].append(i)
+    chosen: set[tuple[str, str]] = set()
+    last_old, last_new = -1, -1
+    for length in range(max(longest), 0, -1):
+        candidates = [i for i in by_length[length] if pts[i][0] > last_old and pts[i][1] > last_new]
+        pick = min(candidates, key=lambda i: pts[i][2])
+        chosen.add(pts[pick][2])
+        last_old, last_new = pts[pick][0], pts[pick][1]
+    return chosen
+
+
+# --- the renumbering cross-references should follow --------------------------------------------------------
+
+
+def _renumbering(old: Agreement, new: Agreement, successor: Mapping[str, str | None]) -> dict[str, str]:
+    """How each cross-referenceable number should read in the new version (only the entries that change).
+
+    A number names a clause only when exactly one node carries it in each version where it appears; others
+    are compared literally. A number whose clause was removed, split or merged maps to ``REMOVED_TARGET``, as
+    does a number that named nothing before and names a clause now.
+    """
+
+    def index(agreement: Agreement) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for n in agreement.nodes:
+            key = number_key(n.number)
+            if key:
+                out[key].append(n.id)
+        return out
+
+    old_index, new_index = index(old), index(new)
+    new_key_of = {n.id: number_key(n.number) for n in new.nodes}
+    mapping: dict[str, str] = {}
+    for key in {*old_index, *new_index}:
+        if len(old_index.get(key, ())) > 1 or len(new_index.get(key, ())) > 1:
+            continue
+        if key in old_index:
+            target = successor.get(old_index[key][0])
+            new_key = new_key_of.get(target, "") if target is not None else ""
+            ok = bool(new_key) and new_index.get(new_key) == [target] and len(old_index.get(new_key, ())) <= 1
+            value = new_key if ok else REMOVED_TARGET
+        else:
+            value = REMOVED_TARGET
+        if value != key:
+            mapping[key] = value
+    return mapping
+
+
+# --- building changes -------------------------------------------------------------------------------------
+
+
+def _nonempty(reasons: Iterable[str]) -> list[str]:
+    return [r for r in reasons if r]
+
+
+def _explain(head: str, reasons: Iterable[str]) -> str:
+    parts = [p for p in (head, *reasons) if p]
+    return "；".join(parts) + "。"
+
+
+def _join_numbers(nodes: Sequence[Node]) -> str | None:
+    numbers = [n.number for n in nodes if n.number]
+    return "、".join(numbers) if numbers else None
+
+
+def _union_tags(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({t for g in groups for t in g}))
+
+
+def _node_change(
+    o: Node,
+    n: Node,
+    *,
+    verdict: TextVerdict,
+    moved: bool,
+    old_parent_same: bool,
+    tags: tuple[str, ...],
+) -> Change | None:
+    text_changed = node_content(o) != node_content(n) or verdict.material
+    renumbered = o.number != n.number
+    renamed = o.id != n.id
+    kind_changed = o.kind != n.kind
+    tags_changed = set(o.tags) != set(n.tags)
+    if not (text_changed or moved or renamed or renumbered or kind_changed or tags_changed):
+        return None
+
+    flags = list(verdict.flags)
+    reasons = list(verdict.reasons)
+    material = verdict.material
+    if moved:
+        flags.append(MOVED)
+        material = True
+        where = (
+            f"在同级条款中的顺序改变（上级：{n.parent or '顶层'}）"
+            if old_parent_same
+            else f"上级由 {o.parent or '顶层'} 改为 {n.parent or '顶层'}"
+        )
+        reasons.append(
+            f"条款位置变化：{where}；位置决定条款的适用范围，按规则视为实质性变更"
+            "，如确认不影响权利义务，可在变更说明（change_notes）中写明理由降为编辑性修改"
+        )
+    if kind_changed:
+        flags.append(STRUCTURE_CHANGED)
+        material = True
+        reasons.append(f"条款层级类型由 {o.kind.value} 改为 {n.kind.value}")
+    if renamed:
+        flags.append(ID_RENAMED)
+        reasons.append(f"条款标识由 {o.id} 改为 {n.id}（永久链接随之改变）")
+    if renumbered:
+        flags.append(RENUMBERED)
+        reasons.append(f"编号由 {o.number or '（无）'} 改为 {n.number or '（无）'}")
+    if tags_changed:
+        flags.append(TAGS_CHANGED)
+        reasons.append(f"主题标签由 {'、'.join(o.tags) or '（无）'} 改为 {'、'.join(n.tags) or '（无）'}")
+
+    kind: ChangeKind
+    if text_changed:
+        kind, head = "modified", "条款内容修改"
+    elif moved or kind_changed:
+        kind, head = "moved", "条款移动，文字未变"
+    elif renamed:
+        kind, head = "renamed", "条款标识变更，文字和位置未变"
+    elif renumbered:
+        kind, head = "renumbered", "仅编号变化，文字未变"
+    else:
+        kind, head = "modified", "仅主题标签变化，文字未变"
+    if not text_changed:
+        flags.insert(0, TEXT_UNCHANGED)
+    if material:
+        flags.extend(subject_flags(tags))
+        reasons.append(subject_reason(tags))
+    old_content, new_content = node_content(o), node_content(n)
+    return Change(
+        clause=n.id,
+        kind=kind,
+        cls=MATERIAL if material else EDITORIAL,
+        flags=tuple(dict.fromkeys(flags)),
+        explanation=_explain(("实质性变更：" if material else "编辑性修改：") + head, _nonempty(reasons)),
+        old_text=old_content,
+        new_text=new_content,
+        redline=redline(old_content, new_content),
+        old_number=o.number,
+        new_number=n.number,
+        old_parent=o.parent,
+        new_parent=n.parent,
+        replaces=(o.id,) if renamed else (),
+        line=n.line,
+        tags=tags,
+        old_ids=(o.id,),
+        new_ids=(n.id,),
+        old_line=o.line,
+        new_line=n.line,
+        numbers=verdict.numbers,
+        duty_words=verdict.duty_words,
+    )
+
+
+def _group_change(
+    group: _Group,
+    kind: ChangeKind,
+    *,
+    verdict: TextVerdict,
+    retired: bool,
+    reused: bool,
+    tags: tuple[str, ...],
+) -> Change:
+    """A change that adds, removes, splits or merges nodes: always material (decision record 0202)."""
+    old_content = "\n".join(node_content(o) for o in group.old) if group.old else None
+    new_content = "\n".join(node_content(n) for n in group.new) if group.new else None
+    old_ids = tuple(o.id for o in group.old)
+    new_ids = tuple(n.id for n in group.new)
+    flags: list[str] = []
+    reasons: list[str] = []
+    if kind == "added":
+        flags.append(CLAUSE_ADDED)
+        head = "新增条款"
+        if reused:
+            flags.append(RETIRED_ID_REUSED)
+            reasons.append(f"标识 {new_ids[0]} 曾在旧版本中登记为退役，不应再次使用")
+    elif kind in ("removed", "retired"):
+        flags.append(CLAUSE_REMOVED)
+        head = "删除条款"
+        if retired:
+            flags.append(RETIRED)
+            head = "删除条款（标识已登记退役）"
+    else:
+        flags.append({"split": SPLIT, "merged": MERGED}.get(kind, RESTRUCTURED))
+        olds, news = "、".join(old_ids), "、".join(new_ids)
+        head = {
+            "split": f"条款 {olds} 拆分为 {news}",
+            "merged": f"条款 {olds} 合并为 {news}",
+        }.get(kind, f"条款 {olds} 重组为 {news}")
+        if verdict.editorial:
+            flags.append(TEXT_UNCHANGED)
+            reasons.append(
+                "文字未变，但条款边界改变：引用原条款的交叉引用所及范围随之改变，按规则视为实质性变更"
+                "，如确认不影响权利义务，可在变更说明（change_notes）中写明理由降为编辑性修改"
+            )
+    if kind in ("added", "removed", "retired"):
+        reasons.extend(_content_reasons(verdict, added=kind == "added"))
+    else:
+        reasons.extend(verdict.reasons if verdict.material else ())
+        flags.extend(f for f in verdict.flags if verdict.material)
+    flags.extend(subject_flags(tags))
+    reasons.append(subject_reason(tags))
+    first_new = group.new[0] if group.new else None
+    first_old = group.old[0] if group.old else None
+    clause = old_ids[0] if kind in ("removed", "retired", "split") else new_ids[0]
+    return Change(
+        clause=clause,
+        kind=kind,
+        cls=MATERIAL,
+        flags=tuple(dict.fromkeys(flags)),
+        explanation=_explain("实质性变更：" + head, _nonempty(reasons)),
+        old_text=old_content,
+        new_text=new_content,
+        redline=redline(old_content or "", new_content or ""),
+        old_number=_join_numbers(group.old),
+        new_number=_join_numbers(group.new),
+        old_parent=first_old.parent if first_old else None,
+        new_parent=first_new.parent if first_new else None,
+        replaces=old_ids if group.old and group.new else (),
+        line=first_new.line if first_new else (first_old.line if first_old else None),
+        tags=tags,
+        old_ids=old_ids,
+        new_ids=new_ids,
+        old_line=first_old.line if first_old else None,
+        new_line=first_new.line if first_new else None,
+        numbers=verdict.numbers,
+        duty_words=verdict.duty_words,
+    )
+
+
+def _content_reasons(verdict: TextVerdict, *, added: bool) -> list[str]:
+    """What an added or removed clause contains that a reviewer must see: numbers and duty or right words."""
+    reasons: list[str] = []
+    side = "新增" if added else "删除"
+    values = [c.new if added else c.old for c in verdict.numbers]
+    if values:
+        reasons.append(f"{side}的条款含数字、期限、金额或比例：{'、'.join(v for v in values if v)}")
+    words = [f"“{w.word}”" for w in verdict.duty_words]
+    if words:
+        reasons.append(f"{side}的条款含义务或权利用语：{'、'.join(words)}")
+    return reasons
+
+
+# --- change notes -----------------------------------------------------------------------------------------
+
+
+def _apply_notes(
+    changes: list[Change], notes: Sequence[ChangeNote], previous: Sequence[ChangeNote]
+) -> tuple[list[Change], tuple[ChangeNote, ...], tuple[ChangeNote, ...]]:
+    """Apply the new version's change notes; a note copied unchanged from the old version is stale.
+
+    A stale note justified an earlier change; applying it again would silently downgrade a new change to the
+    same clause, the most expensive mistake this tool can make.
+    """
+    stale = tuple(n for n in notes if n in previous)
+    live = [n for n in notes if n not in previous]
+    used: set[int] = set()
+    out: list[Change] = []
+    for change in changes:
+        ids = {change.clause, *change.old_ids, *change.new_ids}
+        for k, note in enumerate(live):
+            if note.clause not in ids:
+                continue
+            used.add(k)
+            change = _apply_note(change, note)
+        out.append(change)
+    unused = tuple(n for k, n in enumerate(live) if k not in used)
+    return out, unused, stale
+
+
+def _apply_note(change: Change, note: ChangeNote) -> Change:
+    if note.classification == EDITORIAL and change.cls == MATERIAL:
+        explanation = f"{change.explanation}已按变更说明降为编辑性修改，理由：“{note.reason}”。"
+        return replace(change, cls=EDITORIAL, flags=(*change.flags, DOWNGRADED), explanation=explanation)
+    if note.classification == MATERIAL and change.cls == EDITORIAL:
+        explanation = f"{change.explanation}已按变更说明定为实质性变更，理由：“{note.reason}”。"
+        return replace(change, cls=MATERIAL, flags=(*change.flags, UPGRADED), explanation=explanation)
+    return replace(change, explanation=f"{change.explanation}变更说明：“{note.reason}”。")
+
+
+# --- front matter -----------------------------------------------------------------------------------------
+
+#: Chinese names of front-matter fields, for the explanation.
+META_FIELD_NAMES: Mapping[str, str] = {
+    "id": "协议标识",
+    "title": "协议名称",
+    "kind": "文本类型",
+    "version": "版本号",
+    "language": "语言",
+    "announced": "公告日期",
+    "effective": "生效日期",
+    "printed_dates": "文本所载日期",
+    "printed_dates.updated": "文本所载更新日期",
+    "printed_dates.effective": "文本所载生效日期",
+    "retired": "退役条款标识",
+    "summary": "变更说明",
+    "notice": "通知规则",
+}
+
+
+def _meta_dict(meta: Meta) -> dict[str, Any]:
+    data = meta.to_dict()
+    data["notice"] = dict(meta.notice)
+    return data
+
+
+def _show_value(value: Any) -> str:
+    if value is None or type(value).__name__ == "NotPresent":
+        return "（无）"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value) or "（无）"
+    return str(value)
+
+
+def _meta_changes(old: Meta, new: Meta) -> tuple[Change, ...]:
+    """Front-matter changes (version, dates, title, retired IDs, notice rules …), one per changed field.
+
+    All editorial: the front matter is not the agreement's text, and the notice rules read it separately.
+    A nested field (``notice.rules.0.period``) is reported at its leaf; a list of plain values (``retired``)
+    as a whole.
+    """
+    a, b = _meta_dict(old), _meta_dict(new)
+    if a == b:
+        return ()
+    from deepdiff import DeepDiff  # lazy: only a diff with front-matter changes pays for it
+
+    found = DeepDiff(a, b, ignore_order=True, view="tree")
+    fields: dict[tuple[str | int, ...], None] = {}
+    for levels in found.values():
+        for level in levels:
+            path: list[str | int] = list(level.path(output_format="list"))
+            # Stop at a list of plain values: "retired" changed, not "retired[2]".
+            for k in range(1, len(path)):
+                container = _lookup(b, path[:k])
+                if container is None:
+                    container = _lookup(a, path[:k])
+                if isinstance(container, list) and all(not isinstance(v, dict | list) for v in container):
+                    path = path[:k]
+                    break
+            fields[tuple(path)] = None
+    out = []
+    for path_key in sorted(fields, key=lambda p: [str(x) for x in p]):
+        field = ".".join(str(p) for p in path_key)
+        old_shown, new_shown = _show_value(_lookup(a, path_key)), _show_value(_lookup(b, path_key))
+        name = META_FIELD_NAMES.get(field, META_FIELD_NAMES.get(str(path_key[0]), str(path_key[0])))
+        label = name if field in META_FIELD_NAMES else f"{name}（{field}）"
+        out.append(
+            Change(
+                clause=field,
+                kind="meta",
+                cls=EDITORIAL,
+                flags=(FRONT_MATTER,),
+                explanation=f"{label}：{old_shown} → {new_shown}".rstrip("。") + "。",
+                old_text=old_shown,
+                new_text=new_shown,
+                redline=redline(old_shown, new_shown),
+                line=new.field_lines.get(str(path_key[0])),
+            )
+        )
+    return tuple(out)
+
+
+def _lookup(data: Any, path: Sequence[str | int]) -> Any:
+    """The value at a path of keys and list indices, or None where the path does not exist."""
+    value: Any = data
+    for part in path:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+# --- the diff ---------------------------------------------------------------------------------------------
+
+
+def diff_agreements(old: Agreement, new: Agreement) -> ChangeSet:
+    """What changed from ``old`` to ``new``, clause by clause, aligned by node ID.
+
+    ``diff_agreements(x, x)`` is empty; ``diff_agreements(b, a)`` mirrors ``diff_agreements(a, b)`` (added and
+    removed, split and merged, insertions and deletions swap; classes stay).
+    """
+    groups = _groups(old, new)
+    old_index = {n.id: k for k, n in enumerate(old.nodes)}
+    new_index = {n.id: k for k, n in enumerate(new.nodes)}
+    group_of_old = {o.id: g for g in groups for o in g.old}
+    group_of_new = {n.id: g for g in groups for n in g.new}
+    successor: dict[str, str | None] = {
+        o.id: (g.new[0].id if len(g.old) == 1 and len(g.new) == 1 else None) for g in groups for o in g.old
+    }
+    mapping = _renumbering(old, new, successor)
+    old_tags, new_tags = _effective_tags(old), _effective_tags(new)
+
+    def same_parent(o: Node, n: Node) -> bool:
+        if o.parent is None or n.parent is None:
+            return o.parent is None and n.parent is None
+        return o.parent in group_of_old and group_of_old[o.parent] is group_of_new.get(n.parent)
+
+    # Siblings that kept their parent are checked for order, per parent.
+    siblings: dict[tuple[str, ...], list[tuple[int, int, tuple[str, str]]]] = defaultdict(list)
+    pairs = [(g.old[0], g.new[0]) for g in groups if len(g.old) == 1 and len(g.new) == 1]
+    for o, n in pairs:
+        if same_parent(o, n):
+            # The parent group's new IDs name the sibling list the same way from both directions.
+            parent_key = tuple(sorted(x.id for x in group_of_new[n.parent].new)) if n.parent else ()
+            key = (min(o.id, n.id), max(o.id, n.id))
+            siblings[parent_key].append((old_index[o.id], new_index[n.id], key))
+    in_order: set[tuple[str, str]] = set()
+    for items in siblings.values():
+        in_order |= _stayed_in_order(items)
+
+    keyed: list[tuple[tuple[int, int, int], Change]] = []
+    anchors = _anchors(old, new, group_of_old)
+    for g in groups:
+        tags = _union_tags(*(old_tags[o.id] for o in g.old), *(new_tags[n.id] for n in g.new))
+        change: Change | None
+        if len(g.old) == 1 and len(g.new) == 1:
+            o, n = g.old[0], g.new[0]
+            old_content, new_content = node_content(o), node_content(n)
+            if old_content == new_content and not mapping:
+                verdict = TextVerdict(True, (), "文字未变。")
+            else:
+                verdict = classify_text_change(old_content, new_content, renumbering=mapping)
+            parent_same = same_parent(o, n)
+            moved = not parent_same or (min(o.id, n.id), max(o.id, n.id)) not in in_order
+            change = _node_change(o, n, verdict=verdict, moved=moved, old_parent_same=parent_same, tags=tags)
+        else:
+            kind = _group_kind(g, new.meta.retired)
+            old_content = "\n".join(node_content(o) for o in g.old)
+            new_content = "\n".join(node_content(n) for n in g.new)
+            verdict = classify_text_change(old_content, new_content, renumbering=mapping)
+            reused = kind == "added" and g.new[0].id in old.meta.retired
+            retired = kind == "retired"
+            change = _group_change(g, kind, verdict=verdict, retired=retired, reused=reused, tags=tags)
+        if change is None:
+            continue
+        if g.new:
+            position = (min(new_index[n.id] for n in g.new), 0, 0)
+        else:
+            position = (anchors[g.old[0].id], 1, old_index[g.old[0].id])
+        keyed.append((position, change))
+    keyed.sort(key=lambda item: item[0])
+    changes, unused, stale = _apply_notes(
+        [c for _, c in keyed], new.meta.change_notes, old.meta.change_notes
+    )
+    return ChangeSet(
+        agreement=new.meta.id,
+        from_version=old.meta.version,
+        to_version=new.meta.version,
+        changes=tuple(changes),
+        meta_changes=_meta_changes(old.meta, new.meta),
+        unused_notes=unused,
+        stale_notes=stale,
+    )
+
+
+def _group_kind(g: _Group, retired: Sequence[str]) -> ChangeKind:
+    if not g.old:
+        return "added"
+    if not g.new:
+        return "retired" if g.old[0].id in retired else "removed"
+    if len(g.old) == 1:
+        return "split"
+    if len(g.new) == 1:
+        return "merged"
+    return "restructured"
+
+
+def _anchors(old: Agreement, new: Agreement, group_of_old: Mapping[str, _Group]) -> dict[str, int]:
+    """For each old node, the new position of the nearest preceding old node that survives (-1 if none):
+    a removed clause is listed where it used to be."""
+    new_index = {n.id: k for k, n in enumerate(new.nodes)}
+    anchors: dict[str, int] = {}
+    last = -1
+    for o in old.nodes:
+        anchors[o.id] = last
+        g = group_of_old[o.id]
+        if g.new:
+            last = min(new_index[n.id] for n in g.new)
+    return anchors
+
+
+# --- SLA catalogue ----------------------------------------------------------------------------------------
+
+SlaKind = Literal["added", "removed", "modified", "moved"]
+
+#: Chinese names of SLA entry fields.
+SLA_FIELD_NAMES: Mapping[str, str] = {
+    "title": "名称",
+    "category": "所属类别",
+    "availability": "可用性承诺",
+    "measurement_period": "统计周期",
+    "compensation": "赔偿标准",
+    "claim_window": "申请赔偿期限",
+    "document_url": "文档地址",
+    "version": "版本",
+    "effective": "生效日期",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SlaChange:
+    """One change in the SLA catalogue: a category or entry added or removed, an entry moved, a field changed."""
+
+    target: Literal["category", "entry"]
+    id: str
+    kind: SlaKind
+    cls: Classification
+    field: str | None
+    """The changed field (``availability``, ``compensation`` …) for ``modified``; None otherwise."""
+    old: Any
+    new: Any
+    explanation: str
+    flags: tuple[str, ...] = ()
+
+    @property
+    def material(self) -> bool:
+        return self.cls == MATERIAL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "id": self.id,
+            "kind": self.kind,
+            "class": self.cls,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "explanation": self.explanation,
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SlaChangeSet:
+    """Every change between two SLA catalogues, categories first, then entries, each in ID order."""
+
+    changes: tuple[SlaChange, ...]
+
+    @property
+    def material(self) -> bool:
+        return any(c.material for c in self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"material": self.material, "changes": [c.to_dict() for c in self.changes]}
+
+
+def _flatten_sla(catalogue: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    categories: dict[str, Any] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    for category in catalogue.get("categories", ()):
+        categories[str(category["id"])] = category.get("title")
+        for entry in category.get("entries", ()):
+            entries[str(entry["id"])] = {**dict(entry), "category": category["id"]}
+    return categories, entries
+
+
+def _sla_field_change(
+    target: Literal["category", "entry"], item: str, field: str, old: Any, new: Any
+) -> SlaChange:
+    name = SLA_FIELD_NAMES.get(field, field)
+    label = f"{'服务等级类别' if target == 'category' else '服务等级条目'} {item} 的{name}"
+    if field != "category" and isinstance(old, str) and isinstance(new, str):
+        verdict = classify_text_change(old, new)
+        cls: Classification = EDITORIAL if verdict.editorial else MATERIAL
+        return SlaChange(target, item, "modified", cls, field, old, new, f"{label}：{verdict.explanation}",
+                         verdict.flags)  # fmt: skip
+    kind: SlaKind = "moved" if field == "category" else "modified"
+    shown = f"{_show_value(old)} → {_show_value(new)}"
+    return SlaChange(target, item, kind, MATERIAL, field, old, new,
+                     f"{label}变化（{shown}）：服务承诺或赔偿档位的任何变化均为实质性变更。", ("sla-changed",))  # fmt: skip
+
+
+def diff_sla(old: Mapping[str, Any], new: Mapping[str, Any]) -> SlaChangeSet:
+    """What changed between two SLA catalogues (``SlaCatalogue.to_dict()`` shape), aligned by category and
+    entry ID. Any change to a commitment or compensation tier is material; a title that differs only in
+    whitespace or width is editorial. Tier order is ignored (each tier states its own threshold)."""
+    from deepdiff import DeepDiff  # lazy: only SLA work pays for it
+
+    old_cats, old_entries = _flatten_sla(old)
+    new_cats, new_entries = _flatten_sla(new)
+    found = DeepDiff(
+        {"categories": old_cats, "entries": old_entries},
+        {"categories": new_cats, "entries": new_entries},
+        ignore_order=True,
+        view="tree",
+    )
+    touched: dict[tuple[str, str, str | None], None] = {}
+    for levels in found.values():
+        for level in levels:
+            path = level.path(output_format="list")
+            field = str(path[2]) if len(path) > 2 else None
+            touched[(str(path[0]), str(path[1]), field)] = None
+    changes: list[SlaChange] = []
+    for section, item, field in sorted(touched, key=lambda k: (k[0], k[1], k[2] or "")):
+        target: Literal["category", "entry"] = "category" if section == "categories" else "entry"
+        before, after = (old_cats, new_cats) if target == "category" else (old_entries, new_entries)
+        noun = "服务等级类别" if target == "category" else "服务等级条目"
+        if item not in before:
+            changes.append(SlaChange(target, item, "added", MATERIAL, None, None, after[item],
+                                     f"新增{noun} {item}：实质性变更。", ("sla-added",)))  # fmt: skip
+        elif item not in after:
+            changes.append(SlaChange(target, item, "removed", MATERIAL, None, before[item], None,
+                                     f"删除{noun} {item}：实质性变更。", ("sla-removed",)))  # fmt: skip
+        elif target == "category":
+            changes.append(_sla_field_change(target, item, "title", before[item], after[item]))
+        elif field is not None:
+            changes.append(_sla_field_change(target, item, field, before[item].get(field), after[item].get(field)))
+    return SlaChangeSet(tuple(changes))
+
+
+def mirror_kind(kind: str) -> str:
+    """The kind diff(b, a) reports for a change diff(a, b) reports as ``kind``."""
+    return MIRROR_KIND.get(kind, kind)
+
