@@ -1,0 +1,183 @@
+"""Atom feeds of agreement versions: one for the whole site, one per agreement (rendered with feedgen).
+
+A feed entry is a version. Everything in it comes from the version's data, so the same snapshot gives the same
+bytes: the entry ID is a tag URI built from the agreement ID and the version label (stable wherever the site is
+hosted), ``published`` is the announced date (midnight, Asia/Shanghai) or else the version's first commit,
+``updated`` its latest commit (a recorded correction moves it). Only the feed's own ``updated`` is the build
+timestamp, taken from the snapshot — never the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from feedgen.ext.base import BaseEntryExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from kspub.history import SHANGHAI
+from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
+
+PUBLISHER = "金山云"
+SITE_TITLE = "金山云协议更新"
+#: Tag URI authority (RFC 4151): the publisher's domain and a year it held it. Never change it: entry IDs
+#: must stay the same for feed readers to recognise entries they have already shown.
+TAG_AUTHORITY = "ksyun.com,2022"
+
+ChangeSets = Mapping[tuple[str, str], Mapping[str, Any] | None]
+"""(agreement ID, version label) → that version's change set as plain data (``ChangeSet.to_dict()``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLinks:
+    """Where the feeds and the things they announce live; supplied by the API, which owns the URL scheme."""
+
+    site_feed: str
+    agreement_feed: Callable[[str], str]
+    agreement_page: Callable[[str], str]
+    version_page: Callable[[str, str], str]
+    version_document: Callable[[str, str], str]
+    home: str
+
+
+class _EntryLinks(BaseEntryExtension):  # type: ignore[misc]  # feedgen ships no type hints
+    """Writes an entry's links with their ``rel`` and ``type``.
+
+    feedgen 1.0's ``FeedEntry.link`` drops every attribute but ``href`` (lkiesow/python-feedgen#135), which
+    would leave two ``rel="alternate"`` links per entry, invalid Atom. Its extension hook writes them instead.
+    """
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry: Any) -> Any:
+        for link in self.links:
+            xml_elem("link", entry, **link)
+        return entry
+
+
+def entry_id(agreement_id: str, label: str) -> str:
+    return f"tag:{TAG_AUTHORITY}:agreements/{agreement_id}/versions/{label}"
+
+
+def _published(v: PublishedVersion) -> datetime:
+    r = v.record
+    if r.announced is not None:
+        return datetime.combine(r.announced, time(0, 0), tzinfo=SHANGHAI)
+    return datetime.fromisoformat(r.revisions[0].commit.committed)  # a published version is always committed
+
+
+def _updated(v: PublishedVersion) -> datetime:
+    return max(_published(v), datetime.fromisoformat(v.record.revisions[-1].commit.committed))
+
+
+def _content(v: PublishedVersion, changes: Mapping[str, Any] | None) -> str:
+    r = v.record
+    lines = [f"版本：{r.label}"]
+    if r.announced:
+        lines.append(f"公告日期：{r.announced.isoformat()}")
+    if r.effective:
+        lines.append(f"生效日期：{r.effective.isoformat()}")
+    if v.previous is not None:
+        lines.append(f"上一版本：{v.previous}")
+    if changes is not None:
+        entries = [e for e in changes.get("changes", []) if isinstance(e, dict)]
+        material = sum(1 for e in entries if e.get("class") == "material")
+        lines.append(f"变更条款：{len(entries)} 处，其中重大变更 {material} 处")
+    if r.summary:
+        lines.append(f"变更说明：{r.summary}")
+    return "\n".join(lines)
+
+
+def _title(agreement: PublishedAgreement, v: PublishedVersion) -> str:
+    title = f"{v.agreement.meta.title or agreement.title} {v.label}"
+    if v.record.effective:
+        title += f"（{v.record.effective.isoformat()} 生效）"
+    return title
+
+
+def _render(
+    feed_id: str,
+    title: str,
+    self_url: str,
+    alternate_url: str,
+    updated: str,
+    entries: Iterable[tuple[PublishedAgreement, int]],
+    links: FeedLinks,
+    change_sets: ChangeSets | None,
+) -> bytes:
+    fg = FeedGenerator()
+    fg.id(feed_id)
+    fg.title(title)
+    fg.language("zh-CN")
+    fg.author({"name": PUBLISHER})
+    fg.generator("kspub")  # no library version: upgrading feedgen must not change the bytes
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.link(href=alternate_url, rel="alternate", type="text/html")
+    fg.updated(datetime.fromisoformat(updated))
+    # newest first; ties (one commit importing several agreements) by agreement ID, then newest version first
+    ordered = sorted(entries, key=lambda e: (e[0].id, -e[1]))
+    ordered.sort(key=lambda e: _published(e[0].versions[e[1]]), reverse=True)
+    for agreement, position in ordered:
+        v = agreement.versions[position]
+        if change_sets is not None and (agreement.id, v.label) in change_sets:
+            changes = change_sets[(agreement.id, v.label)]
+        else:
+            changes = v.changes.to_dict() if v.changes is not None else None
+        fe = fg.add_entry(order="append")
+        fe.id(entry_id(agreement.id, v.label))
+        fe.title(_title(agreement, v))
+        fe.published(_published(v))
+        fe.updated(_updated(v))
+        fe.register_extension("kspub_links", _EntryLinks, atom=True, rss=False)
+        fe.kspub_links.links = [
+            {"href": links.version_page(agreement.id, v.label), "rel": "alternate", "type": "text/html"},
+            {
+                "href": links.version_document(agreement.id, v.label),
+                "rel": "related",
+                "type": "application/json",
+            },
+        ]
+        fe.category(term=agreement.id, label=agreement.title)
+        if v.record.summary:
+            fe.summary(v.record.summary)
+        fe.content(_content(v, changes), type="text")
+    data: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return data
+
+
+def site_feed(snapshot: Snapshot, links: FeedLinks, change_sets: ChangeSets | None = None) -> bytes:
+    """``feed.xml``: every version of every agreement, newest first.
+
+    ``change_sets`` maps (agreement, version) to the version's change set as plain data, when the caller has
+    already computed it; otherwise each change set is turned into data here.
+    """
+    return _render(
+        f"tag:{TAG_AUTHORITY}:feed",
+        SITE_TITLE,
+        links.site_feed,
+        links.home,
+        snapshot.built_at,
+        ((a, i) for a in snapshot.agreements for i in range(len(a.versions))),
+        links,
+        change_sets,
+    )
+
+
+def agreement_feed(
+    snapshot: Snapshot, agreement: PublishedAgreement, links: FeedLinks, change_sets: ChangeSets | None = None
+) -> bytes:
+    """``agreements/<id>/feed.xml``: every version of one agreement, newest first."""
+    return _render(
+        f"tag:{TAG_AUTHORITY}:agreements/{agreement.id}/feed",
+        f"{agreement.title} 版本更新",
+        links.agreement_feed(agreement.id),
+        links.agreement_page(agreement.id),
+        snapshot.built_at,
+        ((agreement, i) for i in range(len(agreement.versions))),
+        links,
+        change_sets,
+    )

@@ -1,0 +1,131 @@
+"""The Atom feeds: they parse, carry every committed version once, and are the same bytes for the same input."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kspub.publish import api, feed
+from kspub.publish.snapshot import collect
+
+from .test_api import AS_OF, EPOCH, Built, make_demo_repo
+
+pytestmark = pytest.mark.e2e
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    base = tmp_path_factory.mktemp("feed")
+    root = make_demo_repo(base / "repo")
+    snapshot = collect(root, AS_OF, environ=EPOCH)
+    out = base / "out"
+    return Built(root, snapshot, out, api.write_api(snapshot, out))
+
+
+def parse(path: Path) -> ET.Element:
+    return ET.fromstring(path.read_bytes())
+
+
+def entries(root: ET.Element) -> list[ET.Element]:
+    return root.findall(f"{ATOM}entry")
+
+
+def text(element: ET.Element, tag: str) -> str:
+    found = element.find(f"{ATOM}{tag}")
+    assert found is not None and found.text is not None, tag
+    return found.text
+
+
+def links(element: ET.Element) -> dict[str, tuple[str, str | None]]:
+    return {
+        link.attrib["rel"]: (link.attrib["href"], link.attrib.get("type"))
+        for link in element.findall(f"{ATOM}link")
+    }
+
+
+def test_site_feed_carries_every_version_newest_first(built: Built) -> None:
+    root = parse(built.api_root / "feed.xml")
+    assert root.tag == f"{ATOM}feed"
+    assert text(root, "updated") == built.snapshot.built_at == "2026-05-01T08:00:00+08:00"
+    assert text(root, "id") == "tag:ksyun.com,2022:feed"
+    assert root.find(f"{ATOM}author/{ATOM}name") is not None
+    assert links(root)["self"] == ("/api/v1/feed.xml", "application/atom+xml")
+    generator = root.find(f"{ATOM}generator")
+    assert generator is not None and generator.text == "kspub" and not generator.attrib  # no library version
+    ids = [text(e, "id") for e in entries(root)]
+    assert ids == [
+        "tag:ksyun.com,2022:agreements/demo/versions/2.0",  # announced 2026-04-20
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",  # not announced: first commit, 2026-03-01 10:00
+        "tag:ksyun.com,2022:agreements/demo/versions/1.1",  # announced 2026-03-01
+        "tag:ksyun.com,2022:agreements/demo/versions/1.0",  # announced 2026-01-05
+    ]
+    assert len(set(ids)) == sum(len(a.versions) for a in built.snapshot.agreements)
+
+
+def test_agreement_feed_entries_come_from_version_data(built: Built) -> None:
+    root = parse(built.api_root / api.feed_path("demo"))
+    assert text(root, "title") == "示例协议 版本更新"
+    by_id = {text(e, "id").rsplit("/", 1)[1]: e for e in entries(root)}
+    assert sorted(by_id) == ["1.0", "1.1", "2.0"]
+    upcoming = by_id["2.0"]
+    assert text(upcoming, "title") == "示例协议 2.0（2026-06-15 生效）"
+    assert text(upcoming, "published") == "2026-04-20T00:00:00+08:00"  # the announced date
+    assert text(upcoming, "updated") == "2026-04-20T00:00:00+08:00"  # committed before it was announced
+    assert text(upcoming, "summary") == "收费通知条款改写。"
+    content = text(upcoming, "content")
+    assert (
+        "公告日期：2026-04-20" in content and "生效日期：2026-06-15" in content and "上一版本：1.1" in content
+    )
+    assert links(upcoming) == {
+        "alternate": ("/demo/2.0/", "text/html"),
+        "related": ("/api/v1/agreements/demo/2.0.json", "application/json"),
+    }
+    category = upcoming.find(f"{ATOM}category")
+    assert category is not None and category.attrib["term"] == "demo"
+    first = by_id["1.0"]
+    assert first.find(f"{ATOM}summary") is None  # no summary written, none invented
+    assert "变更条款" not in text(first, "content")
+
+
+def test_every_entry_is_complete_atom(built: Built) -> None:
+    for path in [built.api_root / "feed.xml", *(built.api_root / "agreements").glob("*/feed.xml")]:
+        root = parse(path)
+        for entry in entries(root):
+            for tag in ("id", "title", "updated", "published", "content"):
+                text(entry, tag)
+            alternates = [
+                link
+                for link in entry.findall(f"{ATOM}link")
+                if link.attrib.get("rel", "alternate") == "alternate"
+            ]
+            assert len(alternates) == 1, path
+
+
+def test_feeds_do_not_read_the_clock(built: Built) -> None:
+    later = collect(built.root, date(2026, 7, 1), environ={"SOURCE_DATE_EPOCH": "1782864000"})
+    first, second = api.build_api(built.snapshot), api.build_api(later)
+    assert first["feed.xml"] == api.build_api(built.snapshot)["feed.xml"]
+    assert parse_bytes(second["feed.xml"]).find(f"{ATOM}updated").text == later.built_at  # type: ignore[union-attr]
+    # only the feed's own timestamp depends on the build
+    assert first["feed.xml"].replace(built.snapshot.built_at.encode(), b"") == second["feed.xml"].replace(
+        later.built_at.encode(), b""
+    )
+
+
+def parse_bytes(data: bytes) -> ET.Element:
+    return ET.fromstring(data)
+
+
+def test_entry_ids_are_independent_of_the_base_url(built: Built) -> None:
+    hosted = api.build_api(built.snapshot, base_url="https://legal.example.com")
+    root = parse_bytes(hosted["feed.xml"])
+    assert [text(e, "id") for e in entries(root)] == [
+        text(e, "id") for e in entries(parse(built.api_root / "feed.xml"))
+    ]
+    assert links(root)["self"][0] == "https://legal.example.com/api/v1/feed.xml"
+    assert feed.entry_id("demo", "1.0") == "tag:ksyun.com,2022:agreements/demo/versions/1.0"
