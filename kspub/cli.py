@@ -228,6 +228,54 @@ def notice_cmd(
             click.echo("注意：结果为暂定——涉及日期晚于已知最后一年的12月20日，次年放假安排公布后可能变化。")
 
 
+@main.command("diff")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@root_option
+@click.option("--base", default=None, help="与这个提交/分支比较仓库中所有变更的协议。")
+@click.option("--head", default=None, help="与 --base 比较的提交/分支（默认：工作区）。")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="输出格式。"
+)
+def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, head: str | None, fmt: str) -> None:
+    """逐条款比较两个版本：OLD 与 NEW 可以是文件、协议ID@版本号 或 提交:路径；或用 --base 比较整个仓库。"""
+    from kspub.errors import UsageError
+
+    with user_errors("json" if fmt == "json" else "text"):
+        if base is None and (old is None or new is None):
+            raise UsageError("KS032", "请给出 OLD 和 NEW 两个比较对象，或使用 --base REF")
+        if base is not None and (old is not None or new is not None):
+            raise UsageError("KS032", "--base 与 OLD/NEW 不能同时使用")
+        from kspub.report_diff import render_markdown_report, render_text_report
+
+        if base is None:
+            from kspub.compare import resolve_operand
+            from kspub.diff import diff_agreements
+
+            assert old is not None and new is not None
+            changes = diff_agreements(resolve_operand(root, old), resolve_operand(root, new))
+            if fmt == "json":
+                click.echo(dump_json(changes.to_dict()))
+            else:
+                click.echo(render_markdown_report(changes) if fmt == "markdown" else render_text_report(changes), nl=False)
+            return
+        from kspub.compare import diff_refs
+
+        diffs = diff_refs(root, base, head)
+        if fmt == "json":
+            click.echo(dump_json({"base": base, "head": head, "agreements": [
+                {"path": d.path, "added": d.old is None, "removed": d.new is None,
+                 "diff": d.changes.to_dict() if d.changes else None} for d in diffs]}))
+            return
+        if not diffs:
+            click.echo(f"与 {base} 相比没有协议发生变化。")
+        for d in diffs:
+            if d.changes is None:
+                click.echo(f"{d.path}：{'新增协议' if d.old is None else '协议被删除'}\n")
+            else:
+                click.echo(render_markdown_report(d.changes) if fmt == "markdown" else render_text_report(d.changes))
+
+
 def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
     from kspub.errors import Severity
 

@@ -420,23 +420,46 @@ def read_at_ref(root: Path, ref: str, path: str) -> str:
     """A file's text at a git ref (``REF:PATH`` in ``kspub diff``)."""
     repo = _open_repo(root)
     try:
-        return str(repo.git.show(f"{ref}:{path}"))
+        return str(repo.git.show(f"{ref}:{path}", strip_newline_in_stdout=False))
     except Exception as exc:
         raise KspubError(
             "KS808", f"无法读取 {ref}:{path}（提交或文件不存在）", hint="请检查分支名/提交号和文件路径"
         ) from exc
 
 
-def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[str]:
-    """Agreement files that differ between ``base`` and ``head`` (the working tree when head is None)."""
+def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[tuple[str | None, str | None]]:
+    """(path at base, path at head) of every agreement that differs between ``base`` and ``head`` (the working
+    tree when head is None); None on the side where the file does not exist. Renames are paired."""
     repo = _open_repo(root)
     args = [base] if head is None else [base, head]
     try:
-        out = repo.git.diff("--name-only", "-M", *args, "--", AGREEMENTS_DIR)
+        out = repo.git.diff("--name-status", "-M", *args, "--", AGREEMENTS_DIR)
     except Exception as exc:
         raise KspubError("KS804", f"无法比较 {base} 与 {head or '工作区'}", hint="请确认分支或提交存在") from exc
-    paths = [p for p in out.splitlines() if p.endswith(".md")]
+    pairs: list[tuple[str | None, str | None]] = []
+    for line in out.splitlines():
+        status, *paths = line.split("\t")
+        if not any(p.endswith(".md") for p in paths):
+            continue
+        if status.startswith("R"):
+            pairs.append((paths[0], paths[1]))
+        elif status.startswith("A"):
+            pairs.append((None, paths[0]))
+        elif status.startswith("D"):
+            pairs.append((paths[0], None))
+        else:
+            pairs.append((paths[0], paths[0]))
     if head is None:
-        untracked = repo.untracked_files
-        paths += [p for p in untracked if p.startswith(f"{AGREEMENTS_DIR}/") and p.endswith(".md")]
-    return sorted(set(paths))
+        for p in repo.untracked_files:
+            if p.startswith(f"{AGREEMENTS_DIR}/") and p.endswith(".md"):
+                pairs.append((None, p))
+    return sorted(set(pairs), key=lambda pair: pair[1] or pair[0] or "")
+
+
+def file_at_ref(root: Path, ref: str, path: str) -> str | None:
+    """A file's text at a ref, or None when the file does not exist there."""
+    repo = _open_repo(root)
+    try:
+        return str(repo.git.show(f"{ref}:{path}", strip_newline_in_stdout=False))
+    except Exception:
+        return None

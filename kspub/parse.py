@@ -154,16 +154,17 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]
     return text, diags
 
 
-def parse_file(path: str, data: bytes) -> ParseResult:
-    """Parse an agreement file's bytes; ``path`` is used in diagnostics and to check the ID."""
+def parse_file(path: str, data: bytes, *, check_name: bool = True) -> ParseResult:
+    """Parse an agreement file's bytes; ``path`` is used in diagnostics and (unless ``check_name`` is False,
+    as for a file compared from elsewhere) to check that the ID equals the file name."""
     text, diags = decode_source(data, path)
     if text is None:
         return ParseResult(None, tuple(diags))
-    result = parse_agreement(text, path)
+    result = parse_agreement(text, path, check_name=check_name)
     return ParseResult(result.agreement, tuple(diags) + result.diagnostics)
 
 
-def parse_agreement(text: str, path: str) -> ParseResult:
+def parse_agreement(text: str, path: str, *, check_name: bool = True) -> ParseResult:
     """Parse an agreement's text. Never raises for bad input: problems come back as diagnostics."""
     ctx = _Ctx(path=path, lines=text.split("\n"))
     tokens = _MD.parse(text)
@@ -177,7 +178,7 @@ def parse_agreement(text: str, path: str) -> ParseResult:
             ctx.error("KS101", "缺少 YAML 头信息：文件第一行应为 ---，随后写 id、title、kind、version 等字段，再以 --- 结束。", 1)
     else:
         assert fm_token.map is not None
-        meta, fm_diags = parse_front_matter(fm_token.content, path, first_line=2, file_stem=_stem(path))
+        meta, fm_diags = parse_front_matter(fm_token.content, path, first_line=2, file_stem=_stem(path) if check_name else None)
         ctx.diags.extend(fm_diags)
     body = tokens[1:] if fm_token is not None else tokens
     _walk_blocks(ctx, body)
