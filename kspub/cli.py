@@ -276,6 +276,63 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
                 click.echo(render_markdown_report(d.changes) if fmt == "markdown" else render_text_report(d.changes))
 
 
+@main.command("build")
+@root_option
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="网站按哪一天（北京时间）的情况生成，默认今天。")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出目录（默认：仓库的 build/）。")
+def build_cmd(root: Path, as_of: Any, out: Path | None) -> None:
+    """生成客户网站与 JSON API（build/site）；生成失败时旧网站保持不变。"""
+    from kspub.errors import KspubError
+    from kspub.publish.build import build
+    from kspub.publish.snapshot import today_in_shanghai
+
+    day = as_of.date() if as_of is not None else today_in_shanghai()
+    try:
+        result = build(root, as_of=day, out=out, progress=sys.stderr.isatty())
+    except KspubError as exc:
+        click.echo(f"错误：{exc.format()}", err=True)
+        sys.exit(1)
+    click.echo(f"已生成网站：{result.site}（{result.pages} 个页面，{result.api_files} 个 API 文件，按 {day.isoformat()} 的情况）")
+
+
+@main.command("check")
+@root_option
+@click.option("--base", default="origin/main", show_default=True, help="与之比较的提交或分支（合并请求的目标分支）。")
+@click.option("--head", default=None, help="被检查的提交（默认：工作区）。")
+@click.option("--today", "today_text", default=None, help="公告日，YYYY-MM-DD（默认：北京时间今天）。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text：终端；markdown：合并请求评论/作业摘要；json；github：工作流注释。",
+)
+def check_cmd(root: Path, base: str, head: str | None, today_text: str | None, fmt: str) -> None:
+    """合并请求检查：检查全部协议，并逐一核对变更协议的版本号、日期、通知期与同意要求。通过退出码 0，否则 1。"""
+    from kspub.errors import UsageError
+
+    with user_errors("json" if fmt == "json" else "text"):
+        from datetime import date
+
+        from kspub.check import run_check
+        from kspub.history import today_in_shanghai
+
+        try:
+            today = date.fromisoformat(today_text) if today_text else today_in_shanghai()
+        except ValueError as exc:
+            raise UsageError("KS033", f"--today 日期 “{today_text}” 不对，请写成 YYYY-MM-DD") from exc
+        report = run_check(root, base, head=head, today=today)
+        if fmt == "json":
+            click.echo(dump_json(report.to_dict()))
+        else:
+            from kspub import report as render
+
+            out = {"text": render.render_text, "markdown": render.render_markdown, "github": render.render_github}[fmt]
+            click.echo(out(report), nl=False)
+        sys.exit(0 if report.ok else 1)
+
+
 def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
     from kspub.errors import Severity
 

@@ -9,7 +9,7 @@ from kspub.diff import ChangeSet, diff_agreements
 from kspub.errors import KspubError
 from kspub.model import Agreement
 from kspub.parse import parse_file
-from kspub.workspace import AGREEMENTS_DIR, display_path, read_bytes
+from kspub.workspace import display_path, read_bytes
 
 
 def _parsed(data: bytes, shown: str, *, check_name: bool = True) -> Agreement:
@@ -61,12 +61,15 @@ class AgreementDiff:
     changes: ChangeSet | None
 
 
-def diff_refs(root: Path, base: str, head: str | None) -> list[AgreementDiff]:
-    """Every agreement changed between ``base`` and ``head`` (the working tree when None)."""
+def diff_refs(root: Path, base: str, head: str | None, *, skip: frozenset[str] = frozenset()) -> list[AgreementDiff]:
+    """Every agreement changed between ``base`` and ``head`` (the working tree when None), leaving out the
+    paths in ``skip`` (files lint already reported as broken)."""
     from kspub.history import changed_agreement_paths, file_at_ref
 
     out: list[AgreementDiff] = []
     for old_path, new_path in changed_agreement_paths(root, base, head):
+        if new_path in skip:
+            continue
         old = None
         if old_path is not None and (text := file_at_ref(root, base, old_path)) is not None:
             old = _parsed(text.encode("utf-8"), old_path)

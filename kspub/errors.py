@@ -13,6 +13,7 @@ from enum import Enum
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class Diagnostic:
 
     def format(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        tag = "" if self.severity is Severity.ERROR else "（警告）"
+        tag = {Severity.ERROR: "", Severity.WARNING: "（警告）", Severity.INFO: "（提示）"}[self.severity]
         return f"{where}: {self.code} {tag}{self.message}"
 
     def to_dict(self) -> dict[str, object]:

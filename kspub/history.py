@@ -135,6 +135,11 @@ class Timeline:
         return {"agreement": self.agreement, "versions": [v.to_dict() for v in self.versions]}
 
 
+def today_in_shanghai() -> date:
+    """Today's date in Beijing: the edge where the clock is read (CLI only)."""
+    return datetime.now(SHANGHAI).date()
+
+
 def legal_text(source: str) -> str:
     """The text a version is judged on: the body without front matter, attribute lines and whitespace."""
     m = _FM_RE.match(source)

@@ -1,0 +1,286 @@
+"""`kspub check`: the pull-request gate.
+
+Lint everything; then for every agreement changed against the base: a new version label, announced and effective
+dates, an effective date no earlier than the earliest lawful one, a change summary for material changes,
+consent-gated changes flagged, no edit to an announced version. SLA catalogue changes are checked the same way.
+The result is plain data; :mod:`kspub.report` renders it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kspub.compare import AgreementDiff, diff_refs
+from kspub.diff import ChangeSet, SlaChangeSet, diff_sla
+from kspub.errors import Diagnostic, KspubError, Severity
+from kspub.model import Agreement
+from kspub.notice import NoticeAssessment, assess
+
+#: SLAs are part of the service terms (金山云云服务使用协议 1.3): their changes follow that agreement's rules.
+SLA_RULES_FROM = "cloud-service-agreement"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One verdict line of the check, in Chinese, at a place in the new text when there is one."""
+
+    code: str
+    severity: Severity
+    message: str
+    path: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity.value, "message": self.message, "path": self.path,
+                "line": self.line}  # fmt: skip
+
+    def as_diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.code, self.message, self.path, self.line, self.severity)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementCheck:
+    path: str
+    agreement: str
+    title: str
+    old_version: str | None
+    new_version: str | None
+    changes: ChangeSet | None
+    notice: NoticeAssessment | None
+    findings: tuple[Finding, ...]
+    announced: date | None = None
+    effective: date | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "agreement": self.agreement,
+            "title": self.title,
+            "from": self.old_version,
+            "to": self.new_version,
+            "announced": self.announced.isoformat() if self.announced else None,
+            "effective": self.effective.isoformat() if self.effective else None,
+            "ok": self.ok,
+            "diff": self.changes.to_dict() if self.changes else None,
+            "notice": self.notice.to_dict() if self.notice else None,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SlaCheck:
+    changes: SlaChangeSet
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"diff": self.changes.to_dict(), "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    base: str
+    today: date
+    lint: tuple[Diagnostic, ...]
+    agreements: tuple[AgreementCheck, ...]
+    sla: SlaCheck | None
+    history: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not any(d.severity is Severity.ERROR for d in self.lint + self.history)
+            and all(a.ok for a in self.agreements)
+            and not (self.sla and any(f.severity is Severity.ERROR for f in self.sla.findings))
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "today": self.today.isoformat(),
+            "ok": self.ok,
+            "lint": [d.to_dict() for d in self.lint],
+            "history": [d.to_dict() for d in self.history],
+            "agreements": [a.to_dict() for a in self.agreements],
+            "sla": self.sla.to_dict() if self.sla else None,
+        }
+
+
+def _fm_line(a: Agreement, key: str) -> int | None:
+    return a.meta.field_lines.get(key) or a.meta.field_lines.get("version")
+
+
+def check_agreement(diff: AgreementDiff, today: date, calendar: Any) -> AgreementCheck:
+    """Every rule of the gate for one changed agreement."""
+    old, new = diff.old, diff.new
+    findings: list[Finding] = []
+
+    def add(code: str, message: str, line: int | None = None, severity: Severity = Severity.ERROR) -> None:
+        findings.append(Finding(code, severity, message, diff.path, line))
+
+    if new is None:
+        assert old is not None
+        add("KS421", f"删除了已发布的协议 {old.id}：已发布的协议及其历史版本不能删除；如需停止适用，请发布新版本说明。")
+        return AgreementCheck(diff.path, old.id, old.meta.title, old.meta.version, None, None, None, tuple(findings))
+    meta = new.meta
+    if old is None:
+        add("KS422", f"新增协议 {new.id}（版本 {meta.version}）：首次发布无需提前通知。", severity=Severity.WARNING)
+        return AgreementCheck(diff.path, new.id, meta.title, None, meta.version, None, None, tuple(findings),
+                              meta.announced, meta.effective)  # fmt: skip
+    changes = diff.changes
+    assert changes is not None
+    text_changed = bool(changes.changes)
+    material = [c.clause for c in changes.changes if c.material]
+    same_label = old.meta.version == meta.version
+    new_corrections = [c for c in meta.corrections if c not in old.meta.corrections]
+    notice: NoticeAssessment | None = None
+    if text_changed and same_label:
+        if new_corrections and not material:
+            add("KS423", f"已登记勘误（{new_corrections[-1].reason}）：版本 {meta.version} 的编辑性更正，无需新版本号。",
+                _fm_line(new, "corrections"), Severity.WARNING)  # fmt: skip
+        elif new_corrections:
+            add("KS411", f"勘误只能做不改变含义的编辑性更正，但本次修改含 {len(material)} 处实质性变更"
+                f"（{'、'.join(material[:5])}）：请设置新的版本号并按通知规则公告。", _fm_line(new, "corrections"))  # fmt: skip
+        else:
+            add("KS410", f"修改了版本 {meta.version} 的正文却没有更换版本号：已发布的版本不能再改，请把 version 改为新的版本号"
+                "（如只是不改变含义的错字更正，请在 corrections 中登记日期和原因）。", _fm_line(new, "version"))  # fmt: skip
+    elif not same_label:
+        if meta.announced is None:
+            add("KS412", f"新版本 {meta.version} 缺少公告日期 announced：请写明通知（公告）生效的日期。", _fm_line(new, "version"))
+        elif meta.announced < today:
+            add("KS418", f"公告日期 {meta.announced} 早于今天（{today}）：通知自实际公告之日起才生效，请改为实际公告的日期。",
+                _fm_line(new, "announced"))  # fmt: skip
+        if meta.effective is None:
+            add("KS413", f"新版本 {meta.version} 缺少生效日期 effective：请写明新版本生效的日期。", _fm_line(new, "version"))
+        if material and not meta.summary:
+            add("KS415", f"本次有 {len(material)} 处实质性变更，但没有变更说明：请在 summary 中用客户能看懂的话写明改了什么。",
+                _fm_line(new, "version"))  # fmt: skip
+        if not text_changed:
+            add("KS424", f"版本号由 {old.meta.version} 改为 {meta.version}，但正文没有变化。", _fm_line(new, "version"),
+                Severity.WARNING)  # fmt: skip
+    if material:
+        try:
+            notice = assess(material, old, new, calendar, announced=meta.announced)
+        except KspubError as exc:
+            add(exc.code, f"无法计算最早合法生效日：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""),
+                _fm_line(new, "announced"))  # fmt: skip
+        if notice is not None:
+            _judge_dates(notice, new, add)
+    return AgreementCheck(diff.path, new.id, meta.title, old.meta.version, meta.version, changes, notice,
+                          tuple(findings), meta.announced, meta.effective)  # fmt: skip
+
+
+def _judge_dates(notice: NoticeAssessment, new: Agreement, add: Any) -> None:
+    meta = new.meta
+    earliest, gov = notice.earliest_effective, notice.governing
+    if meta.effective is not None and earliest is not None and gov is not None and gov.rule.period is not None:
+        if meta.effective < earliest:
+            add(
+                "KS414",
+                f"生效日期 {meta.effective} 早于最早合法生效日 {earliest}：依 {gov.rule.basis}，实质性变更"
+                f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，自公告日 {meta.announced} 起算，"
+                f"期间最后一日为 {gov.window.last_day if gov.window else '—'}。请把 effective 改为 {earliest} 或更晚，"
+                "或提前公告。",
+                _fm_line(new, "effective"),
+            )
+        else:
+            add("KS425", f"生效日期 {meta.effective} 不早于最早合法生效日 {earliest}（依 {gov.rule.basis}，"
+                f"{gov.rule.period.display}）。", _fm_line(new, "effective"), Severity.INFO)  # fmt: skip
+    if notice.consent_required:
+        add("KS416", f"须重新取得用户同意（{'、'.join(notice.consent_clauses[:5])}）：处理目的、方式或个人信息种类的变更，"
+            "对未同意的用户不因期间届满而生效（个人信息保护法第十四条）。请确认已安排同意弹窗或勾选。",
+            _fm_line(new, "version"), Severity.WARNING)  # fmt: skip
+    if notice.provisional:
+        add("KS419", "计算涉及尚未公布的次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", _fm_line(new, "effective"),
+            Severity.WARNING)  # fmt: skip
+    if notice.channels:
+        from kspub.notice import CHANNELS
+
+        add("KS426", f"通知渠道：{'、'.join(CHANNELS.get(c, c) for c in notice.channels)}（公告时请通过这些渠道通知）。",
+            _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
+
+
+def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agreement | None) -> SlaCheck | None:
+    """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
+    window of the service agreement's default rule, counted from today (the day the change is published)."""
+    import yaml
+
+    from kspub.frontmatter import _StringDateLoader
+    from kspub.history import file_at_ref
+    from kspub.workspace import SLA_FILE, load_sla
+
+    before = file_at_ref(root, base, SLA_FILE)
+    current, _ = load_sla(root)
+    if before is None or current is None:
+        return None
+    old = yaml.load(before, Loader=_StringDateLoader)  # noqa: S506
+    changes = diff_sla(old, current.to_dict())
+    if not changes.changes:
+        return None
+    findings: list[Finding] = []
+    earliest: date | None = None
+    basis = "金山云云服务使用协议第1.3条、第1.7条"
+    if rules_from is not None:
+        from kspub.notice import load_policy
+        from kspub.period import effective_window
+
+        policy, _ = load_policy(rules_from.meta, rules_from.path)
+        if policy.default is not None and policy.default.period is not None:
+            try:
+                earliest = effective_window(today, policy.default.period, calendar, roll=policy.roll,
+                                            end=policy.end).effective_date  # fmt: skip
+                basis = f"{rules_from.meta.title}{policy.default.basis}"
+            except KspubError as exc:
+                findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
+    entries = {e.id: e for e in current.entries}
+    old_entries = {e["id"]: e for c in old.get("categories", []) for e in c.get("entries", [])}
+    for change in changes.changes:
+        if not change.material or change.target != "entry" or change.kind != "modified":
+            continue
+        entry = entries.get(change.id)
+        if entry is None or change.field in ("version", "effective"):
+            continue
+        line = entry.line
+        if old_entries.get(change.id, {}).get("version") == entry.version:
+            findings.append(Finding("KS431", Severity.ERROR, f"SLA 条目 {change.id} 的承诺变化了（{change.explanation}），"
+                                    "但 version 没有更新：请设置新的版本号。", SLA_FILE, line))  # fmt: skip
+        if entry.effective is None:
+            findings.append(Finding("KS432", Severity.ERROR, f"SLA 条目 {change.id} 变更后缺少生效日期 effective。", SLA_FILE, line))
+        elif earliest is not None and date.fromisoformat(entry.effective) < earliest:
+            findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {change.id} 的生效日期 {entry.effective} 早于最早合法生效日"
+                                    f" {earliest}（依据 {basis}，自今天 {today} 公告起算）。", SLA_FILE, line))  # fmt: skip
+    for change in changes.changes:
+        if change.kind == "removed" and change.target == "entry":
+            findings.append(Finding("KS434", Severity.WARNING, f"删除了 SLA 条目 {change.id}：删除服务承诺属于实质性变更，"
+                                    "请确认已按服务协议提前通知。", SLA_FILE))  # fmt: skip
+    return SlaCheck(changes, tuple(findings))
+
+
+def run_check(root: Path, base: str, *, head: str | None = None, today: date) -> CheckReport:
+    """Run the whole gate against ``base``; ``today`` (Asia/Shanghai) is the day the change would be announced."""
+    from kspub.calendar import load_calendar
+    from kspub.errors import HistoryError
+    from kspub.history import read_timelines
+    from kspub.workspace import load_corpus
+
+    corpus = load_corpus(root)
+    history: tuple[Diagnostic, ...] = ()
+    try:
+        read_timelines(root, include_draft=False)
+    except HistoryError as exc:
+        history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
+    extra = (root / "calendar",) if (root / "calendar").is_dir() else ()
+    calendar = load_calendar(extra)
+    checks: list[AgreementCheck] = []
+    broken = frozenset(d.path for d in corpus.errors)
+    for diff in diff_refs(root, base, head, skip=broken):
+        checks.append(check_agreement(diff, today, calendar))
+    rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
+    sla = check_sla(root, base, today, calendar, rules_from)
+    return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history)

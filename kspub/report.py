@@ -1,0 +1,156 @@
+"""The check report in Chinese: plain text, Markdown (pull-request comment / job summary) and GitHub annotations."""
+
+from __future__ import annotations
+
+from kspub.check import AgreementCheck, CheckReport, Finding
+from kspub.errors import Diagnostic, Severity
+from kspub.report_diff import escape_markdown, render_markdown_redline, shorten
+
+SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+KIND_ZH = {
+    "added": "新增",
+    "removed": "删除",
+    "modified": "修改",
+    "moved": "移动",
+    "renumbered": "重新编号",
+    "retired": "退役",
+    "split": "拆分",
+    "merged": "合并",
+    "renamed": "更名",
+}
+
+
+def verdict_line(report: CheckReport) -> str:
+    if report.ok:
+        return "检查通过：可以合并。"
+    errors = sum(1 for d in all_findings(report) if d.severity is Severity.ERROR)
+    return f"检查未通过：共 {errors} 个错误，请改正后重新提交。"
+
+
+def all_findings(report: CheckReport) -> list[Diagnostic]:
+    out: list[Diagnostic] = [d for d in report.lint if d.severity is not Severity.INFO]
+    out.extend(report.history)
+    for a in report.agreements:
+        out.extend(f.as_diagnostic() for f in a.findings)
+    if report.sla:
+        out.extend(f.as_diagnostic() for f in report.sla.findings)
+    return out
+
+
+def render_text(report: CheckReport) -> str:
+    lines: list[str] = [f"kspub 检查（与 {report.base} 比较，今天 {report.today}）"]
+    lint_problems = [d for d in report.lint]
+    if lint_problems:
+        lines.append("")
+        lines.append("协议源文件检查：")
+        lines.extend(f"  {d.format()}" for d in lint_problems)
+    if report.history:
+        lines.append("")
+        lines.append("版本历史：")
+        lines.extend(f"  {d.format()}" for d in report.history)
+    if not report.agreements and not report.sla:
+        lines.append("")
+        lines.append("没有协议或 SLA 目录发生变化。")
+    for a in report.agreements:
+        lines.append("")
+        lines.append(_agreement_heading(a))
+        if a.changes is not None:
+            material = sum(1 for c in a.changes.changes if c.material)
+            lines.append(f"  条款变更 {len(a.changes.changes)} 处，其中实质性 {material} 处。")
+            for c in a.changes.changes:
+                label = "实质性" if c.material else "编辑性"
+                number = c.new_number or c.old_number or ""
+                lines.append(f"  - [{label}] {KIND_ZH.get(c.kind, c.kind)} {number} {c.clause}：{c.explanation}")
+        if a.notice is not None:
+            lines.append(f"  通知要求：{a.notice.explanation}")
+        lines.extend(f"  {f.as_diagnostic().format()}" for f in a.findings)
+    if report.sla:
+        lines.append("")
+        lines.append(f"SLA 目录：{len(report.sla.changes.changes)} 处变化")
+        lines.extend(f"  - {c.explanation}" for c in report.sla.changes.changes)
+        lines.extend(f"  {f.as_diagnostic().format()}" for f in report.sla.findings)
+    lines.append("")
+    lines.append(verdict_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _agreement_heading(a: AgreementCheck) -> str:
+    status = "通过" if a.ok else "未通过"
+    versions = f"{a.old_version or '（新增）'} → {a.new_version or '（删除）'}"
+    dates = f"公告 {a.announced or '—'}，生效 {a.effective or '—'}"
+    return f"《{a.title}》（{a.path}）版本 {versions}，{dates}：{status}"
+
+
+def _finding_md(f: Finding) -> str:
+    where = f"`{f.path}:{f.line}`" if f.line else f"`{f.path}`"
+    return f"- {ICON[f.severity]} **{SEVERITY_ZH[f.severity]}** {f.code}：{escape_markdown(f.message)}（{where}）"
+
+
+def render_markdown(report: CheckReport) -> str:
+    """The pull-request comment / job summary."""
+    out: list[str] = ["# 协议变更检查报告", "", f"**{'✅ ' if report.ok else '❌ '}{verdict_line(report)}**", "",
+                      f"与 `{report.base}` 比较；检查日期 {report.today}（北京时间）。"]  # fmt: skip
+    problems = [d for d in report.lint + report.history]
+    if problems:
+        out += ["", "## 源文件与历史检查", ""]
+        out += [f"- {ICON[d.severity]} `{d.path}:{d.line or ''}` {d.code} {escape_markdown(d.message)}" for d in problems]
+    if not report.agreements and not report.sla:
+        out += ["", "没有协议或 SLA 目录发生变化。"]
+    for a in report.agreements:
+        out += ["", f"## {'✅' if a.ok else '❌'} 《{escape_markdown(a.title)}》", ""]
+        out += [
+            "| 项目 | 内容 |",
+            "|---|---|",
+            f"| 文件 | `{a.path}` |",
+            f"| 版本 | {a.old_version or '（新增）'} → {a.new_version or '（删除）'} |",
+            f"| 公告日期 | {a.announced or '未填写'} |",
+            f"| 生效日期 | {a.effective or '未填写'} |",
+        ]
+        if a.notice is not None:
+            n = a.notice
+            out.append(f"| 最早合法生效日 | {n.earliest_effective or '—'} |")
+            out.append(f"| 适用规则 | {escape_markdown(n.governing.rule.basis) if n.governing else '—'} |")
+            out.append(f"| 须重新取得同意 | {'是' if n.consent_required else '否'} |")
+        if a.findings:
+            out += ["", "### 结论", ""]
+            out += [_finding_md(f) for f in a.findings]
+        if a.notice is not None:
+            out += ["", "### 通知要求", "", escape_markdown(a.notice.explanation)]
+            for app in a.notice.applications:
+                if app.window is not None:
+                    out += ["", f"<details><summary>{escape_markdown(app.rule.basis)}：期间计算</summary>", "",
+                            escape_markdown(app.window.explanation), "", "</details>"]  # fmt: skip
+        if a.changes is not None and a.changes.changes:
+            out += ["", "### 逐条变更", "", "| # | 条款 | 变更 | 性质 | 说明 |", "|---|---|---|---|---|"]
+            for k, c in enumerate(a.changes.changes, 1):
+                number = escape_markdown(c.new_number or c.old_number or "")
+                cls = "**实质性**" if c.material else "编辑性"
+                out.append(f"| {k} | {number} `{c.clause}` | {KIND_ZH.get(c.kind, c.kind)} | {cls} | "
+                           f"{escape_markdown(c.explanation).replace('|', '｜')} |")  # fmt: skip
+            redlines = [(c, shorten(c.redline)) for c in a.changes.changes if any(s.op != "equal" for s in c.redline)]
+            if redlines:
+                out += ["", "<details><summary>红线对照</summary>", ""]
+                for c, segs in redlines:
+                    out.append(f"- `{c.clause}`：{render_markdown_redline(segs)}")
+                out += ["", "</details>"]
+    if report.sla:
+        out += ["", "## SLA 目录", ""]
+        out += [f"- {escape_markdown(c.explanation)}" for c in report.sla.changes.changes]
+        out += [_finding_md(f) for f in report.sla.findings]
+    return "\n".join(out) + "\n"
+
+
+def render_github(report: CheckReport) -> str:
+    """GitHub workflow commands: one annotation per finding at path:line."""
+
+    def esc(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for d in all_findings(report):
+        loc = f"file={d.path}" + (f",line={d.line}" if d.line else "")
+        lines.append(f"::{kinds[d.severity]} {loc},title={d.code}::{esc(d.message)}")
+    lines.append(verdict_line(report))
+    return "\n".join(lines) + "\n"
