@@ -469,14 +469,14 @@ def _group_change(
     group: _Group,
     kind: ChangeKind,
     *,
-    verdict: TextVerdict,
-    retired: bool,
+    renumbering: Mapping[str, str],
     reused: bool,
     tags: tuple[str, ...],
 ) -> Change:
     """A change that adds, removes, splits or merges nodes: always material (decision record 0202)."""
     old_content = "\n".join(node_content(o) for o in group.old) if group.old else None
     new_content = "\n".join(node_content(n) for n in group.new) if group.new else None
+    verdict = classify_text_change(old_content or "", new_content or "", renumbering=renumbering)
     old_ids = tuple(o.id for o in group.old)
     new_ids = tuple(n.id for n in group.new)
     flags: list[str] = []
@@ -490,7 +490,7 @@ def _group_change(
     elif kind in ("removed", "retired"):
         flags.append(CLAUSE_REMOVED)
         head = "删除条款"
-        if retired:
+        if kind == "retired":
             flags.append(RETIRED)
             head = "删除条款（标识已登记退役）"
     else:
@@ -741,12 +741,8 @@ def diff_agreements(old: Agreement, new: Agreement) -> ChangeSet:
             change = _node_change(o, n, verdict=verdict, moved=moved, old_parent_same=parent_same, tags=tags)
         else:
             kind = _group_kind(g, new.meta.retired)
-            old_content = "\n".join(node_content(o) for o in g.old)
-            new_content = "\n".join(node_content(n) for n in g.new)
-            verdict = classify_text_change(old_content, new_content, renumbering=mapping)
             reused = kind == "added" and g.new[0].id in old.meta.retired
-            retired = kind == "retired"
-            change = _group_change(g, kind, verdict=verdict, retired=retired, reused=reused, tags=tags)
+            change = _group_change(g, kind, renumbering=mapping, reused=reused, tags=tags)
         if change is None:
             continue
         if g.new:
