@@ -294,7 +294,13 @@ def assess(
         applications.append(RuleApplication(rule, tuple(dict.fromkeys(clauses)), window))
     governing = None
     for app in applications:
-        if app.window is not None and (governing is None or app.window.effective_date > governing.window.effective_date):  # type: ignore[union-attr]
+        if app.window is None:
+            continue
+        best = governing.window.effective_date if governing is not None and governing.window else None
+        # the latest date governs; on a tie the specific rule (not the default) is the one to cite
+        if best is None or app.window.effective_date > best or (
+            app.window.effective_date == best and governing is not None and governing.rule.is_default
+        ):
             governing = app
     channels: dict[str, None] = {}
     for app in applications:

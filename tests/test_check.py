@@ -1,0 +1,187 @@
+"""End-to-end pull-request simulations: `kspub check` in temporary git repositories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kspub.cli import main
+
+from .conftest import git
+
+A = "agreements/demo.md"
+
+NOTICE = """notice:
+  default:
+    period: 7日
+    channels: [site]
+    basis: 本协议第1.1条
+  rules:
+    - tags: [fees]
+      period: 10个自然日
+      channels: [site, email]
+      basis: 本协议第1.2条
+    - tags: [personal-information]
+      consent: true
+      basis: 个人信息保护法第十四条
+"""
+
+BODY = """
+{{#general}}
+## 一、总则
+
+{{#nature}}
+1.1 本协议是您与金山云之间的有效契约。
+
+{{#fee-notice tags="fees"}}
+1.2 {fee}
+
+{{#purposes tags="personal-information"}}
+1.3 {purpose}
+"""
+
+FEE = "免费服务转为收费前，金山云将提前10个自然日通知您。"
+PURPOSE = "我们收集您的手机号码，用于账号注册。"
+
+
+def agreement(version: str, *, fee: str = FEE, purpose: str = PURPOSE, extra: str = "") -> str:
+    head = f'---\nid: demo\ntitle: 示例协议\nkind: agreement\nversion: "{version}"\n{extra}{NOTICE}---\n'
+    return head + BODY.format(fee=fee, purpose=purpose)
+
+
+def check(repo: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-03-02", *extra])
+    return result.exit_code, result.stdout
+
+
+def branch_with(make_repo: Callable[..., Path], text: str) -> Path:
+    repo = make_repo({A: agreement("1.0")}, "首次发布")
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).write_text(text, encoding="utf-8")
+    return repo
+
+
+def dates(announced: str, effective: str, summary: str = "调整条款。") -> str:
+    return f"announced: {announced}\neffective: {effective}\nsummary: {summary}\n"
+
+
+def test_lawful_change_passes(make_repo: Callable[..., Path]) -> None:
+    # 7日 from 2026-03-02: L = 03-09 (Mon), E = 03-10
+    repo = branch_with(make_repo, agreement("2.0", purpose=PURPOSE, fee=FEE.replace("通知您", "书面通知您"),
+                                            extra=dates("2026-03-02", "2026-03-13")))
+    code, out = check(repo)
+    assert code == 0, out
+    assert "检查通过：可以合并。" in out
+    assert "最早生效日为 2026-03-13" in out  # the fee rule (10个自然日: L 03-12, E 03-13) governs
+
+
+def test_effective_one_day_too_early_fails_and_names_the_date(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("通知您", "书面通知您"),
+                                            extra=dates("2026-03-02", "2026-03-12")))
+    code, out = check(repo)
+    assert code == 1
+    assert "KS414 生效日期 2026-03-12 早于最早合法生效日 2026-03-13：依 本协议第1.2条" in out
+    assert "须提前10个自然日通知" in out
+
+
+def test_fee_change_needs_its_ten_natural_days(make_repo: Callable[..., Path]) -> None:
+    # announced Mon 2026-04-20: the default 7日 gives E 04-28, the fee rule's 10个自然日 gives L 04-30, E 05-01
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10个自然日", "15个自然日"),
+                                            extra=dates("2026-04-20", "2026-04-30")))
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-04-20",
+                                       "--format", "json"])  # fmt: skip
+    assert result.exit_code == 1
+    (a,) = json.loads(result.stdout)["agreements"]
+    assert a["notice"]["earliest_effective_date"] == "2026-05-01"
+    assert a["notice"]["governing_rule"] == "本协议第1.2条"
+    assert [f["code"] for f in a["findings"] if f["severity"] == "error"] == ["KS414"]
+
+
+def test_holiday_roll_applies_in_the_check(make_repo: Callable[..., Path]) -> None:
+    # announced 2026-09-25 (中秋): 10个自然日 → raw L 10-05 lies in the 国庆 block, rolls to 10-08; E = 10-09
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10个自然日", "15个自然日"),
+                                            extra=dates("2026-09-25", "2026-10-09")))
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-09-25"])
+    assert result.exit_code == 0, result.stdout
+    assert "最早生效日为 2026-10-09" in result.stdout
+
+
+def test_privacy_purpose_change_requires_consent(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("2.0", purpose="我们收集您的手机号码，用于账号注册和营销推广。",
+                                            extra=dates("2026-03-02", "2026-03-20")))
+    code, out = check(repo)
+    assert code == 0, out  # consent is a duty to flag, not a reason to block the merge
+    assert "KS416 （警告）须重新取得用户同意（purposes）" in out
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-03-02",
+                                       "--format", "json"])  # fmt: skip
+    (a,) = json.loads(result.stdout)["agreements"]
+    assert a["notice"]["consent_required"] is True and a["notice"]["consent_clauses"] == ["purposes"]
+
+
+def test_punctuation_only_edit_passes_without_notice(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("1.1", fee=FEE.replace("，", ","), extra="announced: 2026-03-02\neffective: 2026-03-02\n"))
+    code, out = check(repo)
+    assert code == 0, out
+    assert "其中实质性 0 处" in out
+    assert "最早合法生效日" not in out
+
+
+def test_edit_to_announced_version_fails(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n")})
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "5"), extra="announced: 2026-01-05\neffective: 2026-01-20\n"),
+                          encoding="utf-8")  # fmt: skip
+    code, out = check(repo)
+    assert code == 1
+    assert "KS410 修改了版本 1.0 的正文却没有更换版本号" in out
+
+
+def test_recorded_correction_of_a_typo_passes(make_repo: Callable[..., Path]) -> None:
+    base = "announced: 2026-01-05\neffective: 2026-01-20\n"
+    repo = make_repo({A: agreement("1.0", extra=base)})
+    git(repo, "checkout", "-q", "-b", "change")
+    fixed = agreement("1.0", fee=FEE.replace("，", ","),
+                      extra=base + "corrections:\n  - date: 2026-03-02\n    reason: 更正标点\n")  # fmt: skip
+    (repo / A).write_text(fixed, encoding="utf-8")
+    code, out = check(repo)
+    assert code == 0, out
+    assert "KS423" in out
+
+
+def test_missing_dates_and_summary_fail(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10", "5")))
+    code, out = check(repo)
+    assert code == 1
+    assert "KS412 新版本 2.0 缺少公告日期 announced" in out
+    assert "KS413 新版本 2.0 缺少生效日期 effective" in out
+    assert "KS415 本次有 1 处实质性变更，但没有变更说明" in out
+
+
+def test_lint_error_fails_the_check(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("2.0").replace("{#nature}", "{#Nature}"))
+    code, out = check(repo)
+    assert code == 1 and "KS202" in out
+
+
+def test_markdown_and_github_formats(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10", "5"), extra=dates("2026-03-02", "2026-03-05")))
+    code, md = check(repo, "--format", "markdown")
+    assert code == 1
+    assert md.startswith("# 协议变更检查报告")
+    assert "| 最早合法生效日 | 2026-03-13 |" in md
+    assert "<del>10</del><ins>5</ins>" in md
+    code, gh = check(repo, "--format", "github")
+    assert "::error file=agreements/demo.md,line=" in gh and "title=KS414::" in gh
+
+
+def test_sla_commitment_change_needs_new_version_and_date(make_repo: Callable[..., Path]) -> None:
+    sla = "title: SLA\ncategories:\n  - id: compute\n    title: 计算\n    entries:\n      - id: ecs\n        title: 云服务器\n        availability: 99.95%\n        version: '1'\n        effective: 2026-01-01\n"
+    repo = make_repo({A: agreement("1.0"), "sla/catalogue.yaml": sla})
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / "sla/catalogue.yaml").write_text(sla.replace("99.95%", "99.9%"), encoding="utf-8")
+    code, out = check(repo)
+    assert code == 1
+    assert "KS431" in out and "99.95% → 99.9%" in out
