@@ -10,11 +10,11 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class NodeKind(str, Enum):
+class NodeKind(StrEnum):
     SECTION = "section"
     """A heading: ``## 一、总则``."""
     CLAUSE = "clause"
