@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from kspub.model import KNOWN_TAGS
+from kspub.redline import redline
 
 # --- flags --------------------------------------------------------------------------------------------------
 
@@ -325,6 +326,58 @@ def _pairs(old: Sequence[str], new: Sequence[str]) -> tuple[ValueChange, ...]:
     return tuple(out)
 
 
+def _aligned_pairs(
+    a: str, b: str, tokens_a: Sequence[tuple[int, int]], tokens_b: Sequence[tuple[int, int]]
+) -> tuple[ValueChange, ...]:
+    """Changed tokens paired by where the redline changes them: in 后15个工作日内…为15个工作日 → 后30个工作日内…为
+    15个工作日 the first 15 pairs with 30, which counting alone cannot tell. Falls back to sequence pairing when
+    the redline places no token in a change."""
+    # Each change of the redline as (old start, old end, new start, new end).
+    groups: list[tuple[int, int, int, int]] = []
+    i = j = k = 0
+    segments = redline(a, b)
+    while k < len(segments):
+        if segments[k].op == "equal":
+            i += len(segments[k].text)
+            j += len(segments[k].text)
+            k += 1
+            continue
+        start_i, start_j = i, j
+        while k < len(segments) and segments[k].op != "equal":
+            if segments[k].op == "delete":
+                i += len(segments[k].text)
+            else:
+                j += len(segments[k].text)
+            k += 1
+        groups.append((start_i, i, start_j, j))
+
+    def first_group(span: tuple[int, int], side: int) -> int | None:
+        s, e = span
+        for g, bounds in enumerate(groups):
+            lo, hi = bounds[2 * side], bounds[2 * side + 1]
+            if (lo < hi and s < hi and lo < e) or (lo == hi and s < lo < e):
+                return g
+        return None
+
+    olds: dict[int, list[str]] = {}
+    news: dict[int, list[str]] = {}
+    for span in tokens_a:
+        g = first_group(span, 0)
+        if g is not None:
+            olds.setdefault(g, []).append(a[span[0] : span[1]])
+    for span in tokens_b:
+        g = first_group(span, 1)
+        if g is not None:
+            news.setdefault(g, []).append(b[span[0] : span[1]])
+    out: list[ValueChange] = []
+    for g in sorted({*olds, *news}):
+        o, n = olds.get(g, []), news.get(g, [])
+        out.extend(ValueChange(o[x] if x < len(o) else "", n[x] if x < len(n) else "") for x in range(max(len(o), len(n))))
+    if not out:
+        return _pairs([a[s:e] for s, e in tokens_a], [b[s:e] for s, e in tokens_b])
+    return tuple(out)
+
+
 def _changed_counts(old: Counter[str], new: Counter[str], order: Sequence[str]) -> tuple[WordCount, ...]:
     return tuple(WordCount(w, old[w], new[w]) for w in order if old[w] != new[w])
 
@@ -410,7 +463,7 @@ def _material(a: str, b: str, refs_a: list[_Ref], refs_b: list[_Ref], mapping: M
     nums_b, num_spans_b = _numbers(b, ref_spans_b)
     numbers: tuple[ValueChange, ...] = ()
     if nums_a != nums_b:
-        numbers = _pairs(nums_a, nums_b)
+        numbers = _aligned_pairs(a, b, num_spans_a, num_spans_b)
         flags.append(NUMBER_CHANGED)
         listed = "；".join(f"{_show(c.old)} → {_show(c.new)}" for c in numbers)
         reasons.append(f"数字、期限、金额或比例变化：{listed}")

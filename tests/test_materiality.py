@@ -116,6 +116,13 @@ def test_numbers_with_units_are_explained(old: str, new: str, pair: str) -> None
     assert pair in verdict.explanation
 
 
+def test_changed_number_pairs_with_the_number_that_replaced_it() -> None:
+    # Both texts hold one 15个工作日; the redline, not counting, says which one changed.
+    verdict = classify_text_change("身份后15个工作日内回复（通常为15个工作日）", "身份后30个工作日内回复（通常为15个工作日）")
+    assert verdict.numbers == (ValueChange("15个工作日", "30个工作日"),)
+    assert "15个工作日 → 30个工作日" in verdict.explanation
+
+
 def test_swapped_numbers_are_material() -> None:
     verdict = classify_text_change("先10天后30天", "先30天后10天")
     assert verdict.material and NUMBER_CHANGED in verdict.flags
