@@ -384,6 +384,7 @@ def _node_change(
     verdict: TextVerdict,
     moved: bool,
     old_parent_same: bool,
+    parents: tuple[str, str],
     tags: tuple[str, ...],
 ) -> Change | None:
     text_changed = node_content(o) != node_content(n) or verdict.material
@@ -401,9 +402,9 @@ def _node_change(
         flags.append(MOVED)
         material = True
         where = (
-            f"在同级条款中的顺序改变（上级：{n.parent or '顶层'}）"
+            f"在同级条款中的顺序改变（上级：{parents[1]}）"
             if old_parent_same
-            else f"上级由 {o.parent or '顶层'} 改为 {n.parent or '顶层'}"
+            else f"上级由 {parents[0]} 改为 {parents[1]}"
         )
         reasons.append(
             f"条款位置变化：{where}；位置决定条款的适用范围，按规则视为实质性变更"
@@ -738,7 +739,10 @@ def diff_agreements(old: Agreement, new: Agreement) -> ChangeSet:
                 verdict = classify_text_change(old_content, new_content, renumbering=mapping)
             parent_same = same_parent(o, n)
             moved = not parent_same or (min(o.id, n.id), max(o.id, n.id)) not in in_order
-            change = _node_change(o, n, verdict=verdict, moved=moved, old_parent_same=parent_same, tags=tags)
+            parents = (_parent_label(old, o), _parent_label(new, n)) if moved else ("", "")
+            change = _node_change(
+                o, n, verdict=verdict, moved=moved, old_parent_same=parent_same, parents=parents, tags=tags
+            )
         else:
             kind = _group_kind(g, new.meta.retired)
             reused = kind == "added" and g.new[0].id in old.meta.retired
@@ -763,6 +767,16 @@ def diff_agreements(old: Agreement, new: Agreement) -> ChangeSet:
         unused_notes=unused,
         stale_notes=stale,
     )
+
+
+def _parent_label(agreement: Agreement, node: Node) -> str:
+    """How an editor recognises a node's parent: ``二、个人信息（privacy）``, or 顶层 at the top level."""
+    parent = agreement.node(node.parent) if node.parent else None
+    if parent is None:
+        return node.parent or "顶层"
+    words = parent.title or parent.text
+    words = words if len(words) <= 12 else words[:12] + "……"
+    return f"{parent.number}{words}（{parent.id}）"
 
 
 def _group_kind(g: _Group, retired: Sequence[str]) -> ChangeKind:

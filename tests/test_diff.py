@@ -240,7 +240,7 @@ def test_move_to_another_section_is_material() -> None:
     assert (change.kind, change.cls) == ("moved", "material")
     assert change.flags[:2] == ("text-unchanged", "moved")
     assert (change.old_parent, change.new_parent) == ("privacy", "general")
-    assert "上级由 privacy 改为 general" in change.explanation
+    assert "上级由 二、个人信息（privacy） 改为 一、总则（general）" in change.explanation
 
 
 def test_reordering_reports_only_the_clause_that_moved() -> None:
