@@ -313,6 +313,30 @@ def test_merged_clauses() -> None:
     assert change.replaces == ("fee-notice", "account")
 
 
+def test_restructured_group() -> None:
+    a = base()
+    first = node("p1", "金山云将提前10个自然日通知您。您应当妥善保管账户，", number="1.2", parent="general",
+                 replaces=["fee-notice", "account"])  # fmt: skip
+    second = node("p2", "不得转让。", number="1.3", parent="general", replaces=["account"])
+    change = diff_agreements(a, with_nodes(a, *a.nodes[:2], first, second, *a.nodes[4:])).changes[0]
+    assert (change.kind, change.cls) == ("restructured", "material")
+    assert (change.old_ids, change.new_ids) == (("fee-notice", "account"), ("p1", "p2"))
+
+
+def test_tags_only_change_is_editorial() -> None:
+    a = base()
+    change = only(diff_agreements(a, with_nodes(a, *edit(a, "nature", tags=("dispute",)))))
+    assert (change.kind, change.cls, change.flags) == ("modified", "editorial", ("text-unchanged", "tags-changed"))
+    assert "仅主题标签变化" in change.explanation
+
+
+def test_clause_turned_into_item_is_a_material_structure_change() -> None:
+    a = base()
+    change = only(diff_agreements(a, with_nodes(a, *edit(a, "nature", kind=NodeKind.ITEM))))
+    assert (change.kind, change.cls) == ("moved", "material")
+    assert "structure-changed" in change.flags
+
+
 def test_replaces_declared_in_an_earlier_version_does_not_repeat() -> None:
     a = base()
     b = with_nodes(a, *a.nodes[:4],
