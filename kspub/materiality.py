@@ -197,6 +197,9 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+_SPACE_RUN_RE = re.compile(rf"[\s{_INVISIBLE}]+")
+
+
 def normalise(text: str) -> str:
     """The text as far as rights and duties go: width folded, whitespace and invisible break hints removed.
 
@@ -204,17 +207,13 @@ def normalise(text: str) -> str:
     numbers there: ``1 0`` is not ``10``.
     """
     folded = fold_width(text)
-    out: list[str] = []
-    pending_space = False
-    for ch in folded:
-        if ch.isspace() or ch in _INVISIBLE:
-            pending_space = True
-            continue
-        if pending_space and out and _is_ascii_alnum(out[-1]) and _is_ascii_alnum(ch):
-            out.append(" ")
-        pending_space = False
-        out.append(ch)
-    return "".join(out)
+
+    def squeeze(m: re.Match[str]) -> str:
+        s, e = m.start(), m.end()
+        between_words = 0 < s and e < len(folded) and _is_ascii_alnum(folded[s - 1]) and _is_ascii_alnum(folded[e])
+        return " " if between_words else ""
+
+    return _SPACE_RUN_RE.sub(squeeze, folded)
 
 
 def number_key(number: str) -> str:
