@@ -503,7 +503,6 @@ def test_real_agreement_against_itself_is_empty(path: Path) -> None:
     assert diff_agreements(a, a).empty
 
 
-@pytest.mark.skipif(not (ROOT / "agreements" / "cloud-service-agreement.md").exists(), reason="seed not imported")
 def test_real_agreement_edits() -> None:
     path = ROOT / "agreements" / "cloud-service-agreement.md"
     text = path.read_text("utf-8")
