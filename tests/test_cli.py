@@ -121,3 +121,9 @@ def test_repository_lists_eight_agreements_and_sla() -> None:
 def test_python_dash_m_works() -> None:
     proc = subprocess.run([sys.executable, "-m", "kspub", "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "kspub" in proc.stdout
+
+
+def test_cli_reference_is_generated_and_current() -> None:
+    from kspub.clidoc import reference
+
+    assert (ROOT / "docs" / "cli.md").read_text("utf-8") == reference(), "run: python -m kspub.clidoc > docs/cli.md"
