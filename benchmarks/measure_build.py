@@ -1,0 +1,70 @@
+"""One measured ``kspub build`` in its own process: seconds and peak resident memory per phase, as JSON.
+
+Run by :mod:`benchmarks.bench_build` as ``python -m benchmarks.measure_build ROOT OUT AS_OF [--no-cache]``, so
+every measurement starts from a fresh interpreter (imports, jieba's dictionary and memory included).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from kspub.publish.build import build
+
+
+class PeakMemory:
+    """Peak resident set size per phase, without sampling: Linux keeps the high-water mark (VmHWM) and lets a
+    process reset it (``5`` into /proc/self/clear_refs), so each phase starts from its current size and its
+    peak is read at its end. No thread runs beside the build, so the timings are not disturbed."""
+
+    def __init__(self) -> None:
+        self.peaks: dict[str, int] = {}
+
+    @staticmethod
+    def _hwm() -> int:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def observe(self, phase: str, event: str) -> None:
+        if event == "start":
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        else:
+            self.peaks[phase] = max(self.peaks.get(phase, 0), self._hwm())
+
+
+def main() -> None:
+    root, out, as_of = Path(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[3])
+    use_cache = "--no-cache" not in sys.argv
+    memory = PeakMemory()
+    start = time.perf_counter()
+    result = build(root, as_of=as_of, out=out, progress=False, cache=use_cache, observer=memory.observe)
+    total = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "total": total,
+                "timings": result.timings,
+                "peak_rss": memory.peaks,
+                "max_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                "pages": result.pages,
+                "files": result.files,
+                "cache_hits": result.cache_hits,
+                "cache_misses": result.cache_misses,
+                "nav": result.nav,
+                "docs": str(result.docs),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

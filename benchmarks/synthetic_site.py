@@ -1,0 +1,108 @@
+"""A synthetic agreement repository: N agreements × V versions in a temporary git repository.
+
+The text is realistic Chinese legal prose: phrases cut from the repository's own agreements, reassembled into
+numbered sections, clauses and items. Every version changes a few clauses (a period, an amount, a sentence) and
+adds one, like a real amendment. Versions are committed together (one commit per version across all
+agreements) through ``git fast-import``, so building the history takes seconds, not minutes. Deterministic: the
+same arguments give the same repository.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NUMERALS = "一二三四五六七八九十"
+_PHRASE_SPLIT = re.compile(r"[，。；：]")
+_UNSAFE = re.compile(r"[0-9０-９第条款《》<>*\[\]()（）“”]")  # numbers and references would trip cross-reference lint
+
+
+def phrase_pool() -> list[str]:
+    """Plain phrases (no numbers, references or markup) from the repository's agreements."""
+    pool: set[str] = set()
+    for path in sorted((ROOT / "agreements").glob("*.md")):
+        body = path.read_text("utf-8").split("\n---\n", 1)[-1]
+        for line in body.splitlines():
+            if line.startswith(("{", "#", "-")) or not line.strip():
+                continue
+            for phrase in _PHRASE_SPLIT.split(line):
+                phrase = phrase.strip()
+                if 6 <= len(phrase) <= 40 and not _UNSAFE.search(phrase):
+                    pool.add(phrase)
+    return sorted(pool)
+
+
+def _sentence(rng: random.Random, pool: list[str]) -> str:
+    return "，".join(rng.sample(pool, rng.randint(2, 5))) + "。"
+
+
+def _document(agreement_id: int, version: int, rng_seed: int, pool: list[str], start: date) -> str:
+    """One version of one agreement; version k keeps version k-1's clauses, changes some, adds one."""
+    rng = random.Random(rng_seed)  # the same seed per agreement: every version starts from the same skeleton
+    sections = []
+    for _ in range(5):
+        clauses = [[_sentence(rng, pool) for _ in range(rng.randint(1, 2))] for _ in range(6)]
+        sections.append((_sentence(rng, pool)[:12].rstrip("，。"), clauses))
+    for k in range(1, version):  # the amendments of every earlier version, in order
+        amend = random.Random(rng_seed * 1000 + k)
+        for _ in range(3):
+            s, c = amend.randrange(len(sections)), amend.randrange(6)
+            sections[s][1][c].append(f"金山云将提前{10 + 5 * k}个自然日通知您。")
+        sections[amend.randrange(len(sections))][1].append([_sentence(amend, pool)])
+    effective = start + timedelta(days=120 * version)
+    announced = effective - timedelta(days=30)
+    lines = [
+        "---",
+        f"id: agreement-{agreement_id:04d}",
+        f"title: 金山云示例协议{agreement_id:04d}",
+        "kind: agreement",
+        f'version: "{version}.0"',
+        f"announced: {announced.isoformat()}",
+        f"effective: {effective.isoformat()}",
+        f"summary: 第{version}版：调整通知期限并增加条款。" if version > 1 else "summary: 首次发布。",
+        "---",
+        "",
+    ]
+    for s, (title, clauses) in enumerate(sections, start=1):
+        lines += [f"{{#s{s}}}", f"## {NUMERALS[s - 1]}、{title}", ""]
+        for c, sentences in enumerate(clauses, start=1):
+            tags = ' tags="fees"' if c == 1 else ""
+            text = "".join(sentences)
+            if c == 2:
+                text = f"**{text}**"
+            lines += [f"{{#c{s}-{c}{tags}}}", f"{s}.{c} {text}", ""]
+            if c == 3:
+                for i in range(1, 3):
+                    lines += [f"{{#c{s}-{c}-i{i}}}", f"- （{i}）{_sentence(random.Random(rng_seed + s * 31 + i), pool)}", ""]
+    return "\n".join(lines)
+
+
+def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int = 7) -> Path:
+    """Create ``folder`` as a git repository holding the synthetic corpus and the site configuration."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=folder, check=True)
+    pool = phrase_pool()
+    start = date(2021, 1, 1)
+    stream: list[bytes] = []
+    for v in range(1, versions + 1):
+        stream.append(b"commit refs/heads/main\n")
+        stamp = 1609459200 + v * 86400 * 120  # 2021-01-01 UTC, then one version every 120 days
+        stream.append(f"committer 法务编辑 <legal@example.com> {stamp} +0800\n".encode())
+        message = f"第 {v} 版".encode()
+        stream.append(b"data %d\n%s\n" % (len(message), message))
+        for a in range(1, agreements + 1):
+            text = _document(a, v, seed * 100_003 + a, pool, start).encode()
+            stream.append(b"M 100644 inline agreements/agreement-%04d.md\ndata %d\n%s\n" % (a, len(text), text))
+        if v == 1:
+            config = (ROOT / "mkdocs.yml").read_bytes()
+            stream.append(b"M 100644 inline mkdocs.yml\ndata %d\n%s\n" % (len(config), config))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=folder, input=b"".join(stream), check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=folder, check=True)
+    return folder

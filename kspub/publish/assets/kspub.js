@@ -1,0 +1,119 @@
+/* kspub: a static page is built on one day and read on another. This script tells the reader, on the reader's
+   own date in Asia/Shanghai, which version of the agreement is in force, and turns an "upcoming" banner into an
+   "in force" one once its date has passed. The timeline comes from the page itself and, when reachable, from
+   the site's own JSON API (a relative URL: nothing is requested from another host). */
+(function () {
+  "use strict";
+
+  var status = document.getElementById("ks_status");
+  if (!status) {
+    return;
+  }
+
+  // Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
+  function today() {
+    return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  }
+
+  function zh(iso) {
+    var p = iso.split("-");
+    return Number(p[0]) + "年" + Number(p[1]) + "月" + Number(p[2]) + "日";
+  }
+
+  // The same rule as the build: the latest version whose effective date is on or before the day; a version
+  // without an effective date counts from the start.
+  function inForce(versions, day) {
+    var current = null;
+    versions.forEach(function (v) {
+      if (!v.draft && (!v.effective || v.effective <= day)) {
+        current = v;
+      }
+    });
+    return current;
+  }
+
+  function find(versions, label) {
+    for (var i = 0; i < versions.length; i++) {
+      if (versions[i].version === label) {
+        return versions[i];
+      }
+    }
+    return null;
+  }
+
+  function link(text, href) {
+    var a = document.createElement("a");
+    a.textContent = text;
+    a.href = href;
+    return a;
+  }
+
+  function updateBanners(day) {
+    var banners = document.querySelectorAll(".ks-upcoming[data-ks-effective]");
+    Array.prototype.forEach.call(banners, function (banner) {
+      var effective = banner.getAttribute("data-ks-effective");
+      if (effective > day) {
+        return;
+      }
+      var label = banner.getAttribute("data-ks-version");
+      banner.classList.add("ks-upcoming--effective");
+      banner.querySelector(".ks-upcoming-title").textContent = "已生效：版本 " + label;
+      banner.querySelector(".ks-upcoming-when").textContent = "本协议的新版本已于 " + zh(effective) + " 生效。";
+    });
+  }
+
+  function apply(versions) {
+    var day = today();
+    var current = inForce(versions, day);
+    var shown = status.getAttribute("data-ks-page-version");
+    var base = status.getAttribute("data-ks-base");
+    var main = status.getAttribute("data-ks-main") === "true";
+    var line = status.querySelector(".ks-status-today");
+    var prefix = "按您今天的日期（" + zh(day) + "，北京时间），";
+    var stale = false;
+    line.textContent = "";
+    if (!current) {
+      line.textContent = prefix + "本协议尚无生效的版本。";
+    } else if (current.version === shown) {
+      line.textContent = prefix + (main ? "现行版本仍是本页所示的版本 " + shown + "。" : "本版本是现行版本。");
+    } else {
+      var page = find(versions, shown);
+      stale = main || !page || !page.effective || page.effective <= day;
+      if (main) {
+        line.textContent = prefix + "现行版本已是版本 " + current.version + "；本页正文是生成时的版本 " + shown + "。";
+      } else if (page && page.effective && page.effective > day) {
+        line.textContent = prefix + "本版本尚未生效（" + zh(page.effective) + " 生效），现行版本是 " + current.version + "。";
+      } else {
+        line.textContent = prefix + "本版本已不是现行版本，现行版本是 " + current.version + "。";
+      }
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(link("阅读版本 " + current.version, base + encodeURIComponent(current.version) + "/"));
+    }
+    line.hidden = false;
+    status.classList.toggle("ks-status--stale", stale);
+    updateBanners(day);
+  }
+
+  var embedded = document.getElementById("ks_timeline");
+  try {
+    apply(JSON.parse(embedded.textContent).versions);
+  } catch (e) {
+    return;
+  }
+
+  if (window.fetch) {
+    window
+      .fetch(status.getAttribute("data-ks-api"), { cache: "no-cache" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (data && Array.isArray(data.versions)) {
+          apply(data.versions);
+        }
+      })
+      .catch(function () {
+        // The page's own timeline already applied; a missing API file changes nothing for the reader.
+      });
+  }
+})();

@@ -1,0 +1,357 @@
+"""``kspub build``: the customer site and the JSON API, built aside and swapped in whole.
+
+1. collect the snapshot (committed history only; parse and diff results cached under ``build/.cache``);
+2. render every page in memory (:mod:`kspub.publish.site`) and write them into a staging ``docs`` directory;
+3. run mkdocs (the theme, search with jieba) in process into a staging ``site`` directory;
+4. add the clause-level search entries and write the JSON API into ``site/api/v1``;
+5. check the result (no positional anchors, every API file a page links to exists);
+6. swap: the old ``build/docs`` and ``build/site`` are renamed away, the new ones renamed in, the old deleted.
+
+Until step 6 nothing outside the staging directory changes, so a failed or interrupted build leaves the previous
+site in place. The output is reproducible: the same repository, as-of date and ``SOURCE_DATE_EPOCH`` give the
+same bytes (without ``SOURCE_DATE_EPOCH`` the as-of date's midnight in Asia/Shanghai stands in for it).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kspub.errors import KspubError
+from kspub.publish.cache import Cache
+from kspub.publish.progress import Observer, Phases
+from kspub.publish.site import ASSETS, RenderedSite, render_site
+from kspub.publish.snapshot import Snapshot, today_in_shanghai
+
+CONFIG_FILE = "mkdocs.yml"
+CACHE_DIR = ".cache"
+_STAGING = ".staging-"
+_POSITIONAL_ID = re.compile(r'\sid="((?:[^"]*_)?\d+)"')
+_ANY_ID = re.compile(r'\sid="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    site: Path
+    docs: Path
+    as_of: date
+    pages: int
+    """Markdown pages generated."""
+    files: int
+    """Files in the built site."""
+    api_files: int
+    search_entries: int
+    search_fixed: bool
+    """Whether the theme's Chinese query segmentation fix applied (see :mod:`kspub.publish.search`)."""
+    cache_hits: int
+    cache_misses: int
+    cache_missed: dict[str, int]
+    """Cache misses per kind of work (``lint``, ``parse``, ``diff``, ``body``, ``search``)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase (see :data:`kspub.publish.progress.LABELS`)."""
+    nav: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build(
+    root: Path,
+    *,
+    as_of: date | None,
+    out: Path | None,
+    progress: bool,
+    cache: bool = True,
+    observer: Observer | None = None,
+) -> BuildResult:
+    """Build the site into ``out`` (default ``<root>/build``): ``out/site`` and the generated ``out/docs``.
+
+    ``as_of`` is the day the site describes (what is in force, what is upcoming); None means today in
+    Asia/Shanghai. Raises :class:`KspubError` when anything is wrong; the previous site then stays as it was.
+    """
+    root = root.resolve()
+    out = (out if out is not None else root / "build").resolve()
+    as_of = as_of if as_of is not None else today_in_shanghai()
+    config_file = root / CONFIG_FILE
+    if not config_file.is_file():
+        raise KspubError("KS921", f"找不到网站配置 {CONFIG_FILE}", path=str(root), hint="网站配置应放在仓库根目录")
+    phases = Phases(show=progress, observer=observer)
+    store = Cache(out / CACHE_DIR if cache else None)
+
+    from kspub.publish.incremental import collect_cached
+
+    snapshot = collect_cached(root, as_of, cache=store, phases=phases)
+    # The snapshot stays alive while mkdocs creates millions of short-lived objects; frozen, the collector stops
+    # traversing it on every full collection (mkdocs otherwise runs markedly slower here than on its own).
+    gc.freeze()
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))
+    api: _ApiWriter | None = None
+    try:
+        docs, site = staging / "docs", staging / "site"
+        # The API needs the snapshot only: it is written in a second process while this one renders the pages
+        # and runs mkdocs, and moved into the site once both are done.
+        api = _ApiWriter.start(snapshot, staging / "api")
+        with phases.run("render"):
+            rendered = render_site(snapshot, store)
+            _write_docs(docs, rendered)
+        with phases.run("mkdocs", total=len(rendered.pages)) as advance:
+            _run_mkdocs(config_file, docs, site, rendered.nav, _source_date_epoch(snapshot), advance)
+        with phases.run("search"):
+            from kspub.publish.search import add_clause_entries, fix_query_segmentation
+
+            search_entries = add_clause_entries(site, snapshot, store)
+            search_fixed = fix_query_segmentation(site)
+        with phases.run("api"):
+            api_files = api.finish(site)
+        with phases.run("check"):
+            _check_site(site, rendered)
+            files = sum(1 for p in site.rglob("*") if p.is_file())
+        with phases.run("swap"):
+            _swap(docs, out / "docs", staging)
+            _swap(site, out / "site", staging)
+        store.prune()
+    finally:
+        if api is not None:
+            api.stop()
+        shutil.rmtree(staging, ignore_errors=True)
+        gc.unfreeze()
+    return BuildResult(
+        site=out / "site",
+        docs=out / "docs",
+        as_of=as_of,
+        pages=len(rendered.pages),
+        files=files,
+        api_files=api_files,
+        search_entries=search_entries,
+        search_fixed=search_fixed,
+        cache_hits=store.hits,
+        cache_misses=store.misses,
+        cache_missed=dict(sorted(store.missed.items())),
+        timings=dict(phases.timings),
+        nav=rendered.nav,
+    )
+
+
+def _source_date_epoch(snapshot: Snapshot) -> str:
+    """SOURCE_DATE_EPOCH for mkdocs (sitemap dates, gzip header): the caller's, else the snapshot's build time."""
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given:
+        return given
+    return str(int(datetime.fromisoformat(snapshot.built_at).timestamp()))
+
+
+def _write_docs(docs: Path, rendered: RenderedSite) -> None:
+    for rel, text in sorted(rendered.pages.items()):
+        path = docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    assets = resources.files("kspub.publish").joinpath("assets")
+    (docs / "assets").mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        (docs / "assets" / name).write_bytes(assets.joinpath(name).read_bytes())
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _environment(epoch: str) -> Iterator[_Collect]:
+    """mkdocs reads SOURCE_DATE_EPOCH from the environment and logs through ``logging``: both are set for the
+    duration of the run and restored after, and its warnings are collected instead of printed."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    saved_propagate, saved_level = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    import jieba  # the theme's search plugin segments with it; its dictionary banner is not for our users
+
+    jieba.setLogLevel(logging.WARNING)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = saved_propagate, saved_level
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]]) -> Any:
+    """The repository's mkdocs.yml with the generated pages, their navigation and the staging directories."""
+    from mkdocs.config import load_config
+
+    return load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), nav=nav, strict=True)
+
+
+def _run_mkdocs(config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]], epoch: str, advance: Any) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+    from mkdocs.plugins import BasePlugin
+
+    class Progress(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        def on_post_page(self, output: str, **kwargs: Any) -> str:
+            advance(1)
+            return output
+
+    with _environment(epoch) as log:
+        try:
+            config = mkdocs_config(config_file, docs, site, nav)
+            config.plugins["kspub-progress"] = Progress()
+            mkdocs_build(config)
+        except (MkDocsException, OSError) as exc:
+            details = "；".join(log.messages[:5]) or str(exc)
+            raise KspubError(
+                "KS922",
+                f"mkdocs 未能生成网站：{details}",
+                hint="旧网站保持不变；请检查 mkdocs.yml 与上面的提示",
+            ) from exc
+
+
+def _write_api(snapshot: Snapshot, site: Path) -> list[Path]:
+    # TODO(api): kspub.publish.api is written alongside this module. Until it exists the build FAILS here on
+    # purpose: a site whose pages point at a JSON API that was not written must never be published.
+    try:
+        from kspub.publish.api import write_api
+    except ImportError as exc:
+        raise KspubError(
+            "KS929",
+            f"JSON API 模块（kspub.publish.api）不可用，网站不能在缺少 API 的情况下发布：{exc}",
+            hint="旧网站保持不变",
+        ) from exc
+    written: list[Path] = write_api(snapshot, site)
+    return written
+
+
+def _api_child(snapshot: Snapshot, folder: Path, conn: Any) -> None:
+    try:
+        conn.send({"ok": True, "files": len(_write_api(snapshot, folder))})
+    except KspubError as exc:
+        conn.send({"ok": False, **exc.to_dict()})
+    except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
+        conn.send({"ok": False, "code": "KS928", "message": f"写入 JSON API 时出错：{exc!r}", "hint": None})
+    finally:
+        conn.close()
+
+
+class _ApiWriter:
+    """The JSON API written by a forked process (the snapshot is shared, not copied); where fork is not
+    available it is written in this process. Either way :meth:`finish` returns only once it is complete."""
+
+    def __init__(self, folder: Path, process: Any = None, conn: Any = None, files: int = 0) -> None:
+        self.folder, self.process, self.conn, self.files = folder, process, conn, files
+
+    @classmethod
+    def start(cls, snapshot: Snapshot, folder: Path) -> _ApiWriter:
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return cls(folder, files=len(_write_api(snapshot, folder)))
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_api_child, args=(snapshot, folder, writer), daemon=True)
+        process.start()
+        writer.close()
+        return cls(folder, process, reader)
+
+    def finish(self, site: Path) -> int:
+        """Wait for the API, then move it into the site."""
+        if self.process is not None:
+            try:
+                message: dict[str, Any] = self.conn.recv()
+            except EOFError:
+                message = {"ok": False, "code": "KS928", "message": "写入 JSON API 的进程意外退出", "hint": None}
+            self.process.join()
+            if not message["ok"]:
+                raise KspubError(message["code"], message["message"], path=message.get("path"), hint=message.get("hint"))
+            self.files = int(message["files"])
+        written = self.folder / "api"
+        if written.exists():
+            if (site / "api").exists():
+                raise KspubError("KS923", "网站中已有 api/ 目录，与 JSON API 冲突", hint="旧网站保持不变")
+            os.rename(written, site / "api")
+        return self.files
+
+    def stop(self) -> None:
+        """Make sure no writer outlives the build (after a failure it may still be running)."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+        if self.process is not None:
+            self.process.join()
+            self.conn.close()
+
+
+def _check_site(site: Path, rendered: RenderedSite) -> None:
+    """Last guards before the swap: anchors are never positional nor doubled; linked API files exist."""
+    problems: list[str] = []
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text("utf-8")
+        name = page.relative_to(site).as_posix()
+        for m in _POSITIONAL_ID.finditer(html):
+            problems.append(f"{name} 含位置编号式锚点 id=\"{m.group(1)}\"")
+        ids = _ANY_ID.findall(html)
+        if len(ids) != len(set(ids)):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            problems.append(f"{name} 中的锚点重复：{'、'.join(twice[:5])}")
+    for target in sorted(rendered.api_links):
+        if not (site / target).is_file():
+            problems.append(f"页面链接的 {target} 没有生成")
+    if problems:
+        raise KspubError(
+            "KS923",
+            f"生成的网站未通过检查（{len(problems)} 处）：{'；'.join(problems[:5])}",
+            hint="旧网站保持不变；这是 kspub 的缺陷，请报告",
+        )
+
+
+def _swap(new: Path, target: Path, staging: Path) -> None:
+    """Replace ``target`` by ``new`` with two renames on the same file system; the old one is deleted after."""
+    old = staging / f"old-{target.name}"
+    had_old = target.exists()
+    if had_old:
+        os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        if had_old:
+            os.rename(old, target)  # put the previous one back: never leave no site at all
+        raise
+    if had_old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Staging directories of builds that were killed (their process is gone) are removed."""
+    for path in out.glob(f"{_STAGING}*"):
+        pid = path.name[len(_STAGING) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,147 @@
+"""A content-addressed cache for the build's own expensive work: parsing every version and diffing neighbours.
+
+A key is the sha256 of everything the result depends on: the code (every file of the kspub package and the
+versions of the libraries that parse and diff), the file's path and its full text — for a diff, the keys of both sides. A
+changed input or a changed kspub therefore never meets a stale entry; a parse hit is checked against the text
+once more all the same. Entries are pickles written atomically (temporary file, then rename), so an interrupted
+build leaves either a whole entry or none; an unreadable entry is recomputed. Entries a build did not use are
+pruned at its end, which keeps the cache the size of one repository's history.
+
+The cache lives in the build directory (``build/.cache``), which only kspub writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+import kspub
+
+T = TypeVar("T")
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pyyaml", "jsonschema", "diff-match-patch", "deepdiff", "jieba")
+_FORMAT = "v1"
+
+
+@cache
+def code_fingerprint() -> str:
+    """sha256 over every file of the kspub package (code, data, schemas, templates) and the versions of the
+    libraries cached results rely on."""
+    h = hashlib.sha256(f"{_FORMAT}\0{sys.version}\0".encode())
+    package = Path(kspub.__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=absent\0".encode())
+    return h.hexdigest()
+
+
+def key(*parts: str) -> str:
+    h = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        data = part.encode("utf-8")
+        h.update(len(data).to_bytes(8, "big"))  # length-prefixed: ("ab", "c") and ("a", "bc") differ
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class Cache:
+    """Pickled results under ``folder``, keyed by :func:`key`; ``folder=None`` turns caching off."""
+
+    folder: Path | None
+    hits: int = 0
+    misses: int = 0
+    missed: dict[str, int] = field(default_factory=dict)
+    """Misses per kind of entry (``parse``, ``diff``, ``body`` …)."""
+    used: set[Path] = field(default_factory=set)
+
+    def _path(self, kind: str, k: str) -> Path:
+        assert self.folder is not None
+        return self.folder / _FORMAT / kind / k[:2] / f"{k}.pickle"
+
+    def get_or_compute(self, kind: str, k: str, compute: Callable[[], T], valid: Callable[[T], bool] = lambda _: True) -> T:
+        if self.folder is None:
+            self._miss(kind)
+            return compute()
+        path = self._path(kind, k)
+        self.used.add(path)
+        try:
+            with path.open("rb") as f:
+                value: T = pickle.load(f)  # noqa: S301 - written by kspub itself into its own build directory
+            if valid(value):
+                self.hits += 1
+                return value
+        except FileNotFoundError:
+            pass
+        except Exception:  # a truncated or foreign entry: recompute and overwrite it
+            pass
+        self._miss(kind)
+        value = compute()
+        self._store(path, value)
+        return value
+
+    def _miss(self, kind: str) -> None:
+        self.misses += 1
+        self.missed[kind] = self.missed.get(kind, 0) + 1
+
+    def directory(self, name: str) -> Path:
+        """A folder inside the cache for a library's own cache files (kept by :meth:`prune`)."""
+        assert self.folder is not None
+        path = self.folder / _FORMAT / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def forget(self, kind: str, k: str) -> None:
+        if self.folder is not None:
+            path = self._path(kind, k)
+            path.unlink(missing_ok=True)
+            self.used.discard(path)
+
+    def _store(self, path: Path, value: Any) -> None:
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a result type that cannot be pickled is simply not cached
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def prune(self) -> int:
+        """Delete the entries this build did not use; returns how many."""
+        if self.folder is None:
+            return 0
+        root = self.folder / _FORMAT
+        removed = 0
+        for path in root.rglob("*.pickle") if root.is_dir() else ():
+            if path not in self.used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        for stray in root.rglob(".tmp-*") if root.is_dir() else ():
+            stray.unlink(missing_ok=True)
+        # entries of an older cache format are never read again
+        for old in self.folder.iterdir() if self.folder.is_dir() else ():
+            if old.is_dir() and old.name != _FORMAT:
+                import shutil
+
+                shutil.rmtree(old, ignore_errors=True)
+        return removed

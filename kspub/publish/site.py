@@ -1,0 +1,405 @@
+"""Snapshot → the site's pages (Markdown for mkdocs), rendered in memory with jinja2.
+
+Page furniture comes from the templates in ``templates/``; an agreement's body is serialised here because its
+layout is exact: each section is a Markdown heading carrying its editor-written ID (``## 一、总则 {#general}``,
+so the table of contents and the heading's permalink use that ID), and each clause or item is one raw HTML
+block whose ``id`` is the clause ID. Raw HTML blocks are never re-read as Markdown, so the text inside them is
+exactly what :mod:`kspub.publish.markup` produced: escaped, with only bold and links rendered.
+
+Site layout (URLs relative to the site root)::
+
+    /                          every agreement, the version in force and any announced change
+    /<id>/                     the version in force, banners for announced versions, the version history
+    /<id>/<version>/           every version's full text
+    /<id>/<version>/changes/   the redline against the previous version
+    /sla/  /changes/           the SLA catalogue, recent changes
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from kspub.errors import KspubError
+from kspub.frontmatter import KINDS
+from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
+from kspub.publish.cache import Cache, key
+from kspub.publish.markup import inline_html, inline_markdown, plain_text, strip_markup
+from kspub.publish.snapshot import (
+    ARCHIVED,
+    IN_FORCE,
+    STATUS_ZH,
+    UPCOMING,
+    PublishedAgreement,
+    PublishedVersion,
+    Snapshot,
+)
+from kspub.report_diff import CLASS_ZH, KIND_ZH  # the same words the editors' change report uses
+
+API_DIR = "api/v1"
+ASSETS = ("kspub.css", "kspub.js")
+#: Top-level names the site uses itself; an agreement ID may not take one of them.
+RESERVED = frozenset({"api", "assets", "search", "sla", "changes", "404", "index", "sitemap", "feed", "stylesheets", "javascripts"})
+RECENT_CHANGES = 100
+#: Agreements listed in the navigation sidebar; with more, the home page is the list.
+NAV_AGREEMENTS = 30
+
+
+
+def date_zh(value: date | str | None, missing: str = "未载明") -> str:
+    if value is None:
+        return missing
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def page_dir(path: str) -> str:
+    """The URL directory of a generated page: ``a/b/index.md`` → ``a/b/``, ``index.md`` → ``""``."""
+    parent = posixpath.dirname(path)
+    return f"{parent}/" if parent else ""
+
+
+def relative(from_dir: str, target: str) -> str:
+    """A link from a page directory to a site path (a directory ending in ``/`` or a file)."""
+    # Both sides are site paths without "." or ".." segments, so the common prefix decides (posixpath.relpath
+    # would consult the working directory on every call: thousands of links per build).
+    here = [p for p in from_dir.split("/") if p]
+    parts = target.split("/")
+    there, leaf = parts[:-1], parts[-1]
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "".join(f"{p}/" for p in there[common:]) + leaf
+    return rel or "./"
+
+
+def agreement_dir(agreement_id: str, label: str | None = None, *, changes: bool = False) -> str:
+    path = f"{agreement_id}/" + (f"{label}/" if label else "")
+    return path + ("changes/" if changes else "")
+
+
+def feed_path(agreement_id: str | None = None) -> str:
+    return f"{API_DIR}/feed.xml" if agreement_id is None else f"{API_DIR}/agreements/{agreement_id}/feed.xml"
+
+
+def timeline_path(agreement_id: str) -> str:
+    return f"{API_DIR}/agreements/{agreement_id}.json"
+
+
+# --- agreement bodies ------------------------------------------------------------------------------------
+
+
+def _permalink(node_id: str) -> str:
+    return f'<a class="ks-permalink" href="#{node_id}" title="本条链接" aria-label="本条链接">¶</a>'
+
+
+def render_body(agreement: Agreement) -> str:
+    """The agreement's text as Markdown headings (sections) and raw HTML blocks (clauses with their items)."""
+    children: dict[str | None, list[Node]] = defaultdict(list)
+    for n in agreement.nodes:
+        children[n.parent].append(n)
+
+    def block(node: Node) -> str:
+        kind = "item" if node.kind is NodeKind.ITEM else "clause"
+        inner = f'<p class="ks-text">{inline_html(node.printed)}{_permalink(node.id)}</p>'
+        subs = children.get(node.id, [])
+        if subs:
+            inner += '<ul class="ks-items">' + "".join(f"<li>{block(c)}</li>" for c in subs) + "</ul>"
+        return f'<div class="ks-node ks-{kind}" id="{node.id}">{inner}</div>'
+
+    out: list[str] = []
+
+    def emit(node: Node, level: int) -> None:
+        if node.kind is NodeKind.SECTION:
+            out.append(f"{'#' * level} {inline_markdown(node.printed)} {{#{node.id}}}")
+            for child in children.get(node.id, []):
+                emit(child, min(level + 1, 6))
+        else:
+            out.append(block(node))
+
+    for top in children.get(None, []):
+        emit(top, 2)
+    return "\n\n".join(out) + "\n"
+
+
+# --- view data for the templates ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VersionView:
+    agreement: PublishedAgreement
+    version: PublishedVersion
+    changes: dict[str, Any] | None
+
+    @property
+    def label(self) -> str:
+        return self.version.label
+
+    @property
+    def status(self) -> str:
+        return self.version.status
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH.get(self.version.status, self.version.status)
+
+    @property
+    def record(self) -> Any:
+        return self.version.record
+
+    @property
+    def meta(self) -> Any:
+        return self.version.agreement.meta
+
+    @property
+    def material(self) -> bool:
+        return bool(self.changes and self.changes.get("material"))
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        entries = self.changes.get("changes", []) if self.changes else []
+        return [e for e in entries if isinstance(e, dict)]
+
+    @property
+    def change_date(self) -> str:
+        """The date a transition is listed under: effective, else announced, else the day it was committed."""
+        r = self.version.record
+        when = r.effective or r.announced
+        if when is not None:
+            return str(when.isoformat())
+        first = r.first_commit
+        return first.committed[:10] if first is not None else "0000-00-00"
+
+
+@dataclass(slots=True)
+class RenderedSite:
+    pages: dict[str, str] = field(default_factory=dict)
+    """docs-relative path → page text (Markdown with front matter)."""
+    nav: list[dict[str, Any]] = field(default_factory=list)
+    """The mkdocs ``nav`` for the generated pages."""
+    api_links: set[str] = field(default_factory=set)
+    """Site paths of API files the pages link to: the build checks they exist once the API is written."""
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kspub.publish", "templates"),
+        autoescape=True,  # every value from the model is escaped unless a filter below made it safe HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        # attr_list's {#clause-id} must not open a Jinja comment
+        comment_start_string="{%#",
+        comment_end_string="#%}",
+    )
+    env.filters["inline"] = lambda s: Markup(inline_html(s))
+    env.filters["md_inline"] = lambda s: Markup(inline_markdown(s))
+    env.filters["plain"] = plain_text
+    env.filters["redline_text"] = strip_markup
+    env.filters["date_zh"] = date_zh
+    env.filters["yaml"] = lambda s: Markup(json.dumps(s, ensure_ascii=False))  # JSON strings are YAML
+    env.filters["json_script"] = lambda d: Markup(
+        json.dumps(d, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+    )
+    env.globals.update(
+        KIND_ZH=KIND_ZH,
+        CLASS_ZH=CLASS_ZH,
+        STATUS_ZH=STATUS_ZH,
+        TAGS_ZH=KNOWN_TAGS,
+        KINDS_ZH=KINDS,
+        IN_FORCE=IN_FORCE,
+        UPCOMING=UPCOMING,
+        ARCHIVED=ARCHIVED,
+    )
+    return env
+
+
+class _Renderer:
+    def __init__(self, snapshot: Snapshot, cache: Cache) -> None:
+        self.snapshot = snapshot
+        self.cache = cache
+        self.site = RenderedSite()
+        self._bodies: dict[str, str] = {}
+
+    def page(self, path: str, template: str, **context: Any) -> None:
+        here = page_dir(path)
+
+        def to(target: str) -> str:
+            if target.startswith(API_DIR + "/"):
+                self.site.api_links.add(target)
+            return relative(here, target)
+
+        self.site.pages[path] = _environment().get_template(template).render(
+            snapshot=self.snapshot, to=to, as_of=self.snapshot.as_of, **context
+        )
+
+    def body(self, view: VersionView) -> Markup:
+        record = view.version.record
+        k = key("body", record.path, record.source)  # a body depends on the version's text alone
+        if k not in self._bodies:  # the version in force appears twice: at /<id>/ and at /<id>/<version>/
+            self._bodies[k] = self.cache.get_or_compute("body", k, lambda: render_body(view.version.agreement))
+        return Markup(self._bodies[k])
+
+
+def _views(agreement: PublishedAgreement) -> list[VersionView]:
+    return [VersionView(agreement, v, v.changes.to_dict() if v.changes is not None else None) for v in agreement.versions]
+
+
+def timeline_data(agreement: PublishedAgreement, as_of: date) -> dict[str, Any]:
+    """What the page script needs to tell, on the reader's own date, which version is in force."""
+    shown = agreement.in_force
+    return {
+        "agreement": agreement.id,
+        "as_of": as_of.isoformat(),
+        "in_force": shown.label if shown else None,
+        "versions": [
+            {"version": v.label, "effective": v.record.effective.isoformat() if v.record.effective else None}
+            for v in agreement.versions
+        ],
+    }
+
+
+def sla_category_anchor(category_id: str) -> str:
+    return f"category-{category_id}"
+
+
+def check_paths(snapshot: Snapshot) -> None:
+    """Stop before anything is written when a path or an anchor would be ambiguous."""
+    if snapshot.sla is not None:
+        # entries keep their own IDs as anchors; categories (whose IDs may equal an entry's: "cdn") are prefixed
+        ids = [sla_category_anchor(c.id) for c in snapshot.sla.categories] + [e.id for e in snapshot.sla.entries]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise KspubError(
+                "KS925", f"SLA 目录中的锚点重复：{'、'.join(twice)}", path=snapshot.sla.path,
+                hint="条目的 ID 必须唯一，且不能与 category-<分类 ID> 相同",
+            )
+    for a in snapshot.agreements:
+        if a.id in RESERVED:
+            raise KspubError(
+                "KS920",
+                f"协议 ID “{a.id}” 与网站的固定页面（/{a.id}/）冲突，无法发布",
+                hint=f"请换用其他 ID；以下名称保留给网站使用：{'、'.join(sorted(RESERVED))}",
+            )
+
+
+def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
+    """Every page of the site, in memory; nothing is written. Agreement bodies are cached by their text."""
+    check_paths(snapshot)
+    cache = cache or Cache(None)
+    if cache.folder is not None:  # compiled templates too: jinja keys them by the template's source
+        folder = cache.directory("jinja")
+        _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    r = _Renderer(snapshot, cache)
+    all_views: list[VersionView] = []
+    for agreement in snapshot.agreements:
+        views = _views(agreement)
+        all_views.extend(views)
+        shown = next((v for v in views if v.status == IN_FORCE), None) or next(
+            (v for v in views if v.status == UPCOMING), views[-1]
+        )
+        upcoming = [v for v in views if v.status == UPCOMING]
+        timeline = timeline_data(agreement, snapshot.as_of)
+        r.page(
+            f"{agreement.id}/index.md",
+            "agreement.md.j2",
+            agreement=agreement,
+            views=views,
+            view=shown,
+            upcoming=upcoming,
+            body=r.body(shown),
+            timeline=timeline,
+            is_main=True,
+        )
+        for view in views:
+            r.page(
+                f"{agreement.id}/{view.label}/index.md",
+                "agreement.md.j2",
+                agreement=agreement,
+                views=views,
+                view=view,
+                upcoming=[],
+                body=r.body(view),
+                timeline=timeline,
+                is_main=False,
+            )
+            if view.version.previous is not None:
+                r.page(
+                    f"{agreement.id}/{view.label}/changes/index.md",
+                    "redline.md.j2",
+                    agreement=agreement,
+                    view=view,
+                    previous=agreement.version(view.version.previous),
+                    entries=_redline_entries(view, agreement),
+                )
+    recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
+    recent.sort(key=lambda v: v.change_date, reverse=True)
+    r.page("index.md", "home.md.j2", agreements=[(a, _views(a)) for a in snapshot.agreements])
+    r.page("changes/index.md", "changes.md.j2", recent=recent[:RECENT_CHANGES], total=len(recent))
+    # A flat navigation: a nav section would add the theme's numbered toggle IDs (``__nav_2``) to every page.
+    # Every page renders the whole navigation, so listing every agreement costs pages × agreements; past a
+    # sidebar a reader can still scan, the home page's list is the index instead.
+    nav: list[dict[str, Any]] = [{"首页": "index.md"}]
+    if len(snapshot.agreements) <= NAV_AGREEMENTS:
+        nav.extend({a.title: f"{a.id}/index.md"} for a in snapshot.agreements)
+    if snapshot.sla is not None:
+        r.page("sla/index.md", "sla.md.j2", sla=snapshot.sla, compensation=_compensation, anchor=sla_category_anchor)
+        nav.append({"SLA 目录": "sla/index.md"})
+    nav.append({"最近变更": "changes/index.md"})
+    r.site.nav = nav
+    return r.site
+
+
+def _redline_entries(view: VersionView, agreement: PublishedAgreement) -> list[dict[str, Any]]:
+    """The change entries with what the page needs besides the contract's fields: the printed number, the
+    version whose page holds the clause (the previous one for a removed clause), the subject tags in Chinese
+    (the other flags are technical; their meaning is in the explanation) and the visible redline pieces."""
+    new = view.version.agreement
+    prev_label = view.version.previous
+    prev_version = agreement.version(prev_label) if prev_label else None
+    old = prev_version.agreement if prev_version else None
+    seen: set[str] = set()
+    out = []
+    for entry in view.entries:
+        clause = str(entry.get("clause") or "")
+        old_number, new_number = entry.get("old_number") or "", entry.get("new_number") or ""
+        number = f"{old_number} → {new_number}" if old_number and new_number and old_number != new_number else new_number or old_number
+        if new.node(clause) is not None:
+            link_version: str | None = view.label
+        elif old is not None and old.node(clause) is not None:
+            link_version = prev_label
+        else:
+            link_version = None
+        flags = [str(f) for f in entry.get("flags") or []]
+        out.append(
+            {
+                **entry,
+                "number": number,
+                "anchor": clause if link_version and clause not in seen else None,
+                "link_version": link_version,
+                "subjects": [KNOWN_TAGS.get(f[4:], f[4:]) for f in flags if f.startswith("tag:")],
+                "segments": [s for s in entry.get("redline") or [] if isinstance(s, dict) and strip_markup(str(s.get("text", "")))],
+            }
+        )
+        seen.add(clause)
+    return out
+
+
+def _compensation(rows: Iterable[dict[str, Any]]) -> list[str]:
+    out = []
+    for row in rows:
+        floor = f"不低于 {row['at_least']}、" if row.get("at_least") else ""
+        out.append(f"月度可用性{floor}低于 {row['below']}：赔偿 {row['credit']}")
+    return out
+

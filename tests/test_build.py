@@ -1,0 +1,364 @@
+"""kspub build: the real repository builds; every clause is reachable by its ID with exactly its source text;
+builds are reproducible; a failed build leaves the old site; drafts, internal notes and HTML never leak."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kspub.cli import main
+from kspub.errors import KspubError
+from kspub.model import NodeKind
+from kspub.publish import build as build_module
+from kspub.publish.build import BuildResult, build
+from kspub.publish.cache import Cache
+from kspub.publish.incremental import collect_cached, load_corpus_cached
+from kspub.publish.progress import Phases
+from kspub.publish.snapshot import Snapshot, collect
+from kspub.workspace import load_corpus
+
+from .conftest import ROOT, demo_text, git
+from .site_helpers import (
+    AS_OF,
+    EPOCH,
+    V3,
+    all_output_text,
+    commit,
+    demo_repo,
+    expected_text,
+    node_text,
+    tree_digest,
+)
+
+pytestmark = pytest.mark.e2e
+POSITIONAL = re.compile(r'\bid="(?:[^"]*_)?\d+"')
+
+
+@pytest.fixture(scope="module")
+def epoch() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        yield
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory, epoch: None) -> BuildResult:
+    return build(ROOT, as_of=AS_OF, out=tmp_path_factory.mktemp("real") / "build", progress=False)
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory, epoch: None) -> BuildResult:
+    repo = demo_repo(tmp_path_factory.mktemp("demo") / "repo")
+    return build(repo, as_of=AS_OF, out=None, progress=False)
+
+
+# --- the real repository ---------------------------------------------------------------------------------
+
+
+def test_real_repository_builds(real_site: BuildResult) -> None:
+    site = real_site.site
+    corpus = load_corpus(ROOT)
+    assert (site / "index.html").is_file() and (site / "sla" / "index.html").is_file()
+    assert (site / "changes" / "index.html").is_file()
+    for a in corpus.agreements:
+        assert (site / a.id / "index.html").is_file(), a.id
+        assert (site / a.id / a.meta.version / "index.html").is_file(), a.id
+        assert (site / "api" / "v1" / "agreements" / f"{a.id}.json").is_file(), a.id
+    assert real_site.api_files > 0 and real_site.search_entries > 0
+    assert not list(real_site.site.parent.glob(".staging-*")), "the staging directory is removed"
+
+
+def test_every_clause_is_reachable_by_its_id_with_its_source_text(real_site: BuildResult) -> None:
+    for agreement in load_corpus(ROOT).agreements:
+        page = (real_site.site / agreement.id / "index.html").read_text("utf-8")
+        for node in agreement.nodes:
+            assert page.count(f'id="{node.id}"') == 1, f"{agreement.id}#{node.id}"
+            shown = node_text(page, node.id)
+            assert shown == expected_text(node.printed), f"{agreement.id}#{node.id}"
+
+
+def test_cjk_bold_is_rendered(real_site: BuildResult) -> None:
+    """``**…。**若`` is left literal by CommonMark's flanking rules; the site shows it bold."""
+    page = (real_site.site / "cloud-service-agreement" / "index.html").read_text("utf-8")
+    clause = page[page.index('id="account-credentials-safekeeping"') :]
+    clause = clause[: clause.index("</div>")]
+    assert "<strong>因您未能保管好该账户和密码而导致的法律责任由您全部承担。</strong>若因为" in clause
+    assert "**" not in clause
+
+
+def test_no_positional_anchors_anywhere(real_site: BuildResult, demo_site: BuildResult) -> None:
+    for site in (real_site.site, demo_site.site):
+        for page in site.rglob("*.html"):
+            found = POSITIONAL.findall(page.read_text("utf-8"))
+            assert not found, f"{page.relative_to(site)}: {found}"
+
+
+def test_anchors_on_agreement_pages_are_clause_ids(real_site: BuildResult) -> None:
+    for agreement in load_corpus(ROOT).agreements:
+        page = (real_site.site / agreement.id / "index.html").read_text("utf-8")
+        article = page[page.index('<article class="md-content__inner') : page.index("</article>")]
+        ids = set(re.findall(r'\bid="([^"]+)"', article))
+        furniture = {i for i in ids if i.startswith("ks_")}
+        assert ids - furniture == {n.id for n in agreement.nodes}, agreement.id
+
+
+def test_sla_catalogue_page(real_site: BuildResult) -> None:
+    page = (real_site.site / "sla" / "index.html").read_text("utf-8")
+    catalogue = load_corpus(ROOT).sla
+    assert catalogue is not None
+    assert len(catalogue.categories) == 12 and len(catalogue.entries) == 49
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "every anchor on the page is unique"
+    for category in catalogue.categories:
+        assert f'id="category-{category.id}"' in page
+    for entry in catalogue.entries:
+        row = re.search(rf'<tr id="{entry.id}">(.*?)</tr>', page)
+        assert row is not None, entry.id
+        assert entry.title in row.group(1)
+        if entry.availability is None:
+            assert "暂无数据" in row.group(1)
+
+
+def test_two_builds_are_byte_identical(real_site: BuildResult, tmp_path: Path, epoch: None) -> None:
+    again = build(ROOT, as_of=AS_OF, out=tmp_path / "again", progress=False, cache=False)
+    assert again.cache_hits == 0
+    first, second = tree_digest(real_site.site), tree_digest(again.site)
+    assert first.keys() == second.keys()
+    differing = [name for name in first if first[name] != second[name]]
+    assert not differing
+    assert tree_digest(real_site.docs) == tree_digest(again.docs)
+
+
+def test_theme_search_fix_applies(real_site: BuildResult) -> None:
+    assert real_site.search_fixed, (
+        "the Chinese query segmentation fix in kspub/publish/search.py no longer matches the theme's search "
+        "worker: check whether the new mkdocs-material version still drops the last word of a Chinese query"
+    )
+
+
+# --- the demo repository: versions, banners, redlines, search ---------------------------------------------
+
+
+def test_site_layout_for_past_current_and_upcoming(demo_site: BuildResult) -> None:
+    site = demo_site.site
+    for path in ("demo/index.html", "demo/1.0/index.html", "demo/2.0/index.html", "demo/3.0/index.html",
+                 "demo/2.0/changes/index.html", "demo/3.0/changes/index.html"):  # fmt: skip
+        assert (site / path).is_file(), path
+    assert not (site / "demo" / "1.0" / "changes").exists(), "the first version has nothing to compare with"
+    main_page = (site / "demo" / "index.html").read_text("utf-8")
+    assert "即将生效：版本 3.0" in main_page and "2026年4月1日" in main_page
+    assert "收费通知期调整为15日，并明确通知方式。" in main_page
+    assert node_text(main_page, "fee-notice") == "1.2 免费服务转为收费前，金山云将提前30个自然日通知您。"
+    home = (site / "index.html").read_text("utf-8")
+    assert "示例协议" in home and "版本 3.0 将于 2026年4月1日 生效" in home
+
+
+def test_redline_marks_insertions_and_deletions(demo_site: BuildResult) -> None:
+    page = (demo_site.site / "demo" / "3.0" / "changes" / "index.html").read_text("utf-8")
+    assert re.search(r"<del>[^<]*30[^<]*</del>", page)
+    assert re.search(r"<ins>[^<]*15[^<]*</ins>", page)
+    assert 'id="fee-notice"' in page and "实质性变更" in page
+
+
+def test_search_covers_in_force_and_upcoming_only(demo_site: BuildResult) -> None:
+    index = json.loads((demo_site.site / "search" / "search_index.json").read_text("utf-8"))
+    locations = [d["location"] for d in index["docs"]]
+    assert "demo/#fee-notice" in locations and "demo/3.0/#fee-notice" in locations
+    assert not [x for x in locations if x.startswith(("demo/1.0/", "demo/2.0/"))]
+    assert not [x for x in locations if "/changes/" in x]
+    fee = next(d for d in index["docs"] if d["location"] == "demo/#fee-notice")
+    assert "\u200b" in fee["text"], "Chinese is segmented for the search index"
+
+
+def test_cached_collect_equals_collect(demo_site: BuildResult) -> None:
+    repo = demo_site.site.parent.parent
+    cached = collect_cached(repo, AS_OF, cache=Cache(None), phases=Phases())
+    plain = collect(repo, AS_OF)
+    assert _snapshot_data(cached) == _snapshot_data(plain)
+
+
+def test_cached_corpus_equals_load_corpus(tmp_path: Path) -> None:
+    for root in (ROOT, demo_repo(tmp_path / "repo")):
+        cache = Cache(tmp_path / "cache")
+        for _ in range(2):  # filled, then read back
+            assert load_corpus_cached(root, cache) == load_corpus(root)
+    broken = tmp_path / "repo" / "agreements" / "demo.md"
+    broken.write_text(V3.replace("1.1 本协议", "1.1 <b>本协议</b>"), "utf-8")
+    assert load_corpus_cached(tmp_path / "repo", Cache(tmp_path / "cache")) == load_corpus(tmp_path / "repo")
+
+
+def _snapshot_data(s: Snapshot) -> object:
+    return [
+        (a.id, a.title, a.kind, [(v.record, v.agreement, v.status, v.previous, v.changes.to_dict() if v.changes else None)
+                                 for v in a.versions])  # fmt: skip
+        for a in s.agreements
+    ] + [s.as_of, s.built_at, s.sla]
+
+
+# --- the cache ----------------------------------------------------------------------------------------------
+
+
+def test_unchanged_rebuild_reuses_cache_and_changes_miss(tmp_path: Path, epoch: None) -> None:
+    repo = demo_repo(tmp_path / "repo")
+    first = build(repo, as_of=AS_OF, out=None, progress=False)
+    # the working tree's file, 3 versions, 2 diffs, 3 bodies, the pages searched: 2.0 in force and 3.0 upcoming
+    assert first.cache_missed == {"body": 3, "diff": 2, "lint": 1, "parse": 3, "search": 2} and first.cache_hits == 0
+    second = build(repo, as_of=AS_OF, out=None, progress=False)
+    assert second.cache_misses == 0 and second.cache_hits == first.cache_misses
+    v4 = V3.replace('version: "3.0"', 'version: "4.0"').replace("2026-04-01", "2026-05-01").replace("15个自然日", "20个自然日")
+    commit(repo, {"agreements/demo.md": v4}, "4.0")
+    third = build(repo, as_of=AS_OF, out=None, progress=False)
+    # only what the new version brings: its file, parse, diff against 3.0, body and its search entries
+    assert third.cache_missed == {"body": 1, "diff": 1, "lint": 1, "parse": 1, "search": 1}
+    page = (third.site / "demo" / "4.0" / "index.html").read_text("utf-8")
+    assert "20个自然日" in page
+
+
+def test_a_damaged_cache_entry_is_recomputed(tmp_path: Path, epoch: None) -> None:
+    repo = demo_repo(tmp_path / "repo")
+    first = build(repo, as_of=AS_OF, out=None, progress=False)
+    for entry in (repo / "build" / ".cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    second = build(repo, as_of=AS_OF, out=None, progress=False)
+    assert second.cache_hits == 0 and second.cache_misses == first.cache_misses
+    assert tree_digest(second.site) == tree_digest(first.site)
+
+
+# --- failures keep the old site ---------------------------------------------------------------------------
+
+
+def test_failed_build_leaves_old_site_and_says_why(tmp_path: Path, epoch: None) -> None:
+    repo = demo_repo(tmp_path / "repo")
+    good = build(repo, as_of=AS_OF, out=None, progress=False)
+    before = tree_digest(good.site)
+    # an error planted in the working tree: raw HTML is not allowed in agreement text
+    (repo / "agreements" / "demo.md").write_text(V3.replace("1.1 本协议", "1.1 <b>本协议</b>"), "utf-8")
+    with pytest.raises(KspubError) as info:
+        build(repo, as_of=AS_OF, out=None, progress=False)
+    assert info.value.code == "KS010"
+    assert tree_digest(good.site) == before
+    assert not list((repo / "build").glob(".staging-*"))
+    result = CliRunner().invoke(main, ["build", "--root", str(repo), "--as-of", "2026-03-01"])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：KS010 协议源文件有 2 处错误")
+    assert "agreements/demo.md:15: KS501 正文中不允许使用 HTML" in lines[0]
+
+
+@pytest.mark.parametrize("stage", ["_write_api", "_run_mkdocs", "_check_site"])
+def test_interrupted_build_leaves_old_site(tmp_path: Path, epoch: None, monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    repo = demo_repo(tmp_path / "repo")
+    good = build(repo, as_of=AS_OF, out=None, progress=False)
+    before = tree_digest(good.site)
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, stage, interrupt)
+    # the API is written in a second process, which reports its interruption as an error
+    with pytest.raises(KspubError if stage == "_write_api" else KeyboardInterrupt):
+        build(repo, as_of=AS_OF, out=None, progress=False)
+    assert tree_digest(good.site) == before
+    assert not list((repo / "build").glob(".staging-*"))
+
+
+def test_swap_puts_the_old_site_back_when_the_rename_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target, new, staging = tmp_path / "site", tmp_path / "new", tmp_path / "staging"
+    for folder in (target, new, staging):
+        folder.mkdir()
+    (target / "index.html").write_text("old", "utf-8")
+    real_rename = build_module.os.rename
+
+    def rename(src: object, dst: object) -> None:
+        if src == new:
+            raise OSError("disk full")
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module.os, "rename", rename)
+    with pytest.raises(OSError):
+        build_module._swap(new, target, staging)
+    assert (target / "index.html").read_text("utf-8") == "old"
+
+
+def test_an_agreement_id_may_not_take_a_site_path(tmp_path: Path, epoch: None) -> None:
+    repo = tmp_path / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text("utf-8"), "utf-8")
+    commit(repo, {"agreements/sla.md": demo_text().replace("id: demo", "id: sla")})
+    with pytest.raises(KspubError) as info:
+        build(repo, as_of=AS_OF, out=None, progress=False)
+    assert info.value.code == "KS920"
+
+
+def test_missing_site_configuration(tmp_path: Path) -> None:
+    with pytest.raises(KspubError) as info:
+        build(tmp_path, as_of=AS_OF, out=None, progress=False)
+    assert info.value.code == "KS921"
+
+
+# --- nothing unpublished leaks ------------------------------------------------------------------------------
+
+SLA = """title: 服务等级协议
+internal:
+  note: MARKER-SLA-INTERNAL
+categories:
+  - id: compute
+    title: 计算
+    entries:
+      - id: cloud-server
+        title: 云服务器服务等级协议
+        availability: 99.95%
+"""
+
+
+def test_drafts_internal_notes_and_html_comments_never_reach_the_output(tmp_path: Path, epoch: None) -> None:
+    repo = demo_repo(tmp_path / "repo")
+    internal = V3.replace("summary:", "internal:\n  note: MARKER-INTERNAL 内部备注\nsummary:")
+    commit(repo, {"agreements/demo.md": internal, "sla/catalogue.yaml": SLA}, "内部备注")
+    # an uncommitted edit that lints clean is a draft: it must not be published
+    (repo / "agreements" / "demo.md").write_text(internal.replace("1.1 本协议是", "1.1 MARKER-DRAFT 本协议是"), "utf-8")
+    result = build(repo, as_of=AS_OF, out=None, progress=False)
+    text = all_output_text(result.site) + all_output_text(result.docs)
+    for marker in ("MARKER-INTERNAL", "MARKER-SLA-INTERNAL", "MARKER-DRAFT"):
+        assert marker not in text, marker
+    assert "99.95%" in (result.site / "sla" / "index.html").read_text("utf-8")
+    # an HTML comment (or any HTML) in committed text stops the build: it is never published
+    commented = internal.replace("1.1 本协议是", "1.1 <!-- MARKER-COMMENT -->本协议是")
+    commit(repo, {"agreements/demo.md": commented}, "带注释")
+    with pytest.raises(KspubError):
+        build(repo, as_of=AS_OF, out=None, progress=False)
+    assert "MARKER-COMMENT" not in all_output_text(result.site) + all_output_text(result.docs)
+
+
+def test_raw_html_in_text_is_escaped() -> None:
+    from kspub.publish.site import render_body
+
+    agreement = load_corpus(ROOT).agreement("cloud-service-agreement")
+    node = next(n for n in agreement.nodes if n.kind is NodeKind.CLAUSE)
+    hostile = type(node)(**{**{f: getattr(node, f) for f in node.__dataclass_fields__},
+                            "printed": '1.1 <script>alert("x")</script><img src=x onerror=alert(1)> **粗**'})  # fmt: skip
+    body = render_body(type(agreement)(agreement.meta, (hostile,), agreement.path, agreement.source))
+    assert "<script" not in body and "<img" not in body
+    assert "&lt;script&gt;" in body and "<strong>粗</strong>" in body
+
+
+# --- the command line ------------------------------------------------------------------------------------------
+
+
+def test_cli_passes_its_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list[dict[str, object]] = []
+
+    def fake_build(root: Path, **kwargs: object) -> object:
+        calls.append({"root": root, **kwargs})
+        raise KspubError("KS999", "测试")
+
+    monkeypatch.setattr(build_module, "build", fake_build)
+    result = CliRunner().invoke(main, ["build", "--root", str(tmp_path), "--as-of", "2026-03-01", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and result.stderr == "错误：KS999 测试\n"
+    assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False}]

@@ -1,0 +1,289 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright, the site served on localhost.
+
+Every page is opened with all requests routed through a check: a request to any host but localhost is aborted
+and fails the test, as does any console error. Screenshots (desktop 1280×800, phone 390×844) are saved to
+tests/artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from kspub.publish.build import build
+from kspub.workspace import load_corpus
+
+from .conftest import ROOT
+from .site_helpers import AS_OF, EPOCH, demo_repo
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        pass
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Base URLs of two built sites: ``demo`` (a past, an in-force and an upcoming version) and ``real``."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        demo = build(demo_repo(tmp_path_factory.mktemp("demo") / "repo"), as_of=AS_OF, out=None, progress=False)
+        real = build(ROOT, as_of=AS_OF, out=tmp_path_factory.mktemp("real") / "build", progress=False)
+    servers = {name: _serve(result.site) for name, result in (("demo", demo), ("real", real))}
+    yield {name: base for name, (_, base) in servers.items()}
+    for server, _ in servers.values():
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"浏览器测试需要 Debian 的 Chromium（{CHROMIUM}）：请运行 apt-get install -y chromium（测试不会下载浏览器）")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class Tab:
+    """A page whose console errors and outgoing requests are recorded."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    def assert_clean(self) -> None:
+        assert not self.errors, f"console errors: {self.errors}"
+        assert not self.foreign, f"requests left localhost: {self.foreign}"
+        assert self.requests > 0
+
+
+@pytest.fixture
+def open_tab(browser: Any) -> Iterator[Callable[..., Tab]]:
+    contexts: list[Any] = []
+    tabs: list[Tab] = []
+
+    def open_(viewport: dict[str, int] = DESKTOP, now: str | None = None) -> Tab:
+        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        tab = Tab(context.new_page())
+
+        def route(r: Any) -> None:
+            tab.requests += 1
+            if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
+                r.continue_()
+            else:
+                tab.foreign.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        tab.page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+        tab.page.on("pageerror", lambda e: tab.errors.append(str(e)))
+        if now is not None:
+            tab.page.clock.set_fixed_time(now)
+        tabs.append(tab)
+        return tab
+
+    yield open_
+    for context in contexts:
+        context.close()
+    for tab in tabs:  # a safety net: every test also checks its own tabs
+        tab.assert_clean()
+
+
+def shoot(open_tab: Callable[..., Tab], url: str, name: str, now: str | None = None,
+          action: Callable[[Any], None] | None = None) -> None:  # fmt: skip
+    """Desktop and phone screenshots of a page (after an optional action) into tests/artifacts/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        tab = open_tab(viewport, now)
+        tab.page.goto(url)
+        tab.page.wait_for_load_state("networkidle")
+        if action is not None:
+            action(tab.page)
+            tab.page.wait_for_timeout(500)  # let the theme's transitions settle
+        tab.page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
+        tab.assert_clean()
+
+
+def search(page: Any, query: str) -> list[str]:
+    """Type a query into the site's search box; the locations of the hits, best first."""
+    toggle = page.locator("label.md-header__button[for='__search']")
+    if toggle.is_visible():  # on a phone the search box opens from the header's search button
+        toggle.click()
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query)
+    # Chinese arrives as inserted text, without the keyup the theme searches on (an IME sends one): press End.
+    page.keyboard.press("End")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.md-search-result__item').length > 0"
+        " || /没有找到/.test(document.querySelector('.md-search-result__meta').textContent)"
+    )
+    hrefs: list[str] = page.locator(".md-search-result__item a.md-search-result__link").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    return [urlsplit(h).path + ("#" + urlsplit(h).fragment if urlsplit(h).fragment else "") for h in hrefs]
+
+
+# --- tests ---------------------------------------------------------------------------------------------------
+
+
+def test_home_lists_every_agreement(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.page.goto(sites["real"])
+    cards = tab.page.locator(".ks-card-title a")
+    shown = {cards.nth(i).inner_text(): cards.nth(i).get_attribute("href") for i in range(cards.count())}
+    agreements = load_corpus(ROOT).agreements
+    assert shown == {a.meta.title: f"{a.id}/" for a in agreements}
+    tab.assert_clean()
+    shoot(open_tab, sites["real"], "home")
+
+
+def test_clause_permalink_lands_on_the_clause(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    url = sites["real"] + "cloud-service-agreement/#account-credentials-safekeeping"
+    tab = open_tab()
+    tab.page.goto(url)
+    tab.page.wait_for_load_state("networkidle")
+    assert tab.page.evaluate("document.querySelector(':target').id") == "account-credentials-safekeeping"
+    top = tab.page.evaluate("document.getElementById('account-credentials-safekeeping').getBoundingClientRect().top")
+    header = tab.page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+    assert header <= top < DESKTOP["height"] / 2, "the clause is scrolled into view, clear of the header"
+    permalink = tab.page.locator("#account-credentials-safekeeping > .ks-text > a.ks-permalink")
+    assert permalink.is_visible() and permalink.get_attribute("href") == "#account-credentials-safekeeping"
+    tab.assert_clean()
+    shoot(open_tab, url, "clause-permalink")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("唯一权证", "/cloud-service-agreement/#account-credentials-safekeeping"),
+        ("账户密码", "/cloud-service-agreement/#account-credentials-safekeeping"),
+        ("收费", "/cloud-service-agreement/#free-service-charging-notice"),
+    ],
+)
+def test_chinese_search_finds_the_clause(sites: dict[str, str], open_tab: Callable[..., Tab], query: str, expected: str) -> None:
+    tab = open_tab()
+    tab.page.goto(sites["real"])
+    hits = search(tab.page, query)
+    clause_hits = [h for h in hits if "#" in h]
+    assert clause_hits and clause_hits[0] == expected, hits
+    assert not [h for h in hits if "/changes/" in h]
+    tab.page.locator(f".md-search-result__item a[href*='{expected.split('#')[1]}']").first.click()
+    tab.page.wait_for_load_state("networkidle")
+    assert tab.page.evaluate("document.querySelector(':target').id") == expected.split("#")[1]
+    tab.assert_clean()
+    if query == "唯一权证":
+        shoot(open_tab, sites["real"], "search", action=lambda page: search(page, query))
+
+
+def test_search_leaves_out_archived_versions(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.page.goto(sites["demo"])
+    hits = search(tab.page, "自然日")
+    clause_hits = sorted(h for h in hits if "#" in h)
+    assert clause_hits == ["/demo/#fee-notice", "/demo/3.0/#fee-notice"], hits
+    tab.assert_clean()
+
+
+def test_redline_shows_insertions_and_deletions(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    url = sites["demo"] + "demo/3.0/changes/"
+    tab = open_tab()
+    tab.page.goto(url)
+    change = tab.page.locator("#fee-notice")
+    deleted, inserted = change.locator("del"), change.locator("ins")
+    assert deleted.count() >= 1 and inserted.count() >= 1
+    assert "30" in deleted.all_inner_texts()[0] and "15" in inserted.all_inner_texts()[0]
+    assert "line-through" in deleted.first.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "underline" in inserted.first.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert change.locator(".ks-badge").inner_text() == "实质性变更"
+    assert change.locator(".ks-kind").inner_text() == "修改"
+    tab.assert_clean()
+    shoot(open_tab, url, "redline")
+
+
+def test_upcoming_version_banner(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    url = sites["demo"] + "demo/"
+    tab = open_tab(now="2026-03-10T10:00:00+08:00")
+    tab.page.goto(url)
+    tab.page.wait_for_load_state("networkidle")
+    banner = tab.page.locator(".ks-upcoming")
+    assert banner.is_visible()
+    assert banner.locator(".ks-upcoming-title").inner_text() == "即将生效：版本 3.0"
+    assert "2026年4月1日" in banner.inner_text()
+    assert banner.locator("a", has_text="逐条对比").get_attribute("href") == "3.0/changes/"
+    assert "现行版本仍是本页所示的版本 2.0" in tab.page.locator(".ks-status-today").inner_text()
+    tab.assert_clean()
+    shoot(open_tab, url, "agreement-upcoming", now="2026-03-10T10:00:00+08:00")
+
+
+def test_page_tells_a_later_reader_which_version_is_in_force(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    """The page was built on 2026-03-01; read on 2026-04-02 it says 3.0 is now in force."""
+    tab = open_tab(now="2026-04-02T09:00:00+08:00")
+    tab.page.goto(sites["demo"] + "demo/")
+    tab.page.wait_for_load_state("networkidle")
+    assert tab.page.locator(".ks-upcoming-title").inner_text() == "已生效：版本 3.0"
+    status = tab.page.locator(".ks-status-today")
+    assert "现行版本已是版本 3.0" in status.inner_text()
+    assert status.locator("a").get_attribute("href") == "./3.0/"
+    tab.page.goto(sites["demo"] + "demo/2.0/")
+    tab.page.wait_for_load_state("networkidle")
+    assert "本版本已不是现行版本，现行版本是 3.0" in tab.page.locator(".ks-status-today").inner_text()
+    tab.assert_clean()
+
+
+def test_sla_and_changes_pages(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.page.goto(sites["real"] + "sla/")
+    assert tab.page.locator("table tbody tr").count() == 49
+    tab.page.goto(sites["demo"] + "changes/")
+    rows = tab.page.locator("table tbody tr")
+    assert rows.count() == 3 and "3.0" in rows.first.inner_text()
+    tab.assert_clean()
+    shoot(open_tab, sites["real"] + "sla/", "sla")
+    shoot(open_tab, sites["demo"] + "changes/", "changes")
+
+
+def test_print_view_is_the_text_alone(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.page.emulate_media(media="print")
+    tab.page.goto(sites["real"] + "cloud-service-agreement/")
+    for selector in (".md-header", ".md-sidebar--primary", ".ks-permalink", ".ks-status"):
+        assert not tab.page.locator(selector).first.is_visible(), selector
+    assert tab.page.locator("#account-credentials-safekeeping").is_visible()
+    tab.assert_clean()
