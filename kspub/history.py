@@ -24,6 +24,7 @@ from kspub.model import Agreement, sha256_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AGREEMENTS_DIR = "agreements"
+_ATTR_LINE = re.compile(r"^[ \t]{0,3}\{[^\n]*\}[ \t]*$", re.M)
 _FM_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
 
 
@@ -142,20 +143,60 @@ def legal_text(source: str) -> str:
     """The text a version is judged on: the body without front matter, attribute lines and whitespace."""
     m = _FM_RE.match(source)
     body = source[m.end() :] if m else source
-    # str.split() drops every run of whitespace; faster than a regular expression on every version of history
-    kept = [line for line in body.split("\n") if not _is_attr_line(line)]
-    return "".join("".join(kept).split())
+    # str.split() drops every run of whitespace: faster than a regular expression on every version of history
+    return "".join(_ATTR_LINE.sub("", body).split())
 
 
-def _is_attr_line(line: str) -> bool:
-    stripped = line.strip()
-    return stripped.startswith("{") and stripped.endswith("}") and len(line) - len(line.lstrip()) <= 3
+#: The front-matter keys a timeline needs; everything else (notice rules, printed dates …) is not read here.
+_TIMELINE_KEYS = ("id", "title", "version", "announced", "effective", "summary")
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):[ \t]*(.*?)[ \t]*$")
+_PLAIN = re.compile(r"^[^\s'\"\[\]{}&*!|>%@`#,?:-][^#]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YAML_SPECIAL = re.compile(r"^(?:[-+]?[0-9][0-9_.eE+-]*|\.inf|\.nan|null|Null|NULL|~|true|false|True|False|yes|no|on|off)$")
+
+
+def _simple_scalar(value: str) -> str | None:
+    """A value YAML would read as exactly this string, or None when only a YAML parser can tell."""
+    if len(value) >= 2 and value[0] == value[-1] == '"' and '"' not in value[1:-1] and "\\" not in value:
+        return value[1:-1]
+    if len(value) >= 2 and value[0] == value[-1] == "'" and "'" not in value[1:-1]:
+        return value[1:-1]
+    if _DATE.match(value):
+        return value  # the loader keeps dates as strings (no timestamp resolver)
+    if _PLAIN.match(value) and ": " not in value and not _YAML_SPECIAL.match(value):
+        return value
+    return None
+
+
+def _front_matter_fast(text: str) -> dict[str, Any] | None:
+    """The timeline keys read line by line, when every one of them is a plain one-line string; else None.
+
+    History reads every version of every agreement: a full YAML parse of each front matter would cost more than
+    git itself. Anything not provably a simple string (quotes with escapes, numbers, block scalars, corrections)
+    falls back to the YAML parser, so both paths always agree."""
+    found: dict[str, Any] = {}
+    for line in text.split("\n"):
+        m = _TOP_KEY.match(line)
+        if m is None:
+            continue
+        key, value = m.group(1), m.group(2)
+        if key == "corrections":
+            return None
+        if key in _TIMELINE_KEYS:
+            scalar = _simple_scalar(value)
+            if scalar is None:
+                return None
+            found[key] = scalar
+    return found
 
 
 def _front_matter(source: str) -> dict[str, Any]:
     m = _FM_RE.match(source)
     if not m:
         return {}
+    fast = _front_matter_fast(m.group(1))
+    if fast is not None:
+        return fast
     try:
         data = yaml.load(m.group(1), Loader=FastStringDateLoader)  # noqa: S506
     except yaml.YAMLError:
