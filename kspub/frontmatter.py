@@ -143,7 +143,7 @@ def parse_front_matter(
         err("KS107", f"协议类型 “{kind}” 未知：可选 {', '.join(KINDS)}。", at("kind"))
     if isinstance(data.get("version"), int | float) and not isinstance(data.get("version"), bool):
         # YAML reads 1.10 as the number 1.1: an unquoted label could silently become another label
-        err("KS111", f"版本号 {data['version']!r} 没有加引号：YAML 会把它当作数字（1.10 会变成 1.1），请写成 version: \"{data['version']}\"。", at("version"))
+        err("KS111", "版本号没有加引号：YAML 会把它当作数字（1.10 会变成 1.1），请加上引号，例如 version: \"1.10\"。", at("version"))
     version = text_field("version")
     if version and not VERSION_RE.match(version):
         err("KS111", f"版本号 “{version}” 格式不对：只能用字母、数字、点、连字符和下划线，例如 2026.1 或 2022-07-05。", at("version"))
