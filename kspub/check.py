@@ -209,17 +209,19 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: Any) -> None:
 def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agreement | None) -> SlaCheck | None:
     """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
     window of the service agreement's default rule, counted from today (the day the change is published)."""
-    import yaml
-
-    from kspub.frontmatter import _StringDateLoader
     from kspub.history import file_at_ref
+    from kspub.sla import parse_catalogue
     from kspub.workspace import SLA_FILE, load_sla
 
     before = file_at_ref(root, base, SLA_FILE)
     current, _ = load_sla(root)
     if before is None or current is None:
-        return None
-    old = yaml.load(before, Loader=_StringDateLoader)  # noqa: S506
+        return None  # nothing to compare with, or the current catalogue is broken (lint reports it)
+    previous, _ = parse_catalogue(before, SLA_FILE)
+    if previous is None:
+        return None  # the base catalogue was broken: this change repairs it; lint validates the new one
+    # both sides through the same model, so optional fields left out in one file are not "changes"
+    old = previous.to_dict()
     changes = diff_sla(old, current.to_dict())
     if not changes.changes:
         return None
@@ -239,7 +241,7 @@ def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agr
             except KspubError as exc:
                 findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
     entries = {e.id: e for e in current.entries}
-    old_entries = {e["id"]: e for c in old.get("categories", []) for e in c.get("entries", [])}
+    old_entries = {e.id: e.to_dict() for e in previous.entries}
     for change in changes.changes:
         if not change.material or change.target != "entry" or change.kind != "modified":
             continue

@@ -20,8 +20,15 @@ if TYPE_CHECKING:
 FORMAT_TEXT_JSON = click.Choice(["text", "json"])
 
 
+#: Version of the JSON the commands print (services parse it; see docs/cli.md).
+SCHEMA_VERSION = "1.0"
+
+
 def dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    if isinstance(data, dict):
+        data = {"schema_version": SCHEMA_VERSION, **data}
+    # ensure_ascii=False keeps Chinese readable; a lone surrogate that slipped through is escaped, never a crash
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class Ctx:
@@ -38,6 +45,9 @@ def user_errors(fmt: str = "text") -> Iterator[None]:
         yield
     except KspubError as exc:
         fail(exc, fmt)
+    except OSError as exc:  # a path the user gave that cannot be read or written
+        where = f"{exc.filename}：" if exc.filename else ""
+        fail(KspubError("KS002", f"{where}{exc.strerror or exc}", hint="请检查路径是否存在、是否有读写权限"), fmt)
 
 
 def fail(exc: KspubError, fmt: str) -> None:
@@ -199,8 +209,10 @@ def notice_cmd(
     from kspub.errors import UsageError
 
     with user_errors(fmt):
-        if (notice_from is None) == (target is None):
-            raise UsageError("KS610", "请只给出 --from（通知日期）或 --to（目标生效日期）其中之一")
+        if notice_from is None and target is None:
+            raise UsageError("KS610", "请给出 --from（通知日期，求最早生效日）或 --to（目标生效日期，求最晚通知日）")
+        if notice_from is not None and target is not None:
+            raise UsageError("KS610", "--from 与 --to 只能给出其中之一")
         from kspub.calendar import load_calendar
         from kspub.period import EndMode, RollMode, effective_window, latest_notice_date, parse_period
 
@@ -282,16 +294,12 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出目录（默认：仓库的 build/）。")
 def build_cmd(root: Path, as_of: Any, out: Path | None) -> None:
     """生成客户网站与 JSON API（build/site）；生成失败时旧网站保持不变。"""
-    from kspub.errors import KspubError
     from kspub.publish.build import build
     from kspub.publish.snapshot import today_in_shanghai
 
     day = as_of.date() if as_of is not None else today_in_shanghai()
-    try:
+    with user_errors():
         result = build(root, as_of=day, out=out, progress=sys.stderr.isatty())
-    except KspubError as exc:
-        click.echo(f"错误：{exc.format()}", err=True)
-        sys.exit(1)
     click.echo(f"已生成网站：{result.site}（{result.pages} 个页面，{result.api_files} 个 API 文件，按 {day.isoformat()} 的情况）")
 
 

@@ -33,7 +33,8 @@ class Diagnostic:
     def format(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         tag = {Severity.ERROR: "", Severity.WARNING: "（警告）", Severity.INFO: "（提示）"}[self.severity]
-        return f"{where}: {self.code} {tag}{self.message}"
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")  # one diagnostic, one line
+        return f"{where}: {self.code} {tag}{message}"
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -62,16 +62,66 @@ else:  # pragma: no cover - PyYAML built without libyaml
     FastStringDateLoader = _StringDateLoader  # type: ignore[misc,assignment]
 
 
+class DuplicateKeyError(ValueError):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
 def load_yaml(text: str) -> tuple[Any, dict[str, int]]:
-    """Load YAML (dates as strings); returns the data and the 0-based line of each top-level key."""
-    node = yaml.compose(text, Loader=_StringDateLoader)
+    """Load YAML (dates as strings); returns the data and the 0-based line of each top-level key.
+
+    Raises yaml.YAMLError for bad YAML (RecursionError on absurd nesting is turned into one), and
+    DuplicateKeyError when a mapping names a key twice (YAML would silently keep the last value)."""
+    try:
+        node = yaml.compose(text, Loader=_StringDateLoader)
+        _no_duplicate_keys(node)
+        data = yaml.load(text, Loader=_StringDateLoader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError as exc:
+        raise yaml.YAMLError("嵌套层次过深") from exc
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 lines[str(key_node.value)] = key_node.start_mark.line
-    data = yaml.load(text, Loader=_StringDateLoader)  # noqa: S506 - SafeLoader subclass
     return data, lines
+
+
+def _no_duplicate_keys(node: yaml.Node | None) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise DuplicateKeyError(str(key.value), key.start_mark.line)
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_MARKUP = re.compile(r"[<>]")
+
+
+def unprintable(data: Any) -> str | None:
+    """The first string anywhere in ``data`` holding a control character or a lone surrogate, if any."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNPRINTABLE.search(item):
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def parse_date(value: object) -> date | None:
@@ -98,6 +148,9 @@ def parse_front_matter(
 
     try:
         data, key_lines = load_yaml(text)
+    except DuplicateKeyError as exc:
+        err("KS112", f"头信息字段 “{exc.key}” 写了两次：YAML 只会保留后一个，请删除重复的一行。", first_line + exc.line)
+        return None, diags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
@@ -121,7 +174,13 @@ def parse_front_matter(
             )
     for key in REQUIRED:
         if key not in data or data[key] in (None, ""):
-            err("KS106", f"头信息缺少必填字段 “{key}”。", first_line)
+            err("KS106", f"头信息缺少必填字段 “{key}”。", at(key))
+    bad = unprintable(data)
+    if bad is not None:
+        err("KS113", f"头信息中有控制字符或无法显示的字符（{bad.encode('unicode_escape').decode()[:40]}）：请删除后重新输入。", first_line)
+    title = data.get("title")
+    if isinstance(title, str) and _MARKUP.search(title):
+        err("KS107", "标题中不能有 < 或 >：标题按原样显示在网页标题和导航中，请改用中文书名号《》或全角符号。", at("title"))
     ok = not diags
 
     def text_field(key: str) -> str:

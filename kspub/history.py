@@ -199,7 +199,7 @@ def _front_matter(source: str) -> dict[str, Any]:
         return fast
     try:
         data = yaml.load(m.group(1), Loader=FastStringDateLoader)  # noqa: S506
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -215,6 +215,16 @@ def _open_repo(root: Path) -> Any:
             f"{root} 不是 git 仓库，无法读取版本历史",
             hint="请在协议仓库的完整克隆中运行（git clone 后不要加 --depth）",
         ) from exc
+
+
+def verify_ref(repo: Any, ref: str) -> str:
+    """The commit a ref names; refuses anything git could read as an option (``--output=…``)."""
+    if not ref or ref.startswith("-"):
+        raise KspubError("KS804", f"“{ref}” 不是提交或分支名", hint="请写分支名、标签或提交号，例如 origin/main")
+    try:
+        return str(repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")).strip()
+    except Exception as exc:
+        raise KspubError("KS804", f"找不到提交或分支 “{ref}”", hint="请确认分支或提交存在（CI 中需检出完整历史）") from exc
 
 
 def _check_complete(repo: Any) -> None:
@@ -239,9 +249,10 @@ class _Lineage:
 
 def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str, str, str]]]]:
     """(commit, [(status, old path, new path, new blob)]) oldest first, first-parent only."""
+    commit = verify_ref(repo, ref)
     try:
         out = repo.git.log(
-            ref,
+            commit,
             "--first-parent",
             "--reverse",
             "--raw",
@@ -496,8 +507,9 @@ def find_version(root: Path, agreement_id: str, label: str) -> Agreement:
 def read_at_ref(root: Path, ref: str, path: str) -> str:
     """A file's text at a git ref (``REF:PATH`` in ``kspub diff``)."""
     repo = _open_repo(root)
+    commit = verify_ref(repo, ref)
     try:
-        return str(repo.git.show(f"{ref}:{path}", strip_newline_in_stdout=False))
+        return str(repo.git.show(f"{commit}:{path}", strip_newline_in_stdout=False))
     except Exception as exc:
         raise KspubError(
             "KS808", f"无法读取 {ref}:{path}（提交或文件不存在）", hint="请检查分支名/提交号和文件路径"
@@ -508,7 +520,7 @@ def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[tup
     """(path at base, path at head) of every agreement that differs between ``base`` and ``head`` (the working
     tree when head is None); None on the side where the file does not exist. Renames are paired."""
     repo = _open_repo(root)
-    args = [base] if head is None else [base, head]
+    args = [verify_ref(repo, base)] if head is None else [verify_ref(repo, base), verify_ref(repo, head)]
     try:
         out = repo.git.diff("--name-status", "-M", *args, "--", AGREEMENTS_DIR)
     except Exception as exc:
@@ -536,7 +548,8 @@ def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[tup
 def file_at_ref(root: Path, ref: str, path: str) -> str | None:
     """A file's text at a ref, or None when the file does not exist there."""
     repo = _open_repo(root)
+    commit = verify_ref(repo, ref)
     try:
-        return str(repo.git.show(f"{ref}:{path}", strip_newline_in_stdout=False))
+        return str(repo.git.show(f"{commit}:{path}", strip_newline_in_stdout=False))
     except Exception:
         return None

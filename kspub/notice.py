@@ -126,6 +126,11 @@ def _rule(entry: object, err: Any, *, is_default: bool) -> NoticeRule | None:
             period = parse_period(str(entry["period"]))
         except KspubError as exc:
             err(f"通知期 “{entry['period']}” 无法识别：{exc.message}。")
+    for key in ("channels", "tags", "clauses"):
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(x, str) for x in value)):
+            err(f"通知规则中的 {key} 应为列表，例如 {key}: [{'site, email' if key == 'channels' else 'fees'}]。")
+            return None
     channels = tuple(str(c) for c in entry.get("channels") or ())
     for c in channels:
         if c not in CHANNELS:

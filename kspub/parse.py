@@ -105,7 +105,7 @@ class _Ctx:
         self.diags.append(Diagnostic(code, message, self.path, line, Severity.WARNING))
 
 
-def decode_source(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+def decode_source(data: bytes, path: str, *, empty_hint: str = "请写入 YAML 头信息和协议正文，或删除该文件。") -> tuple[str | None, list[Diagnostic]]:
     """Turn a file's bytes into text, normalising a BOM and CRLF line ends (with a warning each)."""
     diags: list[Diagnostic] = []
     if len(data) > MAX_FILE_BYTES:
@@ -118,7 +118,7 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]
         )
         return None, diags
     if not data.strip():
-        diags.append(Diagnostic("KS004", "文件为空：请写入 YAML 头信息和协议正文，或删除该文件。", path, 1))
+        diags.append(Diagnostic("KS004", f"文件为空：{empty_hint}", path, 1))
         return None, diags
     if b"\x00" in data[:8192]:
         diags.append(Diagnostic("KS003", "这不是文本文件（含有二进制内容）：协议文件必须是 UTF-8 编码的 Markdown。", path))
@@ -148,7 +148,7 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         diags.append(
             Diagnostic(
-                "KS007", "文件使用 CRLF（Windows）换行，已按 LF 处理；建议保存为 LF 换行。", path, first, Severity.WARNING
+                "KS007", "文件使用 CRLF（Windows）或 CR 换行，已按 LF 处理；建议保存为 LF 换行。", path, first, Severity.WARNING
             )
         )
     return text, diags
@@ -268,10 +268,29 @@ def _attrs(ctx: _Ctx, attrs: dict[str, Any], line: int, id_line: int) -> tuple[s
             "不要用编号（如 4-4）作为 ID，应描述条款内容，例如 price-change-notice。",
             id_line,
         )
+    _check_attr_lines(ctx, id_line, line)
     tags = tuple(str(attrs.get("tags", "")).split())
     replaces = tuple(str(attrs.get("replaces", "")).split())
+    for old in replaces:
+        if not ID_RE.match(old):
+            ctx.error("KS202", f"replaces 中的 “{old}” 不是合法的条款 ID：只能用小写英文字母、数字和连字符。", id_line)
     number = attrs.get("number")
     return node_id, tags, replaces, (str(number) if number is not None else None)
+
+
+def _check_attr_lines(ctx: _Ctx, id_line: int, line: int) -> None:
+    """The attributes plugin merges several lines and repeated keys silently (the last wins): refuse both,
+    so no ID or tag written by an editor is lost without a word."""
+    above = ctx.lines[id_line - 1 : line - 1] if id_line < line else []
+    if len(above) > 1:
+        ctx.error("KS209", "一个条款只能有一行属性：请把 ID、tags、replaces 合写在一行，例如 {#clause-id tags=\"fees\"}。", id_line)
+    for text in above:
+        unquoted = re.sub(r'"[^"]*"', '""', text)
+        if len(re.findall(r"#[^\s}]+", unquoted)) > 1:
+            ctx.error("KS209", "属性行中写了多个 #ID：每个条款只能有一个 ID。", id_line)
+        keys = re.findall(r"([A-Za-z_][\w-]*)=", unquoted)
+        for key in sorted({k for k in keys if keys.count(k) > 1}):
+            ctx.error("KS209", f"属性 {key} 写了两次：只会保留后一个，请合并为一个（多个标签用空格分隔）。", id_line)
 
 
 def _check_inline(ctx: _Ctx, inline: Token) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from kspub.errors import Diagnostic
-from kspub.frontmatter import _StringDateLoader, parse_date
+from kspub.frontmatter import DuplicateKeyError, load_yaml, parse_date, unprintable
 
 ENTRY_FIELDS = (
     "availability",
@@ -108,8 +108,11 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
 
     diags: list[Diagnostic] = []
     try:
-        root = yaml.compose(text, Loader=_StringDateLoader)
-        data = yaml.load(text, Loader=_StringDateLoader)  # noqa: S506
+        data, _ = load_yaml(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except DuplicateKeyError as exc:
+        diags.append(Diagnostic("KS701", f"字段 “{exc.key}” 写了两次：YAML 只会保留后一个，请删除重复的一行。", path, exc.line + 1))
+        return None, diags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -126,11 +129,25 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
                 _line_of(root, list(error.absolute_path)),
             )
         )
+    bad = unprintable(data)
+    title = data.get("title") if isinstance(data, dict) else None
+    if isinstance(title, str) and ("<" in title or ">" in title):
+        diags.append(Diagnostic("KS702", "目录标题中不能有 < 或 >：标题按原样显示在网页中，请改用全角符号。", path, 1))
+    if bad is not None:
+        diags.append(Diagnostic("KS704", f"SLA 目录中有控制字符或无法显示的字符（{bad.encode('unicode_escape').decode()[:40]}）：请删除后重新输入。", path, 1))
     if diags:
         return None, diags
     seen: dict[str, int] = {}
+    seen_categories: dict[str, int] = {}
     categories: list[SlaCategory] = []
     for ci, cat in enumerate(data["categories"]):
+        cat_line = _line_of(root, ["categories", ci])
+        if cat["id"] in seen_categories:
+            diags.append(Diagnostic("KS703", f"SLA 分类 ID “{cat['id']}” 重复（第 {seen_categories[cat['id']]} 行已使用）：每个分类 ID 必须唯一。", path, cat_line))
+        seen_categories[cat["id"]] = cat_line
+        for title in (cat["title"], *(e["title"] for e in cat["entries"])):
+            if "<" in title or ">" in title:
+                diags.append(Diagnostic("KS702", f"标题 “{title}” 中不能有 < 或 >：标题按原样显示在网页中，请改用全角符号。", path, cat_line))
         entries: list[SlaEntry] = []
         for ei, raw in enumerate(cat["entries"]):
             line = _line_of(root, ["categories", ci, "entries", ei])

@@ -29,6 +29,8 @@ def agreement_paths(root: Path) -> list[Path]:
 
 def read_bytes(path: Path, shown: str) -> tuple[bytes | None, list[Diagnostic]]:
     try:
+        if not path.is_file():
+            return None, [Diagnostic("KS001", "不是普通文件（目录、设备或管道）：请给出协议文件或 SLA 目录文件的路径。", shown)]
         if path.stat().st_size > MAX_FILE_BYTES:
             return None, [
                 Diagnostic("KS005", f"文件过大（{path.stat().st_size} 字节，上限 {MAX_FILE_BYTES} 字节）：请检查是否误放了其他内容。", shown)
@@ -59,7 +61,7 @@ def load_sla(root: Path, path: Path | None = None) -> tuple[SlaCatalogue | None,
     data, diags = read_bytes(path, shown)
     if data is None:
         return None, diags
-    text, decode_diags = decode_source(data, shown)
+    text, decode_diags = decode_source(data, shown, empty_hint="请写入 SLA 目录（title 与 categories），或删除该文件。")
     if text is None:
         return None, decode_diags
     catalogue, more = parse_catalogue(text, shown)

@@ -33,7 +33,8 @@ def test_list_json(tmp_path: Path) -> None:
     code, out, _ = run("list", "--root", str(tmp_path), "--format", "json")
     assert code == 0
     assert json.loads(out) == {
-        "agreements": [{"id": "demo", "title": "示例协议", "version": "1.0", "path": "agreements/demo.md"}]
+        "agreements": [{"id": "demo", "title": "示例协议", "version": "1.0", "path": "agreements/demo.md"}],
+        "schema_version": "1.0",
     }
 
 
@@ -127,3 +128,37 @@ def test_cli_reference_is_generated_and_current() -> None:
     from kspub.clidoc import reference
 
     assert (ROOT / "docs" / "cli.md").read_text("utf-8") == reference(), "run: python -m kspub.clidoc > docs/cli.md"
+
+
+def test_notice_without_from_or_to_says_so() -> None:
+    code, _, err = run("notice", "--period", "7日")
+    assert code == 2
+    assert err == "错误：KS610 请给出 --from（通知日期，求最早生效日）或 --to（目标生效日期，求最晚通知日）\n"
+
+
+def test_notice_json_has_schema_version() -> None:
+    code, out, _ = run("notice", "--from", "2026-03-02", "--period", "7个自然日", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["schema_version"] == "1.0" and data["effective_date"] == "2026-03-10"
+
+
+def test_unwritable_output_is_an_error_not_a_traceback() -> None:
+    code, out, err = run("build", "--root", str(ROOT), "--as-of", "2026-11-30", "--out", "/proc/kspub-cannot-write")
+    assert code == 1 and "Traceback" not in out + err
+    assert "错误：" in err
+
+
+def test_device_file_is_refused(tmp_path: Path) -> None:
+    code, out, _ = run("lint", "/dev/zero")
+    assert code == 1
+    assert "/dev/zero: KS001 不是普通文件" in out
+
+
+def test_refs_that_look_like_options_are_refused(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    code, _, err = run("diff", "--root", str(ROOT), f"--base=--output={victim}")
+    assert code == 1 and "KS804" in err
+    assert victim.read_text("utf-8") == "keep"
+    code, _, err = run("check", "--root", str(ROOT), "--base", "--")
+    assert code == 1 and "KS804" in err
