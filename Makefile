@@ -16,7 +16,8 @@ site: $(STAMP)
 	$(BIN)/kspub build
 
 test: $(STAMP)
-	$(BIN)/ruff check kspub tests
+	scripts/ensure-chromium
+	$(BIN)/ruff check kspub tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
