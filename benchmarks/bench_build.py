@@ -49,6 +49,10 @@ def kspub_build(root: Path, out: Path, as_of: str, *, cache: bool = True) -> dic
         raise RuntimeError(f"kspub build failed:\n{done.stderr}")
     data: dict[str, Any] = json.loads(done.stdout)
     data["wall"] = wall
+    # kspub deletes the previous site in the background; let it finish so it slows no other measurement
+    deadline = time.monotonic() + 300
+    while list(out.glob(".trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return data
 
 

@@ -43,6 +43,7 @@ def demo_repo(repo: Path) -> Path:
     (repo / "agreements").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
     shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
     commit(repo, {"agreements/demo.md": V1}, "示例协议 1.0")
     commit(repo, {"agreements/demo.md": V2}, "示例协议 2.0")
     commit(repo, {"agreements/demo.md": V3}, "示例协议 3.0")

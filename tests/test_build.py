@@ -245,9 +245,11 @@ def test_failed_build_leaves_old_site_and_says_why(tmp_path: Path, epoch: None) 
     assert not list((repo / "build").glob(".staging-*"))
     result = CliRunner().invoke(main, ["build", "--root", str(repo), "--as-of", "2026-03-01"])
     assert result.exit_code == 1
+    # the project's error convention: each problem as path:line: CODE message, then one Chinese summary line
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("错误：KS010 协议源文件有 2 处错误")
-    assert "agreements/demo.md:15: KS501 正文中不允许使用 HTML" in lines[0]
+    assert lines[-1].startswith("错误：KS010 协议源文件有 2 处错误")
+    assert all(line.startswith("agreements/demo.md:15: KS501 正文中不允许使用 HTML") for line in lines[:-1])
+    assert len(lines) == 3 and result.stdout == ""
 
 
 @pytest.mark.parametrize("stage", ["_write_api", "_run_mkdocs", "_check_site"])

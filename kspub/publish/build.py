@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from kspub.publish.snapshot import Snapshot, today_in_shanghai
 CONFIG_FILE = "mkdocs.yml"
 CACHE_DIR = ".cache"
 _STAGING = ".staging-"
+_TRASH = ".trash-"
 _POSITIONAL_ID = re.compile(r'\sid="((?:[^"]*_)?\d+)"')
 _ANY_ID = re.compile(r'\sid="([^"]*)"')
 
@@ -89,13 +91,13 @@ def build(
     from kspub.publish.incremental import collect_cached
 
     snapshot = collect_cached(root, as_of, cache=store, phases=phases)
-    # The snapshot stays alive while mkdocs creates millions of short-lived objects; frozen, the collector stops
-    # traversing it on every full collection (mkdocs otherwise runs markedly slower here than on its own).
-    gc.freeze()
     out.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))
     api: _ApiWriter | None = None
+    # The snapshot stays alive while mkdocs creates millions of short-lived objects; frozen, the collector stops
+    # traversing it on every full collection (mkdocs otherwise runs markedly slower here than on its own).
+    gc.freeze()
     try:
         docs, site = staging / "docs", staging / "site"
         # The API needs the snapshot only: it is written in a second process while this one renders the pages
@@ -105,7 +107,7 @@ def build(
             rendered = render_site(snapshot, store)
             _write_docs(docs, rendered)
         with phases.run("mkdocs", total=len(rendered.pages)) as advance:
-            _run_mkdocs(config_file, docs, site, rendered.nav, _source_date_epoch(snapshot), advance)
+            problems = _run_mkdocs(config_file, docs, site, rendered.nav, _source_date_epoch(snapshot), advance)
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
 
@@ -114,16 +116,18 @@ def build(
         with phases.run("api"):
             api_files = api.finish(site)
         with phases.run("check"):
-            _check_site(site, rendered)
-            files = sum(1 for p in site.rglob("*") if p.is_file())
+            _check_site(site, rendered, problems)
+            files = sum(len(names) for _, _, names in os.walk(site))
         with phases.run("swap"):
             _swap(docs, out / "docs", staging)
             _swap(site, out / "site", staging)
+            # the previous site is now inside the staging directory: it is deleted in the background
+            _discard(staging, out)
         store.prune()
     finally:
         if api is not None:
             api.stop()
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # after a failure: the partial build
         gc.unfreeze()
     return BuildResult(
         site=out / "site",
@@ -203,21 +207,29 @@ def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str,
     return load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), nav=nav, strict=True)
 
 
-def _run_mkdocs(config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]], epoch: str, advance: Any) -> None:
+def _run_mkdocs(
+    config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]], epoch: str, advance: Any
+) -> list[str]:
+    """Run mkdocs; returns the anchor problems found in the pages it wrote."""
+    problems: list[str] = []
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
     from mkdocs.plugins import BasePlugin
 
-    class Progress(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        def on_post_page(self, output: str, **kwargs: Any) -> str:
+    class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """Checks each page's anchors while its HTML is in memory, and advances the progress display."""
+
+        def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+            problems.extend(anchor_problems(page.file.dest_uri, output))
             advance(1)
             return output
 
     with _environment(epoch) as log:
         try:
             config = mkdocs_config(config_file, docs, site, nav)
-            config.plugins["kspub-progress"] = Progress()
+            config.plugins["kspub-watch"] = Watch()
             mkdocs_build(config)
+            return problems
         except (MkDocsException, OSError) as exc:
             details = "；".join(log.messages[:5]) or str(exc)
             raise KspubError(
@@ -300,18 +312,19 @@ class _ApiWriter:
             self.conn.close()
 
 
-def _check_site(site: Path, rendered: RenderedSite) -> None:
-    """Last guards before the swap: anchors are never positional nor doubled; linked API files exist."""
-    problems: list[str] = []
-    for page in sorted(site.rglob("*.html")):
-        html = page.read_text("utf-8")
-        name = page.relative_to(site).as_posix()
-        for m in _POSITIONAL_ID.finditer(html):
-            problems.append(f"{name} 含位置编号式锚点 id=\"{m.group(1)}\"")
-        ids = _ANY_ID.findall(html)
-        if len(ids) != len(set(ids)):
-            twice = sorted({i for i in ids if ids.count(i) > 1})
-            problems.append(f"{name} 中的锚点重复：{'、'.join(twice[:5])}")
+def anchor_problems(name: str, html: str) -> list[str]:
+    """Anchors must be clause IDs (or the theme's own), never positional (``_1``) and never doubled."""
+    problems = [f"{name} 含位置编号式锚点 id=\"{m.group(1)}\"" for m in _POSITIONAL_ID.finditer(html)]
+    ids = _ANY_ID.findall(html)
+    if len(ids) != len(set(ids)):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        problems.append(f"{name} 中的锚点重复：{'、'.join(twice[:5])}")
+    return problems
+
+
+def _check_site(site: Path, rendered: RenderedSite, problems: list[str]) -> None:
+    """Last guards before the swap: the pages' anchor problems, and every API file a page links to exists."""
+    problems = list(problems)
     for target in sorted(rendered.api_links):
         if not (site / target).is_file():
             problems.append(f"页面链接的 {target} 没有生成")
@@ -324,7 +337,7 @@ def _check_site(site: Path, rendered: RenderedSite) -> None:
 
 
 def _swap(new: Path, target: Path, staging: Path) -> None:
-    """Replace ``target`` by ``new`` with two renames on the same file system; the old one is deleted after."""
+    """Replace ``target`` by ``new`` with two renames on the same file system; the old one stays in ``staging``."""
     old = staging / f"old-{target.name}"
     had_old = target.exists()
     if had_old:
@@ -335,16 +348,31 @@ def _swap(new: Path, target: Path, staging: Path) -> None:
         if had_old:
             os.rename(old, target)  # put the previous one back: never leave no site at all
         raise
-    if had_old:
-        shutil.rmtree(old, ignore_errors=True)
+
+
+def _discard(folder: Path, out: Path) -> None:
+    """Delete a folder without waiting: renamed aside at once, removed by a detached ``rm -rf``. Deleting the
+    previous site (tens of thousands of files at scale) is the slowest part of a swap, and nothing waits for
+    it; where no shell is available it is removed here and now."""
+    trash = Path(tempfile.mkdtemp(prefix=f"{_TRASH}{os.getpid()}-", dir=out))
+    os.rename(folder, trash / "old")
+    try:
+        subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "kspub-discard", str(trash)], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _remove_abandoned_staging(out: Path) -> None:
-    """Staging directories of builds that were killed (their process is gone) are removed."""
+    """Staging directories of builds that were killed (their process is gone) are removed; so are deleted sites
+    whose background removal did not finish."""
     for path in out.glob(f"{_STAGING}*"):
         pid = path.name[len(_STAGING) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
+    for path in out.glob(f"{_TRASH}*"):
+        pid = path.name[len(_TRASH) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _discard(path, out)
 
 
 def _alive(pid: int) -> bool:

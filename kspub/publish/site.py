@@ -231,18 +231,26 @@ class _Renderer:
         self.cache = cache
         self.site = RenderedSite()
         self._bodies: dict[str, str] = {}
+        self._histories: dict[str, str] = {}
 
-    def page(self, path: str, template: str, **context: Any) -> None:
-        here = page_dir(path)
-
+    def render(self, here: str, template: str, **context: Any) -> str:
         def to(target: str) -> str:
             if target.startswith(API_DIR + "/"):
                 self.site.api_links.add(target)
             return relative(here, target)
 
-        self.site.pages[path] = _environment().get_template(template).render(
-            snapshot=self.snapshot, to=to, as_of=self.snapshot.as_of, **context
-        )
+        return _environment().get_template(template).render(snapshot=self.snapshot, to=to, as_of=self.snapshot.as_of, **context)
+
+    def page(self, path: str, template: str, **context: Any) -> None:
+        self.site.pages[path] = self.render(page_dir(path), template, **context)
+
+    def history(self, agreement: PublishedAgreement, views: list[VersionView], here: str) -> Markup:
+        """The version history table: the same for every version page of an agreement (their links, relative,
+        are alike), so it is rendered once for them and once for the agreement's main page."""
+        k = f"{agreement.id}\0{here.count('/')}"
+        if k not in self._histories:
+            self._histories[k] = self.render(here, "history.html.j2", agreement=agreement, views=views)
+        return Markup(self._histories[k])
 
     def body(self, view: VersionView) -> Markup:
         record = view.version.record
@@ -303,8 +311,9 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
         _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     r = _Renderer(snapshot, cache)
     all_views: list[VersionView] = []
+    views_of = {a.id: _views(a) for a in snapshot.agreements}
     for agreement in snapshot.agreements:
-        views = _views(agreement)
+        views = views_of[agreement.id]
         all_views.extend(views)
         shown = next((v for v in views if v.status == IN_FORCE), None) or next(
             (v for v in views if v.status == UPCOMING), views[-1]
@@ -320,6 +329,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
             upcoming=upcoming,
             body=r.body(shown),
             timeline=timeline,
+            history=r.history(agreement, views, agreement_dir(agreement.id)),
             is_main=True,
         )
         for view in views:
@@ -332,6 +342,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                 upcoming=[],
                 body=r.body(view),
                 timeline=timeline,
+                history=r.history(agreement, views, agreement_dir(agreement.id, view.label)),
                 is_main=False,
             )
             if view.version.previous is not None:
@@ -345,7 +356,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                 )
     recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
     recent.sort(key=lambda v: v.change_date, reverse=True)
-    r.page("index.md", "home.md.j2", agreements=[(a, _views(a)) for a in snapshot.agreements])
+    r.page("index.md", "home.md.j2", agreements=[(a, views_of[a.id]) for a in snapshot.agreements])
     r.page("changes/index.md", "changes.md.j2", recent=recent[:RECENT_CHANGES], total=len(recent))
     # A flat navigation: a nav section would add the theme's numbered toggle IDs (``__nav_2``) to every page.
     # Every page renders the whole navigation, so listing every agreement costs pages × agreements; past a
