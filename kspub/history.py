@@ -227,6 +227,25 @@ def verify_ref(repo: Any, ref: str) -> str:
         raise KspubError("KS804", f"找不到提交或分支 “{ref}”", hint="请确认分支或提交存在（CI 中需检出完整历史）") from exc
 
 
+def _start_commit(repo: Any, ref: str) -> str | None:
+    """One ``git rev-parse``: refuse a shallow clone, and resolve ``ref`` (None for a repository with no commits)."""
+    if not ref or ref.startswith("-"):
+        raise KspubError("KS804", f"“{ref}” 不是提交或分支名", hint="请写分支名、标签或提交号，例如 origin/main")
+    status, out, _ = repo.git.execute(
+        ["git", "rev-parse", "--is-shallow-repository", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+        with_extended_output=True,
+        with_exceptions=False,
+    )
+    lines = str(out).split()
+    if lines and lines[0] == "true":
+        _check_complete(repo)  # raises with the fix
+    if status == 0 and len(lines) > 1:
+        return lines[1]
+    if ref == "HEAD":
+        return None  # nothing committed yet: an empty history, not an error here
+    raise KspubError("KS804", f"找不到提交或分支 “{ref}”", hint="请确认分支或提交存在（CI 中需检出完整历史）")
+
+
 def _check_complete(repo: Any) -> None:
     if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
         raise HistoryError(
@@ -249,10 +268,9 @@ class _Lineage:
 
 def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str, str, str]]]]:
     """(commit, [(status, old path, new path, new blob)]) oldest first, first-parent only."""
-    commit = verify_ref(repo, ref)
     try:
         out = repo.git.log(
-            commit,
+            ref,
             "--first-parent",
             "--reverse",
             "--raw",
@@ -295,15 +313,10 @@ def read_timelines(
     text changed under an announced label without a correction record, or a label reused for different text.
     """
     repo = _open_repo(root)
-    _check_complete(repo)
+    start = _start_commit(repo, ref)
     by_path: dict[str, _Lineage] = {}
-    has_commits = True
-    try:
-        repo.head.commit  # noqa: B018 - probes for an empty repository
-    except ValueError:
-        has_commits = False
-    if has_commits:
-        for commit, changes in _read_log(repo, ref):
+    if start is not None:
+        for commit, changes in _read_log(repo, start):
             for status, old_path, new_path, blob in changes:
                 if not new_path.endswith(".md") and not old_path.endswith(".md"):
                     continue
@@ -433,7 +446,7 @@ def _build_timeline(lineage: _Lineage, problems: list[KspubError]) -> Timeline |
     if not versions:
         return None
     final = versions[-1].agreement  # a renamed agreement keeps one timeline under its current ID
-    return Timeline(final, tuple(replace(v, agreement=final) for v in versions))
+    return Timeline(final, tuple(v if v.agreement == final else replace(v, agreement=final) for v in versions))
 
 
 def _add_drafts(worktree: Path, timelines: dict[str, Timeline], by_path: dict[str, _Lineage]) -> None:
