@@ -15,12 +15,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from kspub.errors import Diagnostic, KspubError
+from kspub.errors import Diagnostic
 from kspub.history import VersionRecord, parse_version, read_timelines
 from kspub.model import Agreement
 from kspub.publish.cache import Cache, key
 from kspub.publish.progress import Phases
-from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot, build_timestamp, status_of
+from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, committed_timeline, snapshot_of
 from kspub.workspace import SLA_FILE, Corpus, agreement_paths, load_sla, parse_path
 
 if TYPE_CHECKING:
@@ -82,22 +82,12 @@ def collect_cached(
         require_clean(corpus)
     with phases.run("history"):
         timelines = read_timelines(root)
-    records: list[tuple[str, list[VersionRecord]]] = []
-    for current in corpus.agreements:
-        timeline = timelines.get(current.id)
-        if timeline is None:
-            raise KspubError(
-                "KS902",
-                f"协议 {current.id} 还没有提交到 git 历史，不能发布",
-                path=current.path,
-                hint="请先提交该文件（未提交的修改只作为草稿，不会发布）",
-            )
-        records.append((current.id, list(timeline.versions)))
+    timelines_of = [committed_timeline(current, timelines) for current in corpus.agreements]
 
     parsed: dict[str, Agreement] = {}
-    with phases.run("parse", total=sum(len(r) for _, r in records)) as advance:
-        for _, versions in records:
-            for record in versions:
+    with phases.run("parse", total=sum(len(t.versions) for t in timelines_of)) as advance:
+        for timeline in timelines_of:
+            for record in timeline.versions:
                 k = _parse_key(record)
 
                 def parse(record: VersionRecord = record) -> Agreement:
@@ -110,32 +100,16 @@ def collect_cached(
                 advance(1)
 
     published: list[PublishedAgreement] = []
-    with phases.run("diff", total=sum(max(len(r) - 1, 0) for _, r in records)) as advance:
-        for agreement_id, versions in records:
-            timeline = timelines[agreement_id]
-            out: list[PublishedVersion] = []
-            previous: tuple[VersionRecord, PublishedVersion] | None = None
-            for record in versions:
-                agreement = parsed[_parse_key(record)]
-                changes: ChangeSet | None = None
-                if previous is not None:
-                    old_record, old_version = previous
+    with phases.run("diff", total=sum(max(len(t.versions) - 1, 0) for t in timelines_of)) as advance:
+        for timeline in timelines_of:
+            keys = [_parse_key(record) for record in timeline.versions]
+            changes: list[ChangeSet | None] = [None]
+            for old_key, new_key in zip(keys, keys[1:], strict=False):
 
-                    def diff(old: Agreement = old_version.agreement, new: Agreement = agreement) -> ChangeSet:
-                        return diff_agreements(old, new)
+                def diff(old: Agreement = parsed[old_key], new: Agreement = parsed[new_key]) -> ChangeSet:
+                    return diff_agreements(old, new)
 
-                    changes = cache.get_or_compute("diff", key("diff", _parse_key(old_record), _parse_key(record)), diff)
-                    advance(1)
-                version = PublishedVersion(
-                    record=record,
-                    agreement=agreement,
-                    status=status_of(timeline, record, as_of),
-                    changes=changes,
-                    previous=previous[1].label if previous else None,
-                )
-                out.append(version)
-                previous = (record, version)
-            latest = out[-1].agreement
-            published.append(PublishedAgreement(latest.id, latest.meta.title, latest.meta.kind, tuple(out)))
-    published.sort(key=lambda a: a.id)
-    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(published), corpus.sla)
+                changes.append(cache.get_or_compute("diff", key("diff", old_key, new_key), diff))
+                advance(1)
+            published.append(assemble(timeline, as_of, [parsed[k] for k in keys], changes))
+    return snapshot_of(as_of, published, corpus.sla, environ)

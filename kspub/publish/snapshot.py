@@ -6,6 +6,7 @@ The site and the JSON API are both rendered from one :class:`Snapshot`; neither 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -104,6 +105,48 @@ def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
     return ARCHIVED
 
 
+def committed_timeline(current: Agreement, timelines: Mapping[str, Timeline]) -> Timeline:
+    """The timeline of an agreement in the working tree; an agreement never committed cannot be published."""
+    timeline = timelines.get(current.id)
+    if timeline is None:
+        raise KspubError(
+            "KS902",
+            f"协议 {current.id} 还没有提交到 git 历史，不能发布",
+            path=current.path,
+            hint="请先提交该文件（未提交的修改只作为草稿，不会发布）",
+        )
+    return timeline
+
+
+def assemble(
+    timeline: Timeline,
+    as_of: date,
+    parsed: Sequence[Agreement],
+    changes: Sequence[ChangeSet | None],
+) -> PublishedAgreement:
+    """One agreement's published versions from its timeline, the parse of each version and the change set of
+    each against its predecessor (None for the first), all in timeline order."""
+    versions: list[PublishedVersion] = []
+    for record, agreement, change in zip(timeline.versions, parsed, changes, strict=True):
+        versions.append(
+            PublishedVersion(
+                record=record,
+                agreement=agreement,
+                status=status_of(timeline, record, as_of),
+                changes=change,
+                previous=versions[-1].label if versions else None,
+            )
+        )
+    latest = versions[-1].agreement
+    return PublishedAgreement(latest.id, latest.meta.title, latest.meta.kind, tuple(versions))
+
+
+def snapshot_of(
+    as_of: date, published: Sequence[PublishedAgreement], sla: SlaCatalogue | None, environ: dict[str, str] | None
+) -> Snapshot:
+    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(sorted(published, key=lambda a: a.id)), sla)
+
+
 def collect(root: Path, as_of: date, *, environ: dict[str, str] | None = None) -> Snapshot:
     """Read the committed history (never drafts), parse every version and diff each against its predecessor.
 
@@ -118,32 +161,11 @@ def collect(root: Path, as_of: date, *, environ: dict[str, str] | None = None) -
     timelines = read_timelines(root)
     published: list[PublishedAgreement] = []
     for current in corpus.agreements:
-        timeline = timelines.get(current.id)
-        if timeline is None:
-            raise KspubError(
-                "KS902",
-                f"协议 {current.id} 还没有提交到 git 历史，不能发布",
-                path=current.path,
-                hint="请先提交该文件（未提交的修改只作为草稿，不会发布）",
-            )
-        versions: list[PublishedVersion] = []
-        previous: PublishedVersion | None = None
-        for record in timeline.versions:
-            parsed = parse_version(record)
-            changes = diff_agreements(previous.agreement, parsed) if previous is not None else None
-            version = PublishedVersion(
-                record=record,
-                agreement=parsed,
-                status=status_of(timeline, record, as_of),
-                changes=changes,
-                previous=previous.label if previous else None,
-            )
-            versions.append(version)
-            previous = version
-        latest = versions[-1].agreement
-        published.append(PublishedAgreement(latest.id, latest.meta.title, latest.meta.kind, tuple(versions)))
-    published.sort(key=lambda a: a.id)
-    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(published), corpus.sla)
+        timeline = committed_timeline(current, timelines)
+        parsed = [parse_version(record) for record in timeline.versions]
+        changes = [None, *(diff_agreements(a, b) for a, b in zip(parsed, parsed[1:], strict=False))]
+        published.append(assemble(timeline, as_of, parsed, changes))
+    return snapshot_of(as_of, published, corpus.sla, environ)
 
 
 def version_summary(version: PublishedVersion) -> dict[str, Any]:
