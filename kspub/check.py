@@ -3,7 +3,7 @@
 Lint everything; then for every agreement changed against the base: a new version label, announced and effective
 dates, an effective date no earlier than the earliest lawful one, a change summary for material changes,
 consent-gated changes flagged, no edit to an announced version. SLA catalogue changes are checked the same way.
-The result is plain data; :mod:`kspub.report` renders it.
+The result is plain data; :mod:`kspub.check_report` renders it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kspub.compare import AgreementDiff, diff_refs
-from kspub.diff import ChangeSet, SlaChangeSet, diff_sla
+from kspub.diff import ChangeSet
+from kspub.diff_operands import AgreementDiff, diff_refs
 from kspub.errors import Diagnostic, KspubError, Severity
+from kspub.law.notice import NoticeAssessment, assess
 from kspub.model import Agreement
-from kspub.notice import NoticeAssessment, assess
+from kspub.sla.diff import SlaChangeSet, diff_sla
 
 #: SLAs are part of the service terms (金山云云服务使用协议 1.3): their changes follow that agreement's rules.
 SLA_RULES_FROM = "cloud-service-agreement"
@@ -200,7 +201,7 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: Any) -> None:
         add("KS419", "计算涉及尚未公布的次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", _fm_line(new, "effective"),
             Severity.WARNING)  # fmt: skip
     if notice.channels:
-        from kspub.notice import CHANNELS
+        from kspub.law.notice import CHANNELS
 
         add("KS426", f"通知渠道：{'、'.join(CHANNELS.get(c, c) for c in notice.channels)}（公告时请通过这些渠道通知）。",
             _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
@@ -210,7 +211,7 @@ def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agr
     """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
     window of the service agreement's default rule, counted from today (the day the change is published)."""
     from kspub.history import file_at_ref
-    from kspub.sla import parse_catalogue
+    from kspub.sla.catalogue import parse_catalogue
     from kspub.workspace import SLA_FILE, load_sla
 
     before = file_at_ref(root, base, SLA_FILE)
@@ -229,8 +230,8 @@ def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agr
     earliest: date | None = None
     basis = "金山云云服务使用协议第1.3条、第1.7条"
     if rules_from is not None:
-        from kspub.notice import load_policy
-        from kspub.period import effective_window
+        from kspub.law.notice import load_policy
+        from kspub.law.period import effective_window
 
         policy, _ = load_policy(rules_from.meta, rules_from.path)
         if policy.default is not None and policy.default.period is not None:
@@ -266,9 +267,9 @@ def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agr
 
 def run_check(root: Path, base: str, *, head: str | None = None, today: date) -> CheckReport:
     """Run the whole gate against ``base``; ``today`` (Asia/Shanghai) is the day the change would be announced."""
-    from kspub.calendar import load_calendar
     from kspub.errors import HistoryError
     from kspub.history import read_timelines
+    from kspub.law.workdays import load_calendar
     from kspub.workspace import load_corpus
 
     corpus = load_corpus(root)

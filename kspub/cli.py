@@ -213,8 +213,8 @@ def notice_cmd(
             raise UsageError("KS610", "请给出 --from（通知日期，求最早生效日）或 --to（目标生效日期，求最晚通知日）")
         if notice_from is not None and target is not None:
             raise UsageError("KS610", "--from 与 --to 只能给出其中之一")
-        from kspub.calendar import load_calendar
-        from kspub.period import EndMode, RollMode, effective_window, latest_notice_date, parse_period
+        from kspub.law.period import EndMode, RollMode, effective_window, latest_notice_date, parse_period
+        from kspub.law.workdays import load_calendar
 
         # an agreement repository may carry newly published years in calendar/ (no code change needed)
         extra = tuple(calendar_dirs) + (("calendar",) if Path("calendar").is_dir() else ())
@@ -258,11 +258,11 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
             raise UsageError("KS032", "请给出 OLD 和 NEW 两个比较对象，或使用 --base REF")
         if base is not None and (old is not None or new is not None):
             raise UsageError("KS032", "--base 与 OLD/NEW 不能同时使用")
-        from kspub.report_diff import render_markdown_report, render_text_report
+        from kspub.diff_report import render_markdown_report, render_text_report
 
         if base is None:
-            from kspub.compare import resolve_operand
             from kspub.diff import diff_agreements
+            from kspub.diff_operands import resolve_operand
 
             assert old is not None and new is not None
             changes = diff_agreements(resolve_operand(root, old), resolve_operand(root, new))
@@ -271,7 +271,7 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
             else:
                 click.echo(render_markdown_report(changes) if fmt == "markdown" else render_text_report(changes), nl=False)
             return
-        from kspub.compare import diff_refs
+        from kspub.diff_operands import diff_refs
 
         diffs = diff_refs(root, base, head)
         if fmt == "json":
@@ -334,7 +334,7 @@ def check_cmd(root: Path, base: str, head: str | None, today_text: str | None, f
         if fmt == "json":
             click.echo(dump_json(report.to_dict()))
         else:
-            from kspub import report as render
+            from kspub import check_report as render
 
             out = {"text": render.render_text, "markdown": render.render_markdown, "github": render.render_github}[fmt]
             click.echo(out(report), nl=False)

@@ -136,7 +136,7 @@ class Meta:
     """变更说明: a plain-language summary of what this version changes."""
     change_notes: tuple[ChangeNote, ...] = ()
     notice: Mapping[str, Any] = field(default_factory=dict)
-    """Notice rules (interpreted by :mod:`kspub.notice`)."""
+    """Notice rules (interpreted by :mod:`kspub.law.notice`)."""
     field_lines: Mapping[str, int] = field(default_factory=dict)
     """1-based source line of each top-level front-matter key."""
 

@@ -9,7 +9,7 @@ from kspub.errors import Diagnostic, KspubError, Severity
 from kspub.lint import lint_agreement
 from kspub.model import Agreement
 from kspub.parse import MAX_FILE_BYTES, ParseResult, decode_source, parse_file
-from kspub.sla import SlaCatalogue, parse_catalogue
+from kspub.sla.catalogue import SlaCatalogue, parse_catalogue
 
 AGREEMENTS_DIR = "agreements"
 SLA_FILE = "sla/catalogue.yaml"
@@ -49,7 +49,7 @@ def parse_path(path: Path, root: Path) -> ParseResult:
     result = parse_file(shown, data)
     extra = []
     if result.agreement is not None:
-        from kspub.notice import lint_notice
+        from kspub.law.notice import lint_notice
 
         extra = lint_agreement(result.agreement) + lint_notice(result.agreement)
     return ParseResult(result.agreement, result.diagnostics + tuple(extra))

@@ -9,7 +9,8 @@ import holidays
 import pytest
 from chinese_calendar import constants as cc
 
-from kspub.calendar import (
+from kspub.errors import CalendarError
+from kspub.law.workdays import (
     CONFLICTING_YEAR_FILES,
     INVALID_YEAR_FILE,
     MISSING_CALENDAR_DIR,
@@ -19,7 +20,6 @@ from kspub.calendar import (
     load_calendar,
     parse_year_file,
 )
-from kspub.errors import CalendarError
 
 FICTIONAL = Path(__file__).parent / "fixtures" / "calendar" / "fictional"
 D = dt.date

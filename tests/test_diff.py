@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from kspub.diff import Change, ChangeSet, diff_agreements, diff_sla, mirror_kind
+from kspub.diff import Change, ChangeSet, diff_agreements, mirror_kind
+from kspub.diff_report import render_markdown_report, render_text_report
 from kspub.model import Agreement, ChangeNote, Meta, Node, NodeKind
 from kspub.redline import mirror
-from kspub.report_diff import render_markdown_report, render_text_report
+from kspub.sla.diff import diff_sla
 
 ROOT = Path(__file__).resolve().parent.parent
 

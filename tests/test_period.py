@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kspub.calendar import WorkCalendar, load_calendar
 from kspub.errors import CalendarError, KspubError
-from kspub.period import (
+from kspub.law.period import (
     EndMode,
     NoticeTime,
     Period,
@@ -26,6 +25,7 @@ from kspub.period import (
     parse_notice,
     parse_period,
 )
+from kspub.law.workdays import WorkCalendar, load_calendar
 
 D = dt.date
 CAL = load_calendar()

@@ -26,7 +26,7 @@ from kspub.workspace import SLA_FILE, Corpus, agreement_paths, load_sla, parse_p
 if TYPE_CHECKING:
     from kspub.diff import ChangeSet
     from kspub.parse import ParseResult
-    from kspub.sla import SlaCatalogue
+    from kspub.sla.catalogue import SlaCatalogue
 
 T = TypeVar("T")
 

@@ -29,6 +29,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kspub.diff_report import CLASS_ZH, KIND_ZH  # the same words the editors' change report uses
 from kspub.errors import KspubError
 from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
@@ -43,7 +44,6 @@ from kspub.publish.snapshot import (
     PublishedVersion,
     Snapshot,
 )
-from kspub.report_diff import CLASS_ZH, KIND_ZH  # the same words the editors' change report uses
 
 API_DIR = "api/v1"
 ASSETS = ("kspub.css", "kspub.js")

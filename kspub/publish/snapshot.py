@@ -18,7 +18,7 @@ from kspub.model import Agreement
 
 if TYPE_CHECKING:
     from kspub.diff import ChangeSet
-    from kspub.sla import SlaCatalogue
+    from kspub.sla.catalogue import SlaCatalogue
 
 IN_FORCE = "in-force"
 UPCOMING = "upcoming"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kspub.check import AgreementCheck, CheckReport, Finding
+from kspub.diff_report import escape_markdown, render_markdown_redline, shorten
 from kspub.errors import Diagnostic, Severity
-from kspub.report_diff import escape_markdown, render_markdown_redline, shorten
 
 SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}

@@ -21,8 +21,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kspub.calendar import DayKind, WorkCalendar, weekday_name
 from kspub.errors import KspubError
+from kspub.law.workdays import DayKind, WorkCalendar, weekday_name
 
 #: A period text kspub cannot read.
 UNREADABLE_PERIOD = "KS611"

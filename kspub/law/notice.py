@@ -17,8 +17,8 @@ from kspub.errors import Diagnostic, KspubError
 from kspub.model import Agreement, Meta
 
 if TYPE_CHECKING:
-    from kspub.calendar import WorkCalendar
-    from kspub.period import EffectiveWindow, EndMode, Period, RollMode
+    from kspub.law.period import EffectiveWindow, EndMode, Period, RollMode
+    from kspub.law.workdays import WorkCalendar
 
 CHANNELS: Mapping[str, str] = {
     "site": "网页公告",
@@ -72,7 +72,7 @@ class NoticePolicy:
 
 def load_policy(meta: Meta, path: str) -> tuple[NoticePolicy, list[Diagnostic]]:
     """Read the ``notice`` front matter; every problem is a diagnostic at the ``notice`` line."""
-    from kspub.period import EndMode, RollMode
+    from kspub.law.period import EndMode, RollMode
 
     line = meta.field_lines.get("notice")
     diags: list[Diagnostic] = []
@@ -109,7 +109,7 @@ def load_policy(meta: Meta, path: str) -> tuple[NoticePolicy, list[Diagnostic]]:
 
 
 def _rule(entry: object, err: Any, *, is_default: bool) -> NoticeRule | None:
-    from kspub.period import parse_period
+    from kspub.law.period import parse_period
 
     if not isinstance(entry, dict):
         err("每条通知规则应为映射，例如 {period: 10个自然日, basis: 本协议第4.4条}。")
@@ -276,7 +276,7 @@ def assess(
     Windows are counted from ``announced`` (the new version's announced date) with the policy's roll and end
     modes; without an announced date the rules are still listed but no date is computed.
     """
-    from kspub.period import effective_window
+    from kspub.law.period import effective_window
 
     policy, problems = load_policy(new.meta, new.path)
     if problems:
