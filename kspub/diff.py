@@ -20,13 +20,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from kspub.chinese_text import reference_key
 from kspub.materiality import (
     REMOVED_TARGET,
     TextVerdict,
     ValueChange,
     WordCount,
     classify_text_change,
-    number_key,
     subject_flags,
     subject_reason,
 )
@@ -333,13 +333,13 @@ def _renumbering(old: Agreement, new: Agreement, successor: Mapping[str, str | N
     def index(agreement: Agreement) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
         for n in agreement.nodes:
-            key = number_key(n.number)
+            key = reference_key(n.number)
             if key:
                 out[key].append(n.id)
         return out
 
     old_index, new_index = index(old), index(new)
-    new_key_of = {n.id: number_key(n.number) for n in new.nodes}
+    new_key_of = {n.id: reference_key(n.number) for n in new.nodes}
     mapping: dict[str, str] = {}
     for key in {*old_index, *new_index}:
         if len(old_index.get(key, ())) > 1 or len(new_index.get(key, ())) > 1:

@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from kspub.errors import HistoryError, KspubError
-from kspub.frontmatter import FastStringDateLoader, parse_date
-from kspub.model import Agreement, sha256_text
+from kspub.frontmatter import body_of, parse_front_matter, split_front_matter
+from kspub.model import Agreement, Correction, Meta, sha256_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AGREEMENTS_DIR = "agreements"
 _ATTR_LINE = re.compile(r"^[ \t]{0,3}\{[^\n]*\}[ \t]*$", re.M)
-_FM_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +70,7 @@ class VersionRecord:
     announced: date | None
     effective: date | None
     revisions: tuple[Revision, ...]
-    corrections: tuple[dict[str, Any], ...] = ()
+    corrections: tuple[Correction, ...] = ()
     draft: bool = False
     """True for uncommitted changes in the working tree (only when asked for)."""
     summary: str = ""
@@ -102,7 +99,9 @@ class VersionRecord:
             "draft": self.draft,
             "authors": list(self.authors),
             "commits": [r.commit.to_dict() for r in self.revisions],
-            "corrections": [dict(c) for c in self.corrections],
+            "corrections": [
+                {"date": c.date.isoformat(), "reason": c.reason, "clauses": list(c.clauses)} for c in self.corrections
+            ],
         }
 
 
@@ -141,67 +140,33 @@ def today_in_shanghai() -> date:
 
 def legal_text(source: str) -> str:
     """The text a version is judged on: the body without front matter, attribute lines and whitespace."""
-    m = _FM_RE.match(source)
-    body = source[m.end() :] if m else source
     # str.split() drops every run of whitespace: faster than a regular expression on every version of history
-    return "".join(_ATTR_LINE.sub("", body).split())
+    return "".join(_ATTR_LINE.sub("", body_of(source)).split())
 
 
-#: The front-matter keys a timeline needs; everything else (notice rules, printed dates …) is not read here.
-_TIMELINE_KEYS = ("id", "title", "version", "announced", "effective", "summary")
-_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):[ \t]*(.*?)[ \t]*$")
-_PLAIN = re.compile(r"^[^\s'\"\[\]{}&*!|>%@`#,?:-][^#]*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_YAML_SPECIAL = re.compile(r"^(?:[-+]?[0-9][0-9_.eE+-]*|\.inf|\.nan|null|Null|NULL|~|true|false|True|False|yes|no|on|off)$")
+@dataclass(frozen=True, slots=True)
+class _State:
+    """A file's text as kspub reads it (LF line ends, no BOM) and its front matter read the way lint reads it."""
+
+    source: str
+    meta: Meta
 
 
-def _simple_scalar(value: str) -> str | None:
-    """A value YAML would read as exactly this string, or None when only a YAML parser can tell."""
-    if len(value) >= 2 and value[0] == value[-1] == '"' and '"' not in value[1:-1] and "\\" not in value:
-        return value[1:-1]
-    if len(value) >= 2 and value[0] == value[-1] == "'" and "'" not in value[1:-1]:
-        return value[1:-1]
-    if _DATE.match(value):
-        return value  # the loader keeps dates as strings (no timestamp resolver)
-    if _PLAIN.match(value) and ": " not in value and not _YAML_SPECIAL.match(value):
-        return value
-    return None
+def _read_state(data: bytes, path: str) -> _State | None:
+    """One committed state of an agreement file, or None when it is not a version (not UTF-8, no readable
+    front matter, no label): lint reports such a file; history never guesses what it meant."""
+    from kspub.parse import decode_source
 
-
-def _front_matter_fast(text: str) -> dict[str, Any] | None:
-    """The timeline keys read line by line, when every one of them is a plain one-line string; else None.
-
-    History reads every version of every agreement: a full YAML parse of each front matter would cost more than
-    git itself. Anything not provably a simple string (quotes with escapes, numbers, block scalars, corrections)
-    falls back to the YAML parser, so both paths always agree."""
-    found: dict[str, Any] = {}
-    for line in text.split("\n"):
-        m = _TOP_KEY.match(line)
-        if m is None:
-            continue
-        key, value = m.group(1), m.group(2)
-        if key == "corrections":
-            return None
-        if key in _TIMELINE_KEYS:
-            scalar = _simple_scalar(value)
-            if scalar is None:
-                return None
-            found[key] = scalar
-    return found
-
-
-def _front_matter(source: str) -> dict[str, Any]:
-    m = _FM_RE.match(source)
-    if not m:
-        return {}
-    fast = _front_matter_fast(m.group(1))
-    if fast is not None:
-        return fast
-    try:
-        data = yaml.load(m.group(1), Loader=FastStringDateLoader)  # noqa: S506
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    source, _ = decode_source(data, path)
+    if source is None:
+        return None
+    block = split_front_matter(source)
+    if block is None or block.end_line == 0:
+        return None
+    meta, _ = parse_front_matter(block.yaml, path, first_line=block.first_line, file_stem=None)
+    if meta is None or not meta.version.strip():
+        return None
+    return _State(source, meta)
 
 
 def _open_repo(root: Path) -> Any:
@@ -263,7 +228,7 @@ class _Lineage:
     """One agreement file followed through renames."""
 
     path: str
-    states: list[tuple[CommitInfo, str, str, str]] = field(default_factory=list)  # commit, path, blob, source
+    states: list[tuple[CommitInfo, str, str, bytes]] = field(default_factory=list)  # commit, path, blob, data
 
 
 def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str, str, str]]]]:
@@ -332,7 +297,7 @@ def read_timelines(
                     lineage = by_path.get(new_path) or _Lineage(new_path)
                 lineage.path = new_path
                 by_path[new_path] = lineage
-                lineage.states.append((commit, new_path, blob, ""))
+                lineage.states.append((commit, new_path, blob, b""))
         texts = _read_blobs(repo, [s[2] for lineage in by_path.values() for s in lineage.states])
         for lineage in by_path.values():
             lineage.states = [(c, p, b, texts[b]) for c, p, b, _ in lineage.states]
@@ -356,7 +321,7 @@ def read_timelines(
     return timelines
 
 
-def _read_blobs(repo: Any, blobs: list[str]) -> dict[str, str]:
+def _read_blobs(repo: Any, blobs: list[str]) -> dict[str, bytes]:
     """Every blob's text through one ``git cat-file --batch`` process (not one process per version)."""
     import subprocess
 
@@ -370,14 +335,14 @@ def _read_blobs(repo: Any, blobs: list[str]) -> dict[str, str]:
         capture_output=True,
         check=True,
     )
-    out, texts, pos = proc.stdout, {}, 0
+    out, texts, pos = proc.stdout, dict[str, bytes](), 0
     for blob in wanted:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
         if len(header) < 3 or header[1] != b"blob":
             raise HistoryError("KS809", f"git 对象 {blob} 缺失，历史不完整", hint="请使用完整克隆（git fetch --unshallow）")
         size = int(header[2])
-        texts[blob] = out[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
+        texts[blob] = out[end + 1 : end + 1 + size]
         pos = end + 1 + size + 1
     return texts
 
@@ -391,26 +356,27 @@ def _as_diagnostics(err: KspubError) -> Iterable[Any]:
 def _build_timeline(lineage: _Lineage, problems: list[KspubError]) -> Timeline | None:
     versions: list[VersionRecord] = []
     seen_labels: dict[str, str] = {}
-    for commit, path, blob, source in lineage.states:
-        fm = _front_matter(source)
-        label = str(fm.get("version", "")).strip()
-        if not label:
-            continue  # an unparseable state is lint's business; it never becomes a version
+    for commit, path, blob, data in lineage.states:
+        state = _read_state(data, path)
+        if state is None:
+            continue  # an unreadable state is lint's business; it never becomes a version
+        meta, source = state.meta, state.source
+        label = meta.version.strip()
         text_sha = sha256_text(legal_text(source))
-        corrections = tuple(c for c in (fm.get("corrections") or []) if isinstance(c, dict))
+        corrections = meta.corrections
         revision = Revision(commit, path, blob, text_sha)
         record = VersionRecord(
-            agreement=str(fm.get("id") or Path(path).stem),
+            agreement=meta.id or Path(path).stem,
             label=label,
-            title=str(fm.get("title") or ""),
+            title=meta.title,
             path=path,
             source=source,
             text_sha256=text_sha,
-            announced=parse_date(fm.get("announced")),
-            effective=parse_date(fm.get("effective")),
+            announced=meta.announced,
+            effective=meta.effective,
             revisions=(revision,),
             corrections=corrections,
-            summary=str(fm.get("summary") or "").strip(),
+            summary=meta.summary,
         )
         if versions and versions[-1].label == label:
             prev = versions[-1]
@@ -428,7 +394,7 @@ def _build_timeline(lineage: _Lineage, problems: list[KspubError]) -> Timeline |
                         )
                     )
                     continue
-                revision = replace(revision, correction=str(new_corrections[-1].get("reason", "")))
+                revision = replace(revision, correction=new_corrections[-1].reason)
             versions[-1] = replace(record, revisions=prev.revisions + (revision,))
             continue
         if label in seen_labels and seen_labels[label] != text_sha:
@@ -453,12 +419,12 @@ def _add_drafts(worktree: Path, timelines: dict[str, Timeline], by_path: dict[st
     """Add the working tree's text as a draft version wherever it differs from the last committed one."""
     folder = worktree / AGREEMENTS_DIR
     for file in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        source = file.read_text("utf-8", errors="replace")
-        fm = _front_matter(source)
-        label = str(fm.get("version", "")).strip()
-        agreement = str(fm.get("id") or file.stem)
-        if not label:
+        state = _read_state(file.read_bytes(), f"{AGREEMENTS_DIR}/{file.name}")
+        if state is None:
             continue
+        meta, source = state.meta, state.source
+        label = meta.version.strip()
+        agreement = meta.id or file.stem
         text_sha = sha256_text(legal_text(source))
         timeline = timelines.get(agreement)
         last = timeline.versions[-1] if timeline else None
@@ -467,15 +433,15 @@ def _add_drafts(worktree: Path, timelines: dict[str, Timeline], by_path: dict[st
         draft = VersionRecord(
             agreement=agreement,
             label=label,
-            title=str(fm.get("title") or ""),
+            title=meta.title,
             path=f"{AGREEMENTS_DIR}/{file.name}",
             source=source,
             text_sha256=text_sha,
-            announced=parse_date(fm.get("announced")),
-            effective=parse_date(fm.get("effective")),
+            announced=meta.announced,
+            effective=meta.effective,
             revisions=(),
             draft=True,
-            summary=str(fm.get("summary") or "").strip(),
+            summary=meta.summary,
         )
         versions = (timeline.versions if timeline else ()) + (draft,)
         timelines[agreement] = Timeline(agreement, versions)

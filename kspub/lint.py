@@ -6,61 +6,12 @@ function from an :class:`Agreement` to diagnostics.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
+from kspub.chinese_text import canonical_key, internal_references, normalise, reference_key, sibling_key
 from kspub.errors import Diagnostic, Severity
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
-
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-#: A reference from the text to one of its own clauses: 本协议第4.4条, 本隐私政策第6.10节, 本政策中的6.7条.
-CROSS_REF_RE = re.compile(
-    r"(?P<scope>本(?:协议|政策|隐私政策|责任书|说明|条款))(?:中的|项下)?第?(?P<num>\d+(?:\.\d+)*)(?P<unit>条|节|款)"
-)
-
-
-def chinese_numeral(text: str) -> int | None:
-    """Value of a Chinese numeral up to 999 (一, 十, 十二, 二十三, 一百零五), or None."""
-    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
-        return None
-    total, current = 0, 0
-    for c in text:
-        if c == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif c == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[c]
-    return total + current
-
-
-def number_key(number: str) -> tuple[str, int] | None:
-    """(style, value) of a display number, so siblings of one style can be checked for gaps."""
-    n = number.strip()
-    if m := re.fullmatch(r"([一二三四五六七八九十百零]+)、", n):
-        value = chinese_numeral(m.group(1))
-        return ("cn", value) if value is not None else None
-    if m := re.fullmatch(r"(\d+)\.?", n):
-        return ("dot:", int(m.group(1)))
-    if m := re.fullmatch(r"((?:\d+\.)+)(\d+)\.?", n):
-        return (f"dot:{m.group(1)}", int(m.group(2)))
-    if m := re.fullmatch(r"[（(](\d+)[）)]", n):
-        return ("paren", int(m.group(1)))
-    if m := re.fullmatch(r"(\d+)[)）]", n):
-        return ("halfparen", int(m.group(1)))
-    if m := re.fullmatch(r"[（(]([一二三四五六七八九十]+)[）)]", n):
-        value = chinese_numeral(m.group(1))
-        return ("cnparen", value) if value is not None else None
-    return None
-
-
-def normalise_ref(number: str) -> str:
-    return number.strip().rstrip(".、")
-
 
 Rule = Callable[[Agreement], Iterator[Diagnostic]]
 
@@ -126,7 +77,7 @@ def check_empty(a: Agreement) -> Iterator[Diagnostic]:
 def check_numbering(a: Agreement) -> Iterator[Diagnostic]:
     groups: dict[tuple[str | None, str], list[tuple[int, Node]]] = defaultdict(list)
     for n in a.nodes:
-        key = number_key(n.number) if n.number else None
+        key = sibling_key(n.number) if n.number else None
         if key is not None:
             groups[(n.parent, key[0])].append((key[1], n))
     for members in groups.values():
@@ -150,16 +101,20 @@ def check_numbering(a: Agreement) -> Iterator[Diagnostic]:
 
 
 def check_cross_refs(a: Agreement) -> Iterator[Diagnostic]:
-    numbers = {normalise_ref(n.number) for n in a.nodes if n.number}
+    """Every internal cross-reference (本协议第4.4条, 本声明第9.9条, 第9.9条, 本协议第九条) names a display number
+    the agreement prints; the same pattern materiality uses to follow a renumbering."""
+    keys = {reference_key(n.number) for n in a.nodes if n.number}
+    canonical = {canonical_key(k) for k in keys}
     for n in a.nodes:
-        for m in CROSS_REF_RE.finditer(n.text or n.title):
-            if m.group("num") not in numbers:
-                yield _diag(
-                    a,
-                    "KS401",
-                    f"交叉引用 “{m.group(0)}” 找不到对应条款：本协议没有编号为 {m.group('num')} 的条款，请改正引用或编号。",
-                    n.line,
-                )
+        for ref in internal_references(normalise(n.text or n.title)):
+            if ref.key in keys or canonical_key(ref.key) in canonical:
+                continue
+            yield _diag(
+                a,
+                "KS401",
+                f"交叉引用 “{ref.display}” 找不到对应条款：本协议没有编号为 {ref.key} 的条款，请改正引用或编号。",
+                n.line,
+            )
 
 
 RULES: tuple[Rule, ...] = (check_ids, check_tags, check_empty, check_numbering, check_cross_refs)

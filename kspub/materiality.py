@@ -20,9 +20,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from kspub.chinese_text import (
+    CN_NUMERAL_CHARS,
+    Reference,
+    internal_references,
+    normalise,
+)
 from kspub.model import KNOWN_TAGS
 from kspub.redline import redline
 
@@ -86,7 +91,6 @@ _WORD_KIND: dict[str, str] = {
 # Longest alternative first, so 不承担 is one duty word and not 不 + 承担.
 _WORD_RE = re.compile("|".join(re.escape(w) for w in sorted(_WORD_KIND, key=lambda w: (-len(w), w))))
 
-_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _UNITS = (
     "个自然日|个工作日|自然日|工作日|个月|个小时|小时|分钟|秒钟|秒|周岁|岁|日|天|周|星期|月|年|"
     "万元|亿元|元|角|分|次|倍|人|家|份|Gbps|Mbps|GB|TB|MB|KB|ms"
@@ -94,18 +98,8 @@ _UNITS = (
 #: A number with what it counts: 10个自然日, 30天, 99.95%, 400-1070-808, ¥100, 十五日. Chinese numerals only
 #: count with a unit, so that 一切 or 一方 are not numbers. Matched on folded text (half-width digits).
 NUMBER_RE = re.compile(
-    rf"(?:[¥$€£]|人民币)?(?:\d+(?:[.,:/\-]\d+)*(?:%|‰)?(?:{_UNITS})?|[{_CN_DIGITS}]+(?:个)?(?:{_UNITS}))"
+    rf"(?:[¥$€£]|人民币)?(?:\d+(?:[.,:/\-]\d+)*(?:%|‰)?(?:{_UNITS})?|[{CN_NUMERAL_CHARS}]+(?:个)?(?:{_UNITS}))"
 )
-#: An internal cross-reference: 本协议第4.4条, 本隐私政策第6.10节, 本政策中的6.7条, 第10条.
-XREF_RE = re.compile(
-    r"(?P<pre>本(?:协议|政策|隐私政策|条款|规则|说明|责任书|声明|合同)(?:中的|中|之|的)?第?|第)"
-    rf"(?P<num>\d+(?:\.\d+)*|[{_CN_DIGITS}]+)"
-    r"(?P<suf>条|节|章|款|项|部分|段)"
-)
-#: A bare 第N条 right after these names another text (《网络安全法》第21条, 办法第3条): not ours to renumber.
-_EXTERNAL_BEFORE = tuple("》法例定则释令")
-#: Invisible characters that only affect line breaking; treated like whitespace.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 #: Markdown emphasis markers as the agreements use them (``**…**``).
 _EMPHASIS_RE = re.compile(r"\*\*|__")
 
@@ -173,78 +167,10 @@ class TextVerdict:
 # --- normalisation ----------------------------------------------------------------------------------------
 
 
-@cache
-def _width_table() -> dict[int, str]:
-    """Every full-width or half-width form mapped to its ordinary form, straight from the Unicode data.
-
-    Only ``<wide>`` and ``<narrow>`` compatibility mappings are used, not all of NFKC: NFKC also folds ``²``
-    into ``2`` and ``①`` into ``1``, which can change a number (10² is not 102).
-    """
-    table: dict[int, str] = {}
-    for code in range(0x10000):
-        decomposition = unicodedata.decomposition(chr(code))
-        if decomposition.startswith(("<wide>", "<narrow>")):
-            table[code] = "".join(chr(int(h, 16)) for h in decomposition.split()[1:])
-    return table
-
-
-def fold_width(text: str) -> str:
-    """Full-width and half-width forms replaced by their ordinary forms (（１） → (1), ，→ ,)."""
-    return text.translate(_width_table())
-
-
-def _is_ascii_alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-_SPACE_RUN_RE = re.compile(rf"[\s{_INVISIBLE}]+")
-
-
-def normalise(text: str) -> str:
-    """The text as far as rights and duties go: width folded, whitespace and invisible break hints removed.
-
-    A space between two ASCII letters or digits is kept (as one space) because it separates words or
-    numbers there: ``1 0`` is not ``10``.
-    """
-    folded = fold_width(text)
-
-    def squeeze(m: re.Match[str]) -> str:
-        s, e = m.start(), m.end()
-        between_words = 0 < s and e < len(folded) and _is_ascii_alnum(folded[s - 1]) and _is_ascii_alnum(folded[e])
-        return " " if between_words else ""
-
-    return _SPACE_RUN_RE.sub(squeeze, folded)
-
-
-def number_key(number: str) -> str:
-    """A display number reduced to what cross-references write: ``4.4.`` → ``4.4``, ``（1）`` → ``1``, ``一、`` → ``一``."""
-    return normalise(number).strip("()[]【】、.,:;。 ")
-
-
 # --- cross-references -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Ref:
-    start: int
-    end: int
-    num_start: int
-    num_end: int
-    key: str
-    display: str
-
-
-def _references(text: str) -> list[_Ref]:
-    """Internal cross-references in normalised text (references to other laws are left out)."""
-    refs = []
-    for m in XREF_RE.finditer(text):
-        if m.group("pre") == "第" and m.start() > 0 and text[m.start() - 1] in _EXTERNAL_BEFORE:
-            continue
-        refs.append(_Ref(m.start(), m.end(), m.start("num"), m.end("num"), m.group("num"), m.group(0)))
-    return refs
-
-
-def _follow_renumbering(text: str, refs: Sequence[_Ref], renumbering: Mapping[str, str]) -> str:
+def _follow_renumbering(text: str, refs: Sequence[Reference], renumbering: Mapping[str, str]) -> str:
     """The text with every cross-reference rewritten as the renumbering says it should now read."""
     out: list[str] = []
     last = 0
@@ -265,7 +191,7 @@ def retargeted_references(text: str, renumbering: Mapping[str, str]) -> tuple[st
     the old version and names another, or nothing, in the new one.
     """
     norm = normalise(text)
-    return tuple(r.display for r in _references(norm) if renumbering.get(r.key, r.key) != r.key)
+    return tuple(r.display for r in internal_references(norm) if renumbering.get(r.key, r.key) != r.key)
 
 
 # --- counting ---------------------------------------------------------------------------------------------
@@ -399,7 +325,7 @@ def _show(value: str) -> str:
 def classify_text_change(old: str, new: str, *, renumbering: Mapping[str, str] | None = None) -> TextVerdict:
     """Classify the change of one text from ``old`` to ``new``.
 
-    ``renumbering`` maps a display number as cross-references write it (``4.4``; see :func:`number_key`) to
+    ``renumbering`` maps a display number as cross-references write it (``4.4``; see :func:`reference_key`) to
     the number the same clause has now; identical entries are allowed, and :data:`REMOVED_TARGET` means the
     clause no longer exists as one clause. A cross-reference rewritten exactly as the renumbering says is
     editorial; one left unchanged while its clause moved to another number is material.
@@ -408,7 +334,7 @@ def classify_text_change(old: str, new: str, *, renumbering: Mapping[str, str] |
     if old == new and not retargeted_references(old, mapping):
         return TextVerdict(True, (), "文字未变。")
     a, b = normalise(old), normalise(new)
-    refs_a, refs_b = _references(a), _references(b)
+    refs_a, refs_b = internal_references(a), internal_references(b)
     followed = _follow_renumbering(a, refs_a, mapping)
     renumbered_refs = tuple(
         ValueChange(r.display, r.display[: r.num_start - r.start] + mapping[r.key] + r.display[r.num_end - r.start :])
@@ -426,7 +352,7 @@ def classify_text_change(old: str, new: str, *, renumbering: Mapping[str, str] |
     return _material(a, b, refs_a, refs_b, mapping)
 
 
-def _material(a: str, b: str, refs_a: list[_Ref], refs_b: list[_Ref], mapping: Mapping[str, str]) -> TextVerdict:
+def _material(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], mapping: Mapping[str, str]) -> TextVerdict:
     flags: list[str] = []
     reasons: list[str] = []
 

@@ -7,6 +7,7 @@ nodes are kept flat, in document order, each naming its parent by ID.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,24 @@ class NodeKind(StrEnum):
 
 
 #: Subject tags a clause may carry; the materiality and notice rules key on them.
+#: An agreement or clause ID: an ASCII lowercase slug (letters, digits, single hyphens), starting with a letter.
+ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+#: The longest ID kspub accepts (agreement and clause alike): it becomes a URL path segment and a file name.
+ID_MAX = 64
+#: A version label: letters, digits, dots, hyphens and underscores (2026.1, 2022-07-05, 1.10).
+VERSION_LABEL_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
+
+
+def is_id(text: str) -> bool:
+    """True when ``text`` is a valid agreement or clause ID (see :data:`ID_RE` and :data:`ID_MAX`)."""
+    return len(text) <= ID_MAX and ID_RE.fullmatch(text) is not None
+
+
+def is_version_label(text: str) -> bool:
+    """True when ``text`` is a valid version label (see :data:`VERSION_LABEL_RE`)."""
+    return VERSION_LABEL_RE.fullmatch(text) is not None
+
+
 KNOWN_TAGS: Mapping[str, str] = {
     "fees": "费用与支付",
     "liability": "责任与免责",

@@ -15,11 +15,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from kspub.errors import Diagnostic, Severity
-from kspub.frontmatter import parse_front_matter
-from kspub.model import Agreement, Meta, Node, NodeKind
+from kspub.frontmatter import parse_front_matter, split_front_matter
+from kspub.model import ID_MAX, Agreement, Meta, Node, NodeKind, is_id
 
 #: Display numbers as printed in the agreements: "一、", "4.4", "4.1.1", "1.", "(1)", "（1）", "1)".
 NUMBER_RE = re.compile(
@@ -36,27 +35,9 @@ NUMBER_RE = re.compile(
     )""",
     re.VERBOSE,
 )
-ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-ID_MAX = 64
 ALLOWED_ATTRS = frozenset({"id", "tags", "replaces", "number"})
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
-_ALLOWED_BLOCKS = frozenset(
-    {
-        "heading_open",
-        "heading_close",
-        "paragraph_open",
-        "paragraph_close",
-        "inline",
-        "bullet_list_open",
-        "bullet_list_close",
-        "ordered_list_open",
-        "ordered_list_close",
-        "list_item_open",
-        "list_item_close",
-        "front_matter",
-    }
-)
 _BLOCK_NAMES = {
     "fence": "代码块",
     "code_block": "代码块（缩进四个空格的文字）",
@@ -70,7 +51,7 @@ _BLOCK_NAMES = {
 def _markdown() -> MarkdownIt:
     # "commonmark" with tables enabled only so that a table is recognised and reported, never silently parsed
     # as a paragraph; html stays enabled so raw HTML is *seen* and rejected by lint, not passed through.
-    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    return MarkdownIt("commonmark").enable("table").use(attrs_block_plugin)
 
 
 _MD = _markdown()
@@ -167,20 +148,22 @@ def parse_file(path: str, data: bytes, *, check_name: bool = True) -> ParseResul
 def parse_agreement(text: str, path: str, *, check_name: bool = True) -> ParseResult:
     """Parse an agreement's text. Never raises for bad input: problems come back as diagnostics."""
     ctx = _Ctx(path=path, lines=text.split("\n"))
-    tokens = _MD.parse(text)
-    fm_token = tokens[0] if tokens and tokens[0].type == "front_matter" else None
-    meta: Meta | None
-    if fm_token is None:
-        meta = None
-        if text.startswith("---"):
-            ctx.error("KS102", "YAML 头信息没有结束：请在头信息最后一行之后单独写一行 ---。", 1)
-        else:
-            ctx.error("KS101", "缺少 YAML 头信息：文件第一行应为 ---，随后写 id、title、kind、version 等字段，再以 --- 结束。", 1)
+    block = split_front_matter(text)
+    meta: Meta | None = None
+    if block is None:
+        ctx.error("KS101", "缺少 YAML 头信息：文件第一行应为 ---，随后写 id、title、kind、version 等字段，再以 --- 结束。", 1)
+        body_text = text
+    elif block.end_line == 0:
+        ctx.error("KS102", "YAML 头信息没有结束：请在头信息最后一行之后单独写一行 ---。", 1)
+        body_text = ""
     else:
-        assert fm_token.map is not None
-        meta, fm_diags = parse_front_matter(fm_token.content, path, first_line=2, file_stem=_stem(path) if check_name else None)
+        meta, fm_diags = parse_front_matter(block.yaml, path, first_line=block.first_line,
+                                            file_stem=_stem(path) if check_name else None)  # fmt: skip
         ctx.diags.extend(fm_diags)
-    body = tokens[1:] if fm_token is not None else tokens
+        # the front matter's lines left blank, so every token keeps its line in the file
+        lines = text.split("\n")
+        body_text = "\n" * block.end_line + "\n".join(lines[block.end_line :])
+    body = _MD.parse(body_text)
     _walk_blocks(ctx, body)
     if not ctx.nodes and meta is not None:
         ctx.error("KS210", "正文没有任何条款：请在头信息之后写入协议正文，每个条款前一行写 {#条款ID}。", len(ctx.lines))
@@ -261,7 +244,7 @@ def _attrs(ctx: _Ctx, attrs: dict[str, Any], line: int, id_line: int) -> tuple[s
     node_id = str(attrs.get("id", ""))
     if not node_id:
         ctx.error("KS201", "缺少条款 ID：请在这一段上一行写 {#条款ID}（小写英文字母、数字和连字符，例如 {#price-change-notice}）。", line)
-    elif len(node_id) > ID_MAX or not ID_RE.match(node_id):
+    elif not is_id(node_id):
         ctx.error(
             "KS202",
             f"条款 ID “{node_id}” 格式不对：只能用小写英文字母、数字和连字符（-），以字母开头，不超过 {ID_MAX} 个字符，"
@@ -272,7 +255,7 @@ def _attrs(ctx: _Ctx, attrs: dict[str, Any], line: int, id_line: int) -> tuple[s
     tags = tuple(str(attrs.get("tags", "")).split())
     replaces = tuple(str(attrs.get("replaces", "")).split())
     for old in replaces:
-        if not ID_RE.match(old):
+        if not is_id(old):
             ctx.error("KS202", f"replaces 中的 “{old}” 不是合法的条款 ID：只能用小写英文字母、数字和连字符。", id_line)
     number = attrs.get("number")
     return node_id, tags, replaces, (str(number) if number is not None else None)

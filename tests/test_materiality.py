@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kspub.chinese_text import fold_width, normalise, reference_key
 from kspub.materiality import (
     CROSS_REFERENCE_CHANGED,
     CROSS_REFERENCE_RENUMBERED,
@@ -20,9 +21,6 @@ from kspub.materiality import (
     ValueChange,
     WordCount,
     classify_text_change,
-    fold_width,
-    normalise,
-    number_key,
     retargeted_references,
     subject_flags,
     subject_reason,
@@ -230,9 +228,9 @@ def test_verdict_to_dict() -> None:
 def test_normalise_and_fold() -> None:
     assert fold_width("（１）ＡＢ，") == "(1)AB,"
     assert normalise("金山云 网络\n技术 A  B") == "金山云网络技术A B"
-    assert number_key("4.4.") == "4.4"
-    assert number_key("（1）") == "1"
-    assert number_key("一、") == "一"
+    assert reference_key("4.4.") == "4.4"
+    assert reference_key("（1）") == "1"
+    assert reference_key("一、") == "一"
 
 
 def test_subject_tags() -> None:
@@ -241,3 +239,11 @@ def test_subject_tags() -> None:
     assert subject_flags(tags) == ("tag:fees", "tag:personal-information")
     assert subject_reason(tags) == "涉及费用与支付、个人信息"
     assert subject_reason(("account",)) == ""
+
+
+def test_a_statute_article_is_not_renumbered_with_the_agreements_own_sections() -> None:
+    # Section 二 of the agreement became 三; 民法典第二条 is the Civil Code's article, not that section.
+    verdict = classify_text_change("依照民法典第二条处理。", "依照民法典第三条处理。", renumbering={"二": "三"})
+    assert verdict.material
+    # while the agreement's own reference following the renumbering stays editorial
+    assert classify_text_change("依照本协议第二条处理。", "依照本协议第三条处理。", renumbering={"二": "三"}).editorial
