@@ -269,7 +269,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     """Run the whole gate against ``base``; ``today`` (Asia/Shanghai) is the day the change would be announced."""
     from kspub.errors import HistoryError
     from kspub.history import read_timelines
-    from kspub.law.workdays import load_calendar
+    from kspub.law.workdays import repository_calendar
     from kspub.workspace import load_corpus
 
     corpus = load_corpus(root)
@@ -278,8 +278,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
         read_timelines(root, include_draft=False)
     except HistoryError as exc:
         history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
-    extra = (root / "calendar",) if (root / "calendar").is_dir() else ()
-    calendar = load_calendar(extra)
+    calendar = repository_calendar(root)
     checks: list[AgreementCheck] = []
     broken = frozenset(d.path for d in corpus.errors)
     for diff in diff_refs(root, base, head, skip=broken):

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from kspub.check import AgreementCheck, CheckReport, Finding
-from kspub.diff_report import escape_markdown, render_markdown_redline, shorten
+from kspub.diff_report import KIND_ZH, escape_markdown, render_markdown_redline, shorten
 from kspub.errors import Diagnostic, Severity
 
 SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
-KIND_ZH = {
-    "added": "新增",
-    "removed": "删除",
-    "modified": "修改",
-    "moved": "移动",
-    "renumbered": "重新编号",
-    "retired": "退役",
-    "split": "拆分",
-    "merged": "合并",
-    "renamed": "更名",
-}
 
 
 def verdict_line(report: CheckReport) -> str:

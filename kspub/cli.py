@@ -202,8 +202,16 @@ def versions_cmd(agreement: str, root: Path, draft: bool, fmt: str) -> None:
 )
 @click.option("--calendar-dir", "calendar_dirs", multiple=True, type=click.Path(file_okay=False), help="追加的年度调休安排目录。")
 @click.option("--format", "fmt", type=FORMAT_TEXT_JSON, default="text", show_default=True, help="输出格式。")
+@root_option
 def notice_cmd(
-    notice_from: str | None, target: str | None, period: str, roll: str, end: str, calendar_dirs: tuple[str, ...], fmt: str
+    notice_from: str | None,
+    target: str | None,
+    period: str,
+    roll: str,
+    end: str,
+    calendar_dirs: tuple[str, ...],
+    fmt: str,
+    root: Path,
 ) -> None:
     """按民法典期间规则计算通知期：--from 求最早生效日，--to 反推最晚通知日。"""
     from kspub.errors import UsageError
@@ -214,11 +222,10 @@ def notice_cmd(
         if notice_from is not None and target is not None:
             raise UsageError("KS610", "--from 与 --to 只能给出其中之一")
         from kspub.law.period import EndMode, RollMode, effective_window, latest_notice_date, parse_period
-        from kspub.law.workdays import load_calendar
+        from kspub.law.workdays import repository_calendar
 
         # an agreement repository may carry newly published years in calendar/ (no code change needed)
-        extra = tuple(calendar_dirs) + (("calendar",) if Path("calendar").is_dir() else ())
-        calendar = load_calendar(extra)
+        calendar = repository_calendar(root, calendar_dirs)
         p = parse_period(period)
         modes = {"roll": RollMode(roll), "end": EndMode(end)}
         if notice_from is not None:
@@ -294,8 +301,8 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出目录（默认：仓库的 build/）。")
 def build_cmd(root: Path, as_of: Any, out: Path | None) -> None:
     """生成客户网站与 JSON API（build/site）；生成失败时旧网站保持不变。"""
+    from kspub.clock import today_in_shanghai
     from kspub.publish.build import build
-    from kspub.publish.snapshot import today_in_shanghai
 
     day = as_of.date() if as_of is not None else today_in_shanghai()
     with user_errors():
@@ -324,7 +331,7 @@ def check_cmd(root: Path, base: str, head: str | None, today_text: str | None, f
         from datetime import date
 
         from kspub.check import run_check
-        from kspub.history import today_in_shanghai
+        from kspub.clock import today_in_shanghai
 
         try:
             today = date.fromisoformat(today_text) if today_text else today_in_shanghai()

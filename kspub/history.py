@@ -14,13 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kspub.errors import HistoryError, KspubError
 from kspub.frontmatter import body_of, parse_front_matter, split_front_matter
+from kspub.law.period import shanghai
 from kspub.model import Agreement, Correction, Meta, sha256_text
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 AGREEMENTS_DIR = "agreements"
 _ATTR_LINE = re.compile(r"^[ \t]{0,3}\{[^\n]*\}[ \t]*$", re.M)
 
@@ -133,11 +132,6 @@ class Timeline:
         return {"agreement": self.agreement, "versions": [v.to_dict() for v in self.versions]}
 
 
-def today_in_shanghai() -> date:
-    """Today's date in Beijing: the edge where the clock is read (CLI only)."""
-    return datetime.now(SHANGHAI).date()
-
-
 def legal_text(source: str) -> str:
     """The text a version is judged on: the body without front matter, attribute lines and whitespace."""
     # str.split() drops every run of whitespace: faster than a regular expression on every version of history
@@ -182,20 +176,28 @@ def _open_repo(root: Path) -> Any:
         ) from exc
 
 
+def _not_a_ref(ref: str) -> HistoryError:
+    return HistoryError("KS804", f"“{ref}” 不是提交或分支名", hint="请写分支名、标签或提交号，例如 origin/main")
+
+
+def _unknown_ref(ref: str) -> HistoryError:
+    return HistoryError("KS804", f"找不到提交或分支 “{ref}”", hint="请确认分支或提交存在（CI 中需检出完整历史）")
+
+
 def verify_ref(repo: Any, ref: str) -> str:
     """The commit a ref names; refuses anything git could read as an option (``--output=…``)."""
     if not ref or ref.startswith("-"):
-        raise KspubError("KS804", f"“{ref}” 不是提交或分支名", hint="请写分支名、标签或提交号，例如 origin/main")
+        raise _not_a_ref(ref)
     try:
         return str(repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")).strip()
     except Exception as exc:
-        raise KspubError("KS804", f"找不到提交或分支 “{ref}”", hint="请确认分支或提交存在（CI 中需检出完整历史）") from exc
+        raise _unknown_ref(ref) from exc
 
 
 def _start_commit(repo: Any, ref: str) -> str | None:
     """One ``git rev-parse``: refuse a shallow clone, and resolve ``ref`` (None for a repository with no commits)."""
     if not ref or ref.startswith("-"):
-        raise KspubError("KS804", f"“{ref}” 不是提交或分支名", hint="请写分支名、标签或提交号，例如 origin/main")
+        raise _not_a_ref(ref)
     status, out, _ = repo.git.execute(
         ["git", "rev-parse", "--is-shallow-repository", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
         with_extended_output=True,
@@ -208,7 +210,7 @@ def _start_commit(repo: Any, ref: str) -> str | None:
         return lines[1]
     if ref == "HEAD":
         return None  # nothing committed yet: an empty history, not an error here
-    raise KspubError("KS804", f"找不到提交或分支 “{ref}”", hint="请确认分支或提交存在（CI 中需检出完整历史）")
+    raise _unknown_ref(ref)
 
 
 def _check_complete(repo: Any) -> None:
@@ -254,7 +256,7 @@ def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str
     for chunk in out.split("\x00")[1:]:
         head, _, rest = chunk.partition("\n")
         sha, author, email, committed, subject = head.split("\x1f", 4)
-        when = datetime.fromisoformat(committed).astimezone(SHANGHAI).isoformat()
+        when = datetime.fromisoformat(committed).astimezone(shanghai()).isoformat()
         changes: list[tuple[str, str, str, str]] = []
         for line in rest.splitlines():
             if not line.startswith(":"):
@@ -333,8 +335,11 @@ def _read_blobs(repo: Any, blobs: list[str]) -> dict[str, bytes]:
         cwd=repo.git_dir,
         input=("\n".join(wanted) + "\n").encode(),
         capture_output=True,
-        check=True,
+        check=False,
     )
+    if proc.returncode != 0:
+        problem = proc.stderr.decode("utf-8", "replace").strip()[-200:]
+        raise HistoryError("KS809", f"无法读取 git 对象（{problem}）", hint="请确认仓库完整（git fsck），CI 中需检出完整历史")
     out, texts, pos = proc.stdout, dict[str, bytes](), 0
     for blob in wanted:
         end = out.index(b"\n", pos)
@@ -503,7 +508,7 @@ def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[tup
     try:
         out = repo.git.diff("--name-status", "-M", *args, "--", AGREEMENTS_DIR)
     except Exception as exc:
-        raise KspubError("KS804", f"无法比较 {base} 与 {head or '工作区'}", hint="请确认分支或提交存在") from exc
+        raise HistoryError("KS804", f"无法比较 {base} 与 {head or '工作区'}", hint="请确认分支或提交存在") from exc
     pairs: list[tuple[str | None, str | None]] = []
     for line in out.splitlines():
         status, *paths = line.split("\t")
@@ -525,10 +530,28 @@ def changed_agreement_paths(root: Path, base: str, head: str | None) -> list[tup
 
 
 def file_at_ref(root: Path, ref: str, path: str) -> str | None:
-    """A file's text at a ref, or None when the file does not exist there."""
+    """A file's text at a ref, or None when the path truly does not exist there.
+
+    Any other failure (an unreadable object, a broken repository, a file that is not UTF-8) is an error: an
+    agreement whose base cannot be read must not look new and skip every notice check."""
     repo = _open_repo(root)
     commit = verify_ref(repo, ref)
-    try:
-        return str(repo.git.show(f"{commit}:{path}", strip_newline_in_stdout=False))
-    except Exception:
+    status, listing, stderr = repo.git.execute(
+        ["git", "ls-tree", "-z", "--full-tree", commit, "--", path], with_extended_output=True, with_exceptions=False
+    )
+    if status != 0:
+        raise HistoryError("KS808", f"无法读取 {ref}:{path}：{str(stderr).strip()[-200:]}", path=path,
+                           hint="请确认仓库完整（git fsck），CI 中需检出完整历史")  # fmt: skip
+    entry = str(listing).split("\0")[0]
+    if not entry:
         return None
+    mode_type_blob, _, _name = entry.partition("\t")
+    fields = mode_type_blob.split()
+    if len(fields) != 3 or fields[1] != "blob":
+        raise HistoryError("KS808", f"{ref}:{path} 不是文件", path=path, hint="agreements/ 下的协议必须是 .md 文件")
+    data = _read_blobs(repo, [fields[2]])[fields[2]]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HistoryError("KS808", f"{ref}:{path} 不是 UTF-8 编码", path=path,
+                           hint="请在编辑器中以 UTF-8 编码重新保存后提交") from exc  # fmt: skip

@@ -175,11 +175,13 @@ def test_search_covers_in_force_and_upcoming_only(demo_site: BuildResult) -> Non
     assert "\u200b" in fee["text"], "Chinese is segmented for the search index"
 
 
-def test_cached_collect_equals_collect(demo_site: BuildResult) -> None:
+def test_cached_collect_equals_collect(demo_site: BuildResult, tmp_path: Path) -> None:
     repo = demo_site.site.parent.parent
-    cached = collect_cached(repo, AS_OF, cache=Cache(None), phases=Phases())
+    cache = Cache(tmp_path / "cache")
     plain = collect(repo, AS_OF)
-    assert _snapshot_data(cached) == _snapshot_data(plain)
+    for _ in range(2):  # filled, then read back
+        cached = collect_cached(repo, AS_OF, cache=cache, phases=Phases())
+        assert _snapshot_data(cached) == _snapshot_data(plain)
 
 
 def test_cached_corpus_equals_load_corpus(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kspub.cli import main
@@ -162,3 +163,23 @@ def test_refs_that_look_like_options_are_refused(tmp_path: Path) -> None:
     assert victim.read_text("utf-8") == "keep"
     code, _, err = run("check", "--root", str(ROOT), "--base", "--")
     assert code == 1 and "KS804" in err
+
+
+def test_notice_reads_the_repositorys_calendar_from_root_not_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    fictional = Path(__file__).parent / "fixtures" / "calendar" / "fictional"
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    shutil.copytree(fictional, repo / "calendar")
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    args = ["notice", "--from", "2027-03-01", "--period", "10个工作日", "--format", "json"]
+    with_root = CliRunner().invoke(main, [*args, "--root", str(repo)])
+    assert with_root.exit_code == 0, with_root.output
+    assert json.loads(with_root.output)["effective_date"].startswith("2027-03")
+    # a calendar/ in the current directory is not the repository's: without --root the year is unknown
+    shutil.copytree(fictional, elsewhere / "calendar")
+    without = CliRunner().invoke(main, [*args, "--root", str(tmp_path)])
+    assert without.exit_code == 1 and "KS601" in without.output

@@ -515,3 +515,14 @@ def test_real_agreement_edits() -> None:
     assert len(material) == 1 and "10个自然日 → 5个自然日" in material[0].explanation
     assert "tag:fees" in material[0].flags
     assert all(c.flags == ("whitespace-or-width",) for c in cs.changes if not c.material)
+
+
+def test_every_change_kind_has_one_chinese_name_in_both_reports() -> None:
+    import typing
+
+    from kspub import check_report, diff, diff_report
+
+    kinds = set(typing.get_args(diff.ChangeKind))
+    assert kinds <= set(diff_report.KIND_ZH)
+    assert check_report.KIND_ZH is diff_report.KIND_ZH  # the pull-request report uses the same words
+    assert all(not name.isascii() for name in diff_report.KIND_ZH.values())

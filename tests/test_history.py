@@ -123,3 +123,16 @@ def test_versions_cli_json(make_repo: Callable[..., Path]) -> None:
 def test_not_a_git_repository(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["versions", "demo", "--root", str(tmp_path)])
     assert result.exit_code == 1 and "KS800" in result.stderr
+
+
+def test_a_base_that_cannot_be_read_is_an_error_not_a_new_agreement(make_repo: Callable[..., Path]) -> None:
+    from kspub.history import file_at_ref
+
+    repo = make_repo({A: demo_text("1.0")})
+    assert file_at_ref(repo, "HEAD", "agreements/absent.md") is None  # truly absent: None
+    assert file_at_ref(repo, "HEAD", A) == demo_text("1.0")
+    blob = git(repo, "rev-parse", f"HEAD:{A}").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # the base's object is gone
+    with pytest.raises(HistoryError) as info:
+        file_at_ref(repo, "HEAD", A)
+    assert info.value.code in {"KS808", "KS809"} and "git" in (info.value.hint or "")

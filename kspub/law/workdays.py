@@ -534,3 +534,15 @@ def _expand(item: yaml.ScalarNode, key: str, name: str, problems: _Problems) -> 
         problems.add(item, f"{name}：区间 {item.value} 超过 {_MAX_RANGE_DAYS} 天，请检查日期")
         return []
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+#: Where an agreement repository keeps newly published years of the schedule.
+REPOSITORY_CALENDAR_DIR = "calendar"
+
+
+def repository_calendar(root: Path, extra_dirs: Sequence[str | os.PathLike[str]] = ()) -> WorkCalendar:
+    """The calendar a repository's questions are answered with: :func:`load_calendar` plus ``extra_dirs`` and
+    the repository's own ``calendar/`` (read from ``root``, never from the current directory). ``kspub check``
+    and ``kspub notice`` both call this, so the same question gets the same date."""
+    own = root / REPOSITORY_CALENDAR_DIR
+    return load_calendar(tuple(extra_dirs) + ((own,) if own.is_dir() else ()))

@@ -498,16 +498,6 @@ def sla_document(snapshot: Snapshot) -> dict[str, Any] | None:
     }
 
 
-def _change_date(v: PublishedVersion) -> str:
-    """The date a transition is listed under: effective, else announced, else the day it was committed."""
-    r = v.record
-    if r.effective is not None:
-        return r.effective.isoformat()
-    if r.announced is not None:
-        return r.announced.isoformat()
-    return r.revisions[0].commit.committed[:10]  # a published version is always committed
-
-
 def changes_document(
     snapshot: Snapshot, prepared: Iterable[Sequence[VersionInput]], urls: Urls
 ) -> dict[str, Any]:
@@ -520,7 +510,7 @@ def changes_document(
             entries = pv.change_entries()
             rows.append(
                 (
-                    _change_date(v),
+                    v.change_date,
                     a.id,
                     position,
                     {
@@ -529,7 +519,7 @@ def changes_document(
                         "from": v.previous,
                         "to": v.label,
                         "status": v.status,
-                        "date": _change_date(v),
+                        "date": v.change_date,
                         "announced": _iso(v.record.announced),
                         "effective": _iso(v.record.effective),
                         "material": pv.material,

@@ -29,11 +29,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kspub.clock import today_in_shanghai
 from kspub.errors import KspubError
 from kspub.publish.cache import Cache
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.site import ASSETS, RenderedSite, render_site
-from kspub.publish.snapshot import Snapshot, today_in_shanghai
+from kspub.publish.snapshot import Snapshot
 
 CONFIG_FILE = "mkdocs.yml"
 CACHE_DIR = ".cache"

@@ -18,7 +18,7 @@ from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from kspub.history import SHANGHAI
+from kspub.law.period import shanghai
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
 PUBLISHER = "金山云"
@@ -66,7 +66,7 @@ def entry_id(agreement_id: str, label: str) -> str:
 def _published(v: PublishedVersion) -> datetime:
     r = v.record
     if r.announced is not None:
-        return datetime.combine(r.announced, time(0, 0), tzinfo=SHANGHAI)
+        return datetime.combine(r.announced, time(0, 0), tzinfo=shanghai())
     return datetime.fromisoformat(r.revisions[0].commit.committed)  # a published version is always committed
 
 

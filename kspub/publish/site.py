@@ -171,13 +171,7 @@ class VersionView:
 
     @property
     def change_date(self) -> str:
-        """The date a transition is listed under: effective, else announced, else the day it was committed."""
-        r = self.version.record
-        when = r.effective or r.announced
-        if when is not None:
-            return str(when.isoformat())
-        first = r.first_commit
-        return first.committed[:10] if first is not None else "0000-00-00"
+        return self.version.change_date
 
 
 @dataclass(slots=True)

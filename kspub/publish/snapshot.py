@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kspub.errors import KspubError
-from kspub.history import SHANGHAI, Timeline, VersionRecord, parse_version, read_timelines
+from kspub.history import Timeline, VersionRecord
+from kspub.law.period import shanghai
 from kspub.model import Agreement
 
 if TYPE_CHECKING:
@@ -42,6 +43,17 @@ class PublishedVersion:
     @property
     def label(self) -> str:
         return self.record.label
+
+    @property
+    def change_date(self) -> str:
+        """The date a transition is listed under (site and API alike): effective, else announced, else the day
+        it was first committed."""
+        r = self.record
+        when = r.effective or r.announced
+        if when is not None:
+            return when.isoformat()
+        first = r.first_commit
+        return first.committed[:10] if first is not None else "0000-00-00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,19 +93,15 @@ class Snapshot:
         return next((a for a in self.agreements if a.id == agreement_id), None)
 
 
-def today_in_shanghai() -> date:
-    return datetime.now(SHANGHAI).date()
-
-
 def build_timestamp(as_of: date, environ: dict[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), UTC).astimezone(SHANGHAI).isoformat()
+            return datetime.fromtimestamp(int(epoch), UTC).astimezone(shanghai()).isoformat()
         except ValueError as exc:
             raise KspubError("KS901", f"SOURCE_DATE_EPOCH 不是整数秒：{epoch!r}") from exc
-    return datetime(as_of.year, as_of.month, as_of.day, tzinfo=SHANGHAI).isoformat()
+    return datetime(as_of.year, as_of.month, as_of.day, tzinfo=shanghai()).isoformat()
 
 
 def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
@@ -151,21 +159,14 @@ def collect(root: Path, as_of: date, *, environ: dict[str, str] | None = None) -
     """Read the committed history (never drafts), parse every version and diff each against its predecessor.
 
     Raises when the working tree's agreements do not lint clean or the history cannot be trusted: a build
-    never publishes a partial or unverified set of versions.
+    never publishes a partial or unverified set of versions. The one pipeline is
+    :func:`kspub.publish.incremental.collect_cached`; this is it without a cache and without progress output.
     """
-    from kspub.diff import diff_agreements
-    from kspub.workspace import load_corpus, require_clean
+    from kspub.publish.cache import Cache
+    from kspub.publish.incremental import collect_cached
+    from kspub.publish.progress import Phases
 
-    corpus = load_corpus(root)
-    require_clean(corpus)
-    timelines = read_timelines(root)
-    published: list[PublishedAgreement] = []
-    for current in corpus.agreements:
-        timeline = committed_timeline(current, timelines)
-        parsed = [parse_version(record) for record in timeline.versions]
-        changes = [None, *(diff_agreements(a, b) for a, b in zip(parsed, parsed[1:], strict=False))]
-        published.append(assemble(timeline, as_of, parsed, changes))
-    return snapshot_of(as_of, published, corpus.sla, environ)
+    return collect_cached(root, as_of, cache=Cache(None), phases=Phases(), environ=environ)
 
 
 def version_summary(version: PublishedVersion) -> dict[str, Any]:
