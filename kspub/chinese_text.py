@@ -76,6 +76,8 @@ def chinese_numeral(text: str) -> int | None:
     is not one kspub reads (empty, another character, two digits in a row as in 二一, or 十十, 十百)."""
     if not text or any(c not in _CN_DIGITS and c not in _CN_MULTIPLIERS for c in text):
         return None
+    if text in ("零", "〇"):
+        return 0
     total = 0
     digit: int | None = None
     last_multiplier = 10_000

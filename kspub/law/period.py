@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kspub.chinese_text import chinese_numeral
 from kspub.errors import KspubError
 from kspub.law.workdays import DayKind, WorkCalendar, weekday_name
 
@@ -116,21 +117,6 @@ class Period:
 # ---------------------------------------------------------------------------------------------------------
 # Parsing periods
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = "[零〇一二两三四五六七八九十百千]+"
 _NUMBER = rf"(?P<number>[+-]?\d+(?:\.\d+)?|{_CN_NUMBER}|半)"
 
@@ -228,25 +214,11 @@ def _parse_count(number: str, text: str) -> int:
 
 
 def _chinese_number(number: str, text: str) -> int:
-    """Chinese numerals up to 9999: 七, 十, 十五, 三十, 九十, 一百八十, 一百零五, 两千."""
-    total = 0
-    digit: int | None = None
-    last_multiplier = 10_000
-    for char in number:
-        if char in _CN_DIGITS:
-            if digit is not None and _CN_DIGITS[char] != 0:
-                break  # two digits in a row (三五): not a number we read
-            digit = _CN_DIGITS[char] or None
-        else:
-            multiplier = _CN_MULTIPLIERS[char]
-            if multiplier >= last_multiplier:
-                break  # 十十, 十百: malformed
-            total += (digit if digit is not None else 1) * multiplier
-            digit = None
-            last_multiplier = multiplier
-    else:
-        return total + (digit or 0)
-    raise PeriodError(UNREADABLE_PERIOD, f"无法识别期间“{text}”中的数字“{number}”", hint="请改用阿拉伯数字")
+    """Chinese numerals up to 9999 (七, 十, 十五, 三十, 九十, 一百八十, 一百零五, 两千), read by the one reader."""
+    value = chinese_numeral(number)
+    if value is None:
+        raise PeriodError(UNREADABLE_PERIOD, f"无法识别期间“{text}”中的数字“{number}”", hint="请改用阿拉伯数字")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------------------

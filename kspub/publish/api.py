@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kspub.errors import KspubError
-from kspub.model import Node
+from kspub.model import Node, is_id, is_version_label
 from kspub.publish import feed
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
@@ -44,8 +43,6 @@ DOCUMENT_TYPES = ("index", "timeline", "version", "current", "clause", "sla", "c
 MANIFEST = "manifest.json"
 
 # used with fullmatch: "$" alone would let a trailing newline through
-_SLUG_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-_LABEL_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 #: Version labels that would collide with (or shadow) a sibling document of the agreement.
 RESERVED_LABELS = frozenset({"current", "clauses", "feed", "index", "manifest", "timeline"})
 
@@ -100,7 +97,7 @@ class Urls:
 
 def check_agreement_id(agreement_id: str) -> str:
     """Return the ID when it is safe as a path segment; raise :class:`KspubError` otherwise."""
-    if not _SLUG_RE.fullmatch(agreement_id) or len(agreement_id) > 80:
+    if not is_id(agreement_id):
         raise KspubError(
             "KS910", f"协议 ID “{agreement_id}” 不能用作发布路径：只能用小写英文字母、数字和连字符"
         )
@@ -109,7 +106,7 @@ def check_agreement_id(agreement_id: str) -> str:
 
 def check_label(agreement_id: str, label: str) -> str:
     """Return the version label when it is safe as a file name; raise :class:`KspubError` otherwise."""
-    if not _LABEL_RE.fullmatch(label) or ".." in label or label.lower() in RESERVED_LABELS:
+    if not is_version_label(label) or ".." in label or label.lower() in RESERVED_LABELS:
         raise KspubError(
             "KS910",
             f"协议 {agreement_id} 的版本号 “{label}” 不能用作发布路径",
@@ -121,7 +118,7 @@ def check_label(agreement_id: str, label: str) -> str:
 
 def check_clause_id(agreement_id: str, clause_id: str) -> str:
     """Return the clause ID when it is safe as a file name; raise :class:`KspubError` otherwise."""
-    if not _SLUG_RE.fullmatch(clause_id) or len(clause_id) > 80:
+    if not is_id(clause_id):
         raise KspubError("KS910", f"协议 {agreement_id} 的条款 ID “{clause_id}” 不能用作发布路径")
     return clause_id
 
