@@ -86,10 +86,6 @@ class KspubError(Exception):
         }
 
 
-class ParseError(KspubError):
-    """An agreement source could not be turned into a model; diagnostics hold every problem found."""
-
-
 class HistoryError(KspubError):
     """The git history cannot give a complete, trustworthy timeline."""
 

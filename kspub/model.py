@@ -204,9 +204,6 @@ class Agreement:
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
 
-    def children(self, node_id: str | None) -> tuple[Node, ...]:
-        return tuple(n for n in self.nodes if n.parent == node_id)
-
     def to_dict(self) -> dict[str, Any]:
         d = self.meta.to_dict()
         d["path"] = self.path

@@ -31,6 +31,7 @@ from typing import Any
 
 from kspub.clock import today_in_shanghai
 from kspub.errors import KspubError
+from kspub.publish.api import write_api
 from kspub.publish.cache import Cache
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.site import ASSETS, RenderedSite, render_site
@@ -241,18 +242,7 @@ def _run_mkdocs(
 
 
 def _write_api(snapshot: Snapshot, site: Path) -> list[Path]:
-    # TODO(api): kspub.publish.api is written alongside this module. Until it exists the build FAILS here on
-    # purpose: a site whose pages point at a JSON API that was not written must never be published.
-    try:
-        from kspub.publish.api import write_api
-    except ImportError as exc:
-        raise KspubError(
-            "KS929",
-            f"JSON API 模块（kspub.publish.api）不可用，网站不能在缺少 API 的情况下发布：{exc}",
-            hint="旧网站保持不变",
-        ) from exc
-    written: list[Path] = write_api(snapshot, site)
-    return written
+    return write_api(snapshot, site)
 
 
 def _api_child(snapshot: Snapshot, folder: Path, conn: Any) -> None:
