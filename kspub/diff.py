@@ -1,28 +1,49 @@
 """Clause-aligned differences between two versions of an agreement (the SLA catalogue's are in kspub.sla.diff).
 
-Nodes are matched by ID, never by position or display number. A node's ``replaces`` declaration links IDs
-that vanished or appeared, which turns "deleted + added" into a rename, a split or a merge. Every change is
-classified editorial or material (see :mod:`kspub.materiality` and decision record 0202) and explained in
-Chinese.
+Nodes are matched by ID, never by position or display number (:mod:`kspub.alignment`). A node's ``replaces``
+declaration links IDs that vanished or appeared, which turns "deleted + added" into a rename, a split or a
+merge. Every change is classified editorial or material (see :mod:`kspub.materiality` and decision record 0202)
+and explained in Chinese.
 
 Representation (decision record 0201): one :class:`Change` per changed group of nodes, with one ``kind``
 chosen by precedence — ``modified`` (the text changed) over ``moved`` (another parent, another place among
 its siblings, or another node kind) over ``renamed`` (another ID) over ``renumbered`` (another display
 number). What else happened to the node is in ``flags`` (``moved``, ``renumbered``, ``id-renamed`` …) and in
-the old/new number and parent fields, so nothing is lost by choosing one kind.
+the old/new number and parent fields, so nothing is lost by choosing one kind. The names of kinds, classes
+and flags are in :mod:`kspub.changes`.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
-from kspub.chinese_text import reference_key
+from kspub.alignment import Alignment, NodeGroup, align
+from kspub.changes import (
+    CLAUSE_ADDED,
+    CLAUSE_REMOVED,
+    DOWNGRADED,
+    EDITORIAL,
+    FRONT_MATTER,
+    ID_RENAMED,
+    MATERIAL,
+    MERGED,
+    MOVED,
+    RENUMBERED,
+    RESTRUCTURED,
+    RETIRED,
+    RETIRED_ID_REUSED,
+    SPLIT,
+    STRUCTURE_CHANGED,
+    TAGS_CHANGED,
+    TEXT_UNCHANGED,
+    UPGRADED,
+    ChangeKind,
+    Classification,
+    show_value,
+)
 from kspub.materiality import (
-    REMOVED_TARGET,
     TextVerdict,
     ValueChange,
     WordCount,
@@ -32,51 +53,6 @@ from kspub.materiality import (
 )
 from kspub.model import Agreement, ChangeNote, Meta, Node
 from kspub.redline import Segment, redline
-
-ChangeKind = Literal[
-    "added",
-    "removed",
-    "retired",
-    "modified",
-    "moved",
-    "renamed",
-    "renumbered",
-    "split",
-    "merged",
-    "restructured",
-    "meta",
-]
-Classification = Literal["editorial", "material"]
-
-EDITORIAL: Classification = "editorial"
-MATERIAL: Classification = "material"
-
-#: The reverse of each kind: what diff(b, a) reports for what diff(a, b) reports.
-MIRROR_KIND: Mapping[str, str] = {
-    "added": "removed",
-    "removed": "added",
-    "retired": "added",
-    "split": "merged",
-    "merged": "split",
-}
-
-# Flags the diff adds on top of the text flags of kspub.materiality.
-CLAUSE_ADDED = "clause-added"
-CLAUSE_REMOVED = "clause-removed"
-RETIRED = "retired"
-RETIRED_ID_REUSED = "retired-id-reused"
-MOVED = "moved"
-RENUMBERED = "renumbered"
-ID_RENAMED = "id-renamed"
-STRUCTURE_CHANGED = "structure-changed"
-TAGS_CHANGED = "tags-changed"
-SPLIT = "split"
-MERGED = "merged"
-RESTRUCTURED = "restructured"
-TEXT_UNCHANGED = "text-unchanged"
-DOWNGRADED = "downgraded"
-UPGRADED = "upgraded"
-FRONT_MATTER = "front-matter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,154 +184,6 @@ def _effective_tags(agreement: Agreement) -> dict[str, tuple[str, ...]]:
     return {n.id: tags_of(n.id, frozenset()) for n in agreement.nodes}
 
 
-# --- grouping nodes into components ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Group:
-    """Old and new nodes that stand for one another (same ID, or linked by ``replaces``)."""
-
-    old: tuple[Node, ...]
-    new: tuple[Node, ...]
-
-
-def _groups(old: Agreement, new: Agreement) -> list[_Group]:
-    """Connected components of the "same ID" and "replaces" links between old and new nodes.
-
-    A ``replaces`` declaration links an old and a new ID only when the link is news in this diff (one of the two
-    IDs is not on both sides): declarations stay in the file after the version that made them, and must not
-    turn every later diff into a split. Declarations on the old side count too, so that diff(b, a) sees the
-    reverse of what diff(a, b) sees.
-    """
-    old_by, new_by = old.by_id(), new.by_id()
-    parent: dict[tuple[int, str], tuple[int, str]] = {}
-
-    def find(x: tuple[int, str]) -> tuple[int, str]:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(x: tuple[int, str], y: tuple[int, str]) -> None:
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
-
-    def on_both(node_id: str) -> bool:
-        return node_id in old_by and node_id in new_by
-
-    for node_id in old_by:
-        find((0, node_id))
-        if node_id in new_by:
-            union((0, node_id), (1, node_id))
-    for node_id in new_by:
-        find((1, node_id))
-    for n in new.nodes:
-        for r in n.replaces:
-            if r in old_by and r != n.id and not (on_both(r) and on_both(n.id)):
-                union((0, r), (1, n.id))
-    for o in old.nodes:
-        for r in o.replaces:
-            if r in new_by and r != o.id and not (on_both(r) and on_both(o.id)):
-                union((0, o.id), (1, r))
-
-    members: dict[tuple[int, str], tuple[list[Node], list[Node]]] = defaultdict(lambda: ([], []))
-    for o in old.nodes:
-        members[find((0, o.id))][0].append(o)
-    for n in new.nodes:
-        members[find((1, n.id))][1].append(n)
-    return [_Group(tuple(olds), tuple(news)) for olds, news in members.values()]
-
-
-# --- order among siblings ---------------------------------------------------------------------------------
-
-
-def _stayed_in_order(items: Sequence[tuple[int, int, tuple[str, str]]]) -> set[tuple[str, str]]:
-    """The siblings that kept their relative order: a longest chain increasing in both positions.
-
-    ``items`` are (old position, new position, tie-break key). Among several longest chains the one whose keys
-    read smallest in order is taken; the choice depends only on the set of points, so diff(b, a) keeps the
-    same siblings in place as diff(a, b) and reports the same ones as moved.
-    """
-    pts = sorted(items)
-    if all(pts[k][1] < pts[k + 1][1] for k in range(len(pts) - 1)):
-        return {p[2] for p in pts}
-    n = len(pts)
-    ranks = sorted(p[1] for p in pts)
-    # longest[i]: length of the longest chain starting at point i, via a Fenwick tree of suffix maxima.
-    size = n + 1
-    tree = [0] * (size + 1)
-
-    def update(pos: int, value: int) -> None:
-        while pos <= size:
-            tree[pos] = max(tree[pos], value)
-            pos += pos & -pos
-
-    def query(pos: int) -> int:
-        best = 0
-        while pos > 0:
-            best = max(best, tree[pos])
-            pos -= pos & -pos
-        return best
-
-    longest = [0] * n
-    for i in range(n - 1, -1, -1):
-        # Reverse the rank so that "a larger new position" becomes a prefix the tree can answer.
-        rank = n - bisect.bisect_left(ranks, pts[i][1])
-        longest[i] = 1 + query(rank - 1)
-        update(rank, longest[i])
-    by_length: dict[int, list[int]] = defaultdict(list)
-    for i, length in enumerate(longest):
-        by_length[length].append(i)
-    chosen: set[tuple[str, str]] = set()
-    last_old, last_new = -1, -1
-    for length in range(max(longest), 0, -1):
-        candidates = [i for i in by_length[length] if pts[i][0] > last_old and pts[i][1] > last_new]
-        pick = min(candidates, key=lambda i: pts[i][2])
-        chosen.add(pts[pick][2])
-        last_old, last_new = pts[pick][0], pts[pick][1]
-    return chosen
-
-
-# --- the renumbering cross-references should follow --------------------------------------------------------
-
-
-def _renumbering(old: Agreement, new: Agreement, successor: Mapping[str, str | None]) -> dict[str, str]:
-    """How each cross-referenceable number should read in the new version (only the entries that change).
-
-    A number names a clause only when exactly one node carries it in each version where it appears; others
-    are compared literally. A number whose clause was removed, split or merged maps to ``REMOVED_TARGET``, as
-    does a number that named nothing before and names a clause now.
-    """
-
-    def index(agreement: Agreement) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for n in agreement.nodes:
-            key = reference_key(n.number)
-            if key:
-                out[key].append(n.id)
-        return out
-
-    old_index, new_index = index(old), index(new)
-    new_key_of = {n.id: reference_key(n.number) for n in new.nodes}
-    mapping: dict[str, str] = {}
-    for key in {*old_index, *new_index}:
-        if len(old_index.get(key, ())) > 1 or len(new_index.get(key, ())) > 1:
-            continue
-        if key in old_index:
-            target = successor.get(old_index[key][0])
-            new_key = new_key_of.get(target, "") if target is not None else ""
-            ok = bool(new_key) and new_index.get(new_key) == [target] and len(old_index.get(new_key, ())) <= 1
-            value = new_key if ok else REMOVED_TARGET
-        else:
-            value = REMOVED_TARGET
-        if value != key:
-            mapping[key] = value
-    return mapping
-
-
 # --- building changes -------------------------------------------------------------------------------------
 
 
@@ -467,7 +295,7 @@ def _node_change(
 
 
 def _group_change(
-    group: _Group,
+    group: NodeGroup,
     kind: ChangeKind,
     *,
     renumbering: Mapping[str, str],
@@ -618,14 +446,6 @@ def _meta_dict(meta: Meta) -> dict[str, Any]:
     return data
 
 
-def show_value(value: Any) -> str:
-    if value is None or type(value).__name__ == "NotPresent":
-        return "（无）"
-    if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value) or "（无）"
-    return str(value)
-
-
 def _meta_changes(old: Meta, new: Meta) -> tuple[Change, ...]:
     """Front-matter changes (version, dates, title, retired IDs, notice rules …), one per changed field.
 
@@ -696,64 +516,20 @@ def diff_agreements(old: Agreement, new: Agreement) -> ChangeSet:
     ``diff_agreements(x, x)`` is empty; ``diff_agreements(b, a)`` mirrors ``diff_agreements(a, b)`` (added and
     removed, split and merged, insertions and deletions swap; classes stay).
     """
-    groups = _groups(old, new)
-    old_index = {n.id: k for k, n in enumerate(old.nodes)}
-    new_index = {n.id: k for k, n in enumerate(new.nodes)}
-    group_of_old = {o.id: g for g in groups for o in g.old}
-    group_of_new = {n.id: g for g in groups for n in g.new}
-    successor: dict[str, str | None] = {
-        o.id: (g.new[0].id if len(g.old) == 1 and len(g.new) == 1 else None) for g in groups for o in g.old
-    }
-    mapping = _renumbering(old, new, successor)
+    alignment = align(old, new)
     old_tags, new_tags = _effective_tags(old), _effective_tags(new)
-
-    def same_parent(o: Node, n: Node) -> bool:
-        if o.parent is None or n.parent is None:
-            return o.parent is None and n.parent is None
-        return o.parent in group_of_old and group_of_old[o.parent] is group_of_new.get(n.parent)
-
-    # Siblings that kept their parent are checked for order, per parent.
-    siblings: dict[tuple[str, ...], list[tuple[int, int, tuple[str, str]]]] = defaultdict(list)
-    pairs = [(g.old[0], g.new[0]) for g in groups if len(g.old) == 1 and len(g.new) == 1]
-    for o, n in pairs:
-        if same_parent(o, n):
-            # The parent group's new IDs name the sibling list the same way from both directions.
-            parent_key = tuple(sorted(x.id for x in group_of_new[n.parent].new)) if n.parent else ()
-            key = (min(o.id, n.id), max(o.id, n.id))
-            siblings[parent_key].append((old_index[o.id], new_index[n.id], key))
-    in_order: set[tuple[str, str]] = set()
-    for items in siblings.values():
-        in_order |= _stayed_in_order(items)
-
     keyed: list[tuple[tuple[int, int, int], Change]] = []
-    anchors = _anchors(old, new, group_of_old)
-    for g in groups:
+    for g in alignment.groups:
         tags = _union_tags(*(old_tags[o.id] for o in g.old), *(new_tags[n.id] for n in g.new))
         change: Change | None
         if len(g.old) == 1 and len(g.new) == 1:
-            o, n = g.old[0], g.new[0]
-            old_content, new_content = node_content(o), node_content(n)
-            if old_content == new_content and not mapping:
-                verdict = TextVerdict(True, (), "文字未变。")
-            else:
-                verdict = classify_text_change(old_content, new_content, renumbering=mapping)
-            parent_same = same_parent(o, n)
-            moved = not parent_same or (min(o.id, n.id), max(o.id, n.id)) not in in_order
-            parents = (_parent_label(old, o), _parent_label(new, n)) if moved else ("", "")
-            change = _node_change(
-                o, n, verdict=verdict, moved=moved, old_parent_same=parent_same, parents=parents, tags=tags
-            )
+            change = _pair_change(g.old[0], g.new[0], alignment, old, new, tags)
         else:
             kind = _group_kind(g, new.meta.retired)
             reused = kind == "added" and g.new[0].id in old.meta.retired
-            change = _group_change(g, kind, renumbering=mapping, reused=reused, tags=tags)
-        if change is None:
-            continue
-        if g.new:
-            position = (min(new_index[n.id] for n in g.new), 0, 0)
-        else:
-            position = (anchors[g.old[0].id], 1, old_index[g.old[0].id])
-        keyed.append((position, change))
+            change = _group_change(g, kind, renumbering=alignment.renumbering, reused=reused, tags=tags)
+        if change is not None:
+            keyed.append((alignment.position(g), change))
     keyed.sort(key=lambda item: item[0])
     changes, unused, stale = _apply_notes(
         [c for _, c in keyed], new.meta.change_notes, old.meta.change_notes
@@ -769,6 +545,24 @@ def diff_agreements(old: Agreement, new: Agreement) -> ChangeSet:
     )
 
 
+def _pair_change(
+    o: Node, n: Node, alignment: Alignment, old: Agreement, new: Agreement, tags: tuple[str, ...]
+) -> Change | None:
+    """The change of a node that stands for exactly one node on the other side (None when nothing changed)."""
+    mapping = alignment.renumbering
+    old_content, new_content = node_content(o), node_content(n)
+    if old_content == new_content and not mapping:
+        verdict = TextVerdict(True, (), "文字未变。")
+    else:
+        verdict = classify_text_change(old_content, new_content, renumbering=mapping)
+    parent_same = alignment.same_parent(o, n)
+    moved = alignment.moved(o, n)
+    parents = (_parent_label(old, o), _parent_label(new, n)) if moved else ("", "")
+    return _node_change(
+        o, n, verdict=verdict, moved=moved, old_parent_same=parent_same, parents=parents, tags=tags
+    )
+
+
 def _parent_label(agreement: Agreement, node: Node) -> str:
     """How an editor recognises a node's parent: ``二、个人信息（privacy）``, or 顶层 at the top level."""
     parent = agreement.node(node.parent) if node.parent else None
@@ -779,7 +573,7 @@ def _parent_label(agreement: Agreement, node: Node) -> str:
     return f"{parent.number}{words}（{parent.id}）"
 
 
-def _group_kind(g: _Group, retired: Sequence[str]) -> ChangeKind:
+def _group_kind(g: NodeGroup, retired: Sequence[str]) -> ChangeKind:
     if not g.old:
         return "added"
     if not g.new:
@@ -789,23 +583,3 @@ def _group_kind(g: _Group, retired: Sequence[str]) -> ChangeKind:
     if len(g.new) == 1:
         return "merged"
     return "restructured"
-
-
-def _anchors(old: Agreement, new: Agreement, group_of_old: Mapping[str, _Group]) -> dict[str, int]:
-    """For each old node, the new position of the nearest preceding old node that survives (-1 if none):
-    a removed clause is listed where it used to be."""
-    new_index = {n.id: k for k, n in enumerate(new.nodes)}
-    anchors: dict[str, int] = {}
-    last = -1
-    for o in old.nodes:
-        anchors[o.id] = last
-        g = group_of_old[o.id]
-        if g.new:
-            last = min(new_index[n.id] for n in g.new)
-    return anchors
-
-
-def mirror_kind(kind: str) -> str:
-    """The kind diff(b, a) reports for a change diff(a, b) reports as ``kind``."""
-    return MIRROR_KIND.get(kind, kind)
-

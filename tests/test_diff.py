@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from kspub.diff import Change, ChangeSet, diff_agreements, mirror_kind
+from kspub.changes import mirror_kind
+from kspub.diff import Change, ChangeSet, diff_agreements
 from kspub.diff_report import render_markdown_report, render_text_report
 from kspub.model import Agreement, ChangeNote, Meta, Node, NodeKind
 from kspub.redline import mirror
@@ -520,9 +521,9 @@ def test_real_agreement_edits() -> None:
 def test_every_change_kind_has_one_chinese_name_in_both_reports() -> None:
     import typing
 
-    from kspub import check_report, diff, diff_report
+    from kspub import changes, check_report, diff_report
 
-    kinds = set(typing.get_args(diff.ChangeKind))
+    kinds = set(typing.get_args(changes.ChangeKind))
     assert kinds <= set(diff_report.KIND_ZH)
     assert check_report.KIND_ZH is diff_report.KIND_ZH  # the pull-request report uses the same words
     assert all(not name.isascii() for name in diff_report.KIND_ZH.values())

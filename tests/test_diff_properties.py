@@ -7,8 +7,9 @@ from dataclasses import replace
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from kspub.changes import mirror_kind
 from kspub.chinese_text import fold_width
-from kspub.diff import diff_agreements, mirror_kind
+from kspub.diff import diff_agreements
 from kspub.materiality import DUTY_WORDS, classify_text_change
 from kspub.model import Agreement, Node
 from kspub.redline import mirror, redline, source_text, target_text

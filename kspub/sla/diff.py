@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kspub.diff import EDITORIAL, MATERIAL, Classification, show_value
+from kspub.changes import EDITORIAL, MATERIAL, Classification, show_value
 from kspub.materiality import classify_text_change
 
 SlaKind = Literal["added", "removed", "modified", "moved"]
