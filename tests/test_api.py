@@ -22,7 +22,7 @@ from kspub.errors import KspubError
 from kspub.history import read_at_ref, read_timelines
 from kspub.model import Agreement
 from kspub.parse import parse_agreement
-from kspub.publish import api
+from kspub.publish import api, api_contract, api_versions
 from kspub.publish.snapshot import Snapshot, collect
 
 from .conftest import ROOT, demo_text, git
@@ -103,7 +103,7 @@ class Built:
 
     @property
     def api_root(self) -> Path:
-        return self.out / api.API_DIR
+        return self.out / api_contract.API_DIR
 
     def files(self) -> dict[str, bytes]:
         return {
@@ -225,7 +225,7 @@ def test_layout(built: Built) -> None:
         "agreements/other/feed.xml",
         "agreements/other/1.0.json",
         "agreements/other/clauses/scope.json",
-    } | {f"schemas/{t}.schema.json" for t in api.DOCUMENT_TYPES}
+    } | {f"schemas/{t}.schema.json" for t in api_contract.DOCUMENT_TYPES}
     assert expected <= set(files)
     clauses = {rel.rsplit("/", 1)[1] for rel in files if rel.startswith("agreements/demo/clauses/")}
     assert clauses == {
@@ -246,8 +246,8 @@ def test_every_document_validates_against_its_schema(built: Built) -> None:
 
 
 def test_published_schemas_are_the_packaged_ones(built: Built) -> None:
-    for kind in api.DOCUMENT_TYPES:
-        published = (built.api_root / api.schema_path(kind)).read_bytes()
+    for kind in api_contract.DOCUMENT_TYPES:
+        published = (built.api_root / api_contract.schema_path(kind)).read_bytes()
         assert published == (ROOT / "kspub" / "schemas" / "api" / f"{kind}.schema.json").read_bytes()
         assert json.loads(published)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
@@ -257,10 +257,10 @@ def test_every_document_carries_schema_version_and_sorted_keys(built: Built) -> 
         if not rel.endswith(".json") or rel.startswith("schemas/"):
             continue
         document = json.loads(data)
-        assert document["schema_version"] == api.SCHEMA_VERSION, rel
+        assert document["schema_version"] == api_contract.SCHEMA_VERSION, rel
         if document_type(rel) != "version":
             assert document["generated_at"] == built.snapshot.built_at == "2026-05-01T08:00:00+08:00", rel
-        assert data == api.dump_json(document), rel  # sorted keys, two-space indent, final newline
+        assert data == api_contract.dump_json(document), rel  # sorted keys, two-space indent, final newline
 
 
 def test_manifest_is_true_and_covers_every_file(built: Built) -> None:
@@ -280,7 +280,7 @@ def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
     api.write_api(built.snapshot, tmp_path / "b")
     first = built.files()
     for other in ("a", "b"):
-        root = tmp_path / other / api.API_DIR
+        root = tmp_path / other / api_contract.API_DIR
         assert {
             p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
         } == first
@@ -290,10 +290,10 @@ def test_version_documents_do_not_change_with_the_build_date(built: Built) -> No
     later = collect(built.root, date(2026, 7, 1), environ={"SOURCE_DATE_EPOCH": "1782864000"})
     now, then = api.build_api(built.snapshot), api.build_api(later)
     for label in ("1.0", "1.1", "2.0"):
-        rel = api.version_path("demo", label)
+        rel = api_contract.version_path("demo", label)
         assert now[rel] == then[rel]
     assert now["index.json"] != then["index.json"]
-    assert json.loads(then[api.current_path("demo")])["in_force"]["version"] == "2.0"
+    assert json.loads(then[api_contract.current_path("demo")])["in_force"]["version"] == "2.0"
 
 
 def test_version_text_equals_the_committed_source(built: Built) -> None:
@@ -301,7 +301,7 @@ def test_version_text_equals_the_committed_source(built: Built) -> None:
         for version in agreement.versions:
             sha = version.record.revisions[-1].commit.sha
             source = parsed(committed_text(built.root, sha, version.record.path), version.record.path)
-            document = built.load(api.version_path(agreement.id, version.label))
+            document = built.load(api_contract.version_path(agreement.id, version.label))
             assert [n["id"] for n in document["nodes"]] == [n.id for n in source.nodes]
             for node, expected in zip(document["nodes"], source.nodes, strict=True):
                 assert (node["number"], node["title"], node["text"], node["printed"]) == (
@@ -322,7 +322,7 @@ def test_clause_documents_agree_with_version_documents(built: Built) -> None:
             continue
         clause = json.loads(data)
         for row in clause["versions"]:
-            version = built.load(api.version_path(clause["agreement"], row["version"]))
+            version = built.load(api_contract.version_path(clause["agreement"], row["version"]))
             node = next(n for n in version["nodes"] if n["id"] == clause["clause"])
             assert (row["text"], row["number"], row["sha256"]) == (
                 node["text"],
@@ -344,19 +344,19 @@ def test_in_force_and_upcoming_pointers(built: Built) -> None:
     assert demo["next_change"] == "2026-06-15"
     assert demo["latest"] == "2.0" and demo["versions"] == 3
     assert demo["urls"]["document"] == "/api/v1/agreements/demo/1.1.json"
-    current = built.load(api.current_path("demo"))
+    current = built.load(api_contract.current_path("demo"))
     assert current["in_force"]["version"] == "1.1"
     assert current["in_force"]["url"] == "/api/v1/agreements/demo/1.1.json"
     assert [u["version"] for u in current["upcoming"]] == ["2.0"]
     assert current["next_change"] == "2026-06-15"
-    timeline = built.load(api.timeline_path("demo"))
+    timeline = built.load(api_contract.timeline_path("demo"))
     assert [(v["version"], v["status"]) for v in timeline["versions"]] == [
         ("1.0", "archived"),
         ("1.1", "in-force"),
         ("2.0", "upcoming"),
     ]
     assert timeline["in_force"] == "1.1" and timeline["upcoming"] == ["2.0"]
-    other = built.load(api.current_path("other"))  # no dates at all: in force from the start, nothing next
+    other = built.load(api_contract.current_path("other"))  # no dates at all: in force from the start, nothing next
     assert other["in_force"]["version"] == "1.0" and other["in_force"]["effective"] is None
     assert other["upcoming"] == [] and other["next_change"] is None
 
@@ -365,13 +365,13 @@ def test_timeline_answers_in_force_on_any_date(built: Built) -> None:
     """A client applying the documented rule to the timeline agrees with the history module on every day."""
     timelines = read_timelines(built.root)
     for agreement_id in ("demo", "other"):
-        rows = built.load(api.timeline_path(agreement_id))["versions"]
+        rows = built.load(api_contract.timeline_path(agreement_id))["versions"]
         day = date(2025, 12, 1)
         while day <= date(2026, 8, 1):
             expected = timelines[agreement_id].in_force(day)
             assert api.version_in_force(rows, day) == (expected.label if expected else None), day
             day += timedelta(days=1)
-    rows = built.load(api.timeline_path("demo"))["versions"]
+    rows = built.load(api_contract.timeline_path("demo"))["versions"]
     assert api.version_in_force(rows, date(2026, 1, 31)) is None
     assert api.version_in_force(rows, date(2026, 2, 1)) == "1.0"
     assert api.version_in_force(rows, date(2026, 6, 14)) == "1.1"
@@ -379,7 +379,7 @@ def test_timeline_answers_in_force_on_any_date(built: Built) -> None:
 
 
 def test_timeline_rows(built: Built) -> None:
-    timeline = built.load(api.timeline_path("demo"))
+    timeline = built.load(api_contract.timeline_path("demo"))
     first, second, third = timeline["versions"]
     assert first["previous"] is None and second["previous"] == "1.0" and third["previous"] == "1.1"
     assert first["material"] is False and second["material"] is True
@@ -390,24 +390,24 @@ def test_timeline_rows(built: Built) -> None:
 
 
 def test_version_document_changes(built: Built) -> None:
-    first = built.load(api.version_path("demo", "1.0"))
+    first = built.load(api_contract.version_path("demo", "1.0"))
     assert first["changes"] is None and first["previous"] is None
-    second = built.load(api.version_path("demo", "1.1"))
+    second = built.load(api_contract.version_path("demo", "1.1"))
     assert second["changes"]["from"] == "1.0" and second["changes"]["to"] == "1.1"
     changed = {c["clause"] for c in second["changes"]["changes"]}
     assert {"fee-notice", "refund"} <= changed and "nature" not in changed
     for change in second["changes"]["changes"]:
-        assert list(change) == sorted(api.CHANGE_FIELDS)  # no source lines or analysis internals
+        assert list(change) == sorted(api_versions.CHANGE_FIELDS)  # no source lines or analysis internals
     # no front-matter changes, no change-note diagnostics
     assert set(second["changes"]) == {"agreement", "from", "to", "material", "changes"}
-    third = built.load(api.version_path("demo", "2.0"))
+    third = built.load(api_contract.version_path("demo", "2.0"))
     assert third["retired"] == ["fee-notice"]
     (rename,) = third["changes"]["changes"]
     assert (rename["old_ids"], rename["new_ids"]) == (["fee-notice"], ["fee-change-notice"])
 
 
 def test_clause_history(built: Built) -> None:
-    fee = built.load(api.clause_path("demo", "fee-notice"))
+    fee = built.load(api_contract.clause_path("demo", "fee-notice"))
     assert [(v["version"], v["change"], v["changed"]) for v in fee["versions"]] == [
         ("1.0", "initial", False),
         ("1.1", "modified", True),
@@ -417,15 +417,15 @@ def test_clause_history(built: Built) -> None:
     assert (fee["first_version"], fee["last_version"], fee["in_latest"]) == ("1.0", "1.1", False)
     assert fee["removed_in"] == "2.0" and fee["retired_in"] == ["2.0"]
     assert fee["replaced_by"] == [{"clause": "fee-change-notice", "version": "2.0"}]
-    successor = built.load(api.clause_path("demo", "fee-change-notice"))
+    successor = built.load(api_contract.clause_path("demo", "fee-change-notice"))
     assert [(v["version"], v["change"]) for v in successor["versions"]] == [("2.0", "added")]
     assert successor["versions"][0]["replaces"] == ["fee-notice"]
     # by ID it is new; the change set knows it was renamed
     assert successor["versions"][0]["diff"] is not None
-    nature = built.load(api.clause_path("demo", "nature"))
+    nature = built.load(api_contract.clause_path("demo", "nature"))
     assert [v["change"] for v in nature["versions"]] == ["initial", "unchanged", "unchanged"]
     assert nature["in_latest"] and nature["removed_in"] is None and nature["replaced_by"] == []
-    refund = built.load(api.clause_path("demo", "refund"))
+    refund = built.load(api_contract.clause_path("demo", "refund"))
     assert [(v["version"], v["change"]) for v in refund["versions"]] == [
         ("1.1", "added"),
         ("2.0", "unchanged"),
@@ -475,8 +475,8 @@ def test_base_url_makes_absolute_links(built: Built) -> None:
     assert demo["urls"]["page"] == "https://legal.example.com/demo/"
     assert demo["urls"]["current"] == "https://legal.example.com/api/v1/agreements/demo/current.json"
     assert (
-        files[api.version_path("demo", "1.1")]
-        == (built.api_root / api.version_path("demo", "1.1")).read_bytes()
+        files[api_contract.version_path("demo", "1.1")]
+        == (built.api_root / api_contract.version_path("demo", "1.1")).read_bytes()
     )
 
 
@@ -590,7 +590,7 @@ def test_real_repository_clause_text_equals_the_parsed_source(real: Built) -> No
         latest = agreement.latest
         head = parsed(read_at_ref(ROOT, "HEAD", latest.record.path), latest.record.path)
         for version in agreement.versions:
-            document = real.load(api.version_path(agreement.id, version.label))
+            document = real.load(api_contract.version_path(agreement.id, version.label))
             source = head if version is latest else parsed(version.record.source, version.record.path)
             assert len(document["nodes"]) == len(source.nodes) > 0
             for node, expected in zip(document["nodes"], source.nodes, strict=True):
@@ -602,6 +602,6 @@ def test_real_repository_clause_text_equals_the_parsed_source(real: Built) -> No
                     expected.printed,
                 ), (agreement.id, version.label, expected.id)
             for expected in source.nodes:
-                clause = real.load(api.clause_path(agreement.id, expected.id))
+                clause = real.load(api_contract.clause_path(agreement.id, expected.id))
                 row = next(r for r in clause["versions"] if r["version"] == version.label)
                 assert row["text"] == expected.text and row["sha256"] == expected.sha256

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kspub.publish import api, feed
+from kspub.publish import api, api_contract, feed
 from kspub.publish.snapshot import collect
 
 from .test_api import AS_OF, EPOCH, Built, make_demo_repo
@@ -68,7 +68,7 @@ def test_site_feed_carries_every_version_newest_first(built: Built) -> None:
 
 
 def test_agreement_feed_entries_come_from_version_data(built: Built) -> None:
-    root = parse(built.api_root / api.feed_path("demo"))
+    root = parse(built.api_root / api_contract.feed_path("demo"))
     assert text(root, "title") == "示例协议 版本更新"
     by_id = {text(e, "id").rsplit("/", 1)[1]: e for e in entries(root)}
     assert sorted(by_id) == ["1.0", "1.1", "2.0"]

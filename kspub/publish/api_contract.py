@@ -1,0 +1,119 @@
+"""What every document of the static JSON API shares: the contract's version, where each document lives
+(paths under ``api/v1/``, URLs, the IDs and labels that may name a path), the header, the date format and the
+one serialisation. The documents themselves are rendered by :mod:`kspub.publish.api` and
+:mod:`kspub.publish.api_versions`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kspub.errors import KspubError
+from kspub.model import is_id, is_version_label
+from kspub.publish.snapshot import Snapshot
+
+SCHEMA_VERSION = "1.0"
+"""Major.minor of the document contract: minor adds fields, major moves to ``/api/v2/``."""
+API_DIR = "api/v1"
+TIMEZONE = "Asia/Shanghai"
+DOCUMENT_TYPES = ("index", "timeline", "version", "current", "clause", "sla", "changes", "manifest")
+"""Every JSON document type; each has ``schemas/<type>.schema.json``."""
+MANIFEST = "manifest.json"
+
+#: Version labels that would collide with (or shadow) a sibling document of the agreement.
+RESERVED_LABELS = frozenset({"current", "clauses", "feed", "index", "manifest", "timeline"})
+
+# ── paths and URLs ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def timeline_path(agreement_id: str) -> str:
+    return f"agreements/{agreement_id}.json"
+
+
+def version_path(agreement_id: str, label: str) -> str:
+    return f"agreements/{agreement_id}/{label}.json"
+
+
+def current_path(agreement_id: str) -> str:
+    return f"agreements/{agreement_id}/current.json"
+
+
+def clause_path(agreement_id: str, clause_id: str) -> str:
+    return f"agreements/{agreement_id}/clauses/{clause_id}.json"
+
+
+def feed_path(agreement_id: str | None = None) -> str:
+    return "feed.xml" if agreement_id is None else f"agreements/{agreement_id}/feed.xml"
+
+
+def schema_path(document_type: str) -> str:
+    return f"schemas/{document_type}.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """Absolute (or root-relative, when no base URL is given) addresses of API files and site pages."""
+
+    base_url: str = ""
+
+    @property
+    def base(self) -> str:
+        return self.base_url.rstrip("/")
+
+    def api(self, rel: str) -> str:
+        return f"{self.base}/{API_DIR}/{rel}"
+
+    def page(self, agreement_id: str, label: str | None = None) -> str:
+        """The site page of an agreement (its version in force) or of one version: ``/<id>/``, ``/<id>/<v>/``.
+
+        This mirrors the site's layout (kspub/publish/site.py); the two must move together.
+        """
+        return f"{self.base}/{agreement_id}/" + (f"{label}/" if label else "")
+
+
+def check_agreement_id(agreement_id: str) -> str:
+    """Return the ID when it is safe as a path segment; raise :class:`KspubError` otherwise."""
+    if not is_id(agreement_id):
+        raise KspubError(
+            "KS910", f"协议 ID “{agreement_id}” 不能用作发布路径：只能用小写英文字母、数字和连字符"
+        )
+    return agreement_id
+
+
+def check_label(agreement_id: str, label: str) -> str:
+    """Return the version label when it is safe as a file name; raise :class:`KspubError` otherwise."""
+    if not is_version_label(label) or ".." in label or label.lower() in RESERVED_LABELS:
+        raise KspubError(
+            "KS910",
+            f"协议 {agreement_id} 的版本号 “{label}” 不能用作发布路径",
+            hint="版本号只能用字母、数字、点、连字符和下划线，不能含 “..”，也不能是 "
+            + "、".join(sorted(RESERVED_LABELS)),
+        )
+    return label
+
+
+def check_clause_id(agreement_id: str, clause_id: str) -> str:
+    """Return the clause ID when it is safe as a file name; raise :class:`KspubError` otherwise."""
+    if not is_id(clause_id):
+        raise KspubError("KS910", f"协议 {agreement_id} 的条款 ID “{clause_id}” 不能用作发布路径")
+    return clause_id
+
+
+# ── what every document shares ──────────────────────────────────────────────────────────────────────────────
+
+
+def iso_date(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def dump_json(document: Mapping[str, Any]) -> bytes:
+    """The one serialisation of every document: sorted keys, two-space indent, UTF-8, final newline."""
+    return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def document_header(snapshot: Snapshot) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "generated_at": snapshot.built_at}
