@@ -2,32 +2,44 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What each target needs, installed once per change of pyproject.toml: the site needs the runtime dependencies
+# only, the tests add the test tools.
+CREATED := $(VENV)/.created
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
 
 .PHONY: site test bench lint check clean
 
-$(STAMP): pyproject.toml
+$(CREATED):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
-site: $(STAMP)
+$(RUNTIME): pyproject.toml | $(CREATED)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# '.[test]' installs the runtime dependencies too, so it also satisfies the runtime stamp.
+$(TESTING): pyproject.toml | $(CREATED)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(RUNTIME) $@
+
+site: $(RUNTIME)
 	$(BIN)/kspub build
 
-test: $(STAMP)
+test: $(TESTING)
 	scripts/ensure-chromium
 	$(BIN)/ruff check kspub tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(BIN)/python -m benchmarks
 
-lint: $(STAMP)
+lint: $(RUNTIME)
 	$(BIN)/kspub lint
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(BIN)/kspub check --base origin/main
 
 clean:
