@@ -2,32 +2,64 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What each target needs, installed once per change of pyproject.toml: the site needs the runtime dependencies
+# only, the tests add the test tools.
+CREATED := $(VENV)/.created
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
+# The lowest versions pyproject.toml admits, in a venv of their own, on the oldest Python it admits.
+LOWEST_PYTHON ?= python3.11
+LOWEST := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed
 
-.PHONY: site test bench lint check clean
+.PHONY: site test test-lowest bench lint check clean
 
-$(STAMP): pyproject.toml
+$(CREATED):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
-site: $(STAMP)
+$(RUNTIME): pyproject.toml | $(CREATED)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# '.[test]' installs the runtime dependencies too, so it also satisfies the runtime stamp.
+$(TESTING): pyproject.toml | $(CREATED)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(RUNTIME) $@
+
+# uv resolves every direct dependency to its lower bound (--resolution lowest-direct); a fresh venv each time
+# pyproject.toml changes, so no version left over from an earlier run is tested.
+$(LOWEST_STAMP): pyproject.toml
+	rm -rf $(LOWEST)
+	$(LOWEST_PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet 'uv>=0.5'
+	$(LOWEST)/bin/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
+	touch $@
+
+site: $(RUNTIME)
 	$(BIN)/kspub build
 
-test: $(STAMP)
+test: $(TESTING)
 	scripts/ensure-chromium
 	$(BIN)/ruff check kspub tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+# The lower bounds in pyproject.toml, proved: lint, type check and every test but the browser ones, at the lowest
+# versions allowed.
+test-lowest: $(LOWEST_STAMP)
+	$(LOWEST)/bin/ruff check kspub tests benchmarks
+	$(LOWEST)/bin/mypy
+	$(LOWEST)/bin/python -m pytest -q -m "not browser"
+
+bench: $(RUNTIME)
 	$(BIN)/python -m benchmarks
 
-lint: $(STAMP)
+lint: $(RUNTIME)
 	$(BIN)/kspub lint
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(BIN)/kspub check --base origin/main
 
 clean:

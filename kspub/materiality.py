@@ -1,6 +1,6 @@
 """Is a text change editorial or material, and why.
 
-The rule (LEGAL-RULES §4, decision record 0202): a change is **editorial** only when it provably cannot
+The rule (docs/legal/materiality.md §1, decision record 0202): a change is **editorial** only when it provably cannot
 change anyone's rights or duties —
 
 * the texts are equal once whitespace and line wrapping are ignored and full-width/half-width forms are
@@ -50,7 +50,7 @@ EMPHASIS_CHANGED = "emphasis-changed"
 PUNCTUATION_CHANGED = "punctuation-changed"
 TEXT_CHANGED = "text-changed"
 
-#: Subjects whose clauses LEGAL-RULES §4 names for the explanation and the notice rules.
+#: Subjects whose clauses docs/legal/materiality.md §3 names for the explanation and the notice rules.
 MATERIAL_SUBJECT_TAGS: tuple[str, ...] = (
     "fees",
     "liability",

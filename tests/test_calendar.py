@@ -54,7 +54,7 @@ def test_2005_12_31_is_a_make_up_working_day(cal: WorkCalendar) -> None:
     assert [cal.is_rest_day(d) for d in every_day(D(2006, 1, 1), D(2006, 1, 3))] == [True, True, True]
 
 
-# LEGAL-RULES §1, "2026 for reference".
+# docs/legal/calendar.md §5, the 2026 schedule.
 REST_2026 = {
     "元旦": every_day(D(2026, 1, 1), D(2026, 1, 3)),
     "春节": every_day(D(2026, 2, 15), D(2026, 2, 23)),

@@ -109,7 +109,7 @@ def test_golden_diff(case: str) -> None:
 
 
 def test_golden_classes_are_the_legal_ones() -> None:
-    """The reviewed expectations themselves: what LEGAL-RULES §4 calls editorial, and nothing else."""
+    """The reviewed expectations themselves: what docs/legal/materiality.md §1 calls editorial, and nothing else."""
     classes = {case: {c["class"] for c in json.loads((GOLDEN / f"{case}.json").read_text("utf-8"))} for case in CASES}
     assert classes["renumbered-section"] == {"editorial"}
     assert classes["punctuation-only"] == {"editorial"}

@@ -186,7 +186,7 @@ def test_parse_notice_rejects(value: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# LEGAL-RULES §1 worked examples (strict E, default roll mode)
+# docs/legal/periods.md §4 worked examples (strict E, default roll mode)
 
 
 @pytest.mark.parametrize(

@@ -364,7 +364,7 @@ def effective_window(
     roll: RollMode = RollMode.ALL_REST_DAYS,
     end: EndMode = EndMode.STRICT,
 ) -> EffectiveWindow:
-    """Compute the notice window of a notice that took effect at ``notice`` (LEGAL-RULES §1 algorithm).
+    """Compute the notice window of a notice that took effect at ``notice`` (docs/legal/periods.md §3).
 
     Calendar days: L = D + N; months/years: the corresponding day N months later, or that month's last day;
     then, while L is a rest day (``roll``), L moves one day later. Working days: L is the N-th working day
@@ -618,7 +618,7 @@ def latest_notice_date(
     """The latest notice date D whose window gives an effective date no later than ``target_effective``.
 
     The forward computation never decreases as D grows, so D steps down from E − 1 until forward(D) ≤ E
-    (LEGAL-RULES §1.8); the first such D is the latest. A D whose window must end after E even before any
+    (docs/legal/periods.md §3.8); the first such D is the latest. A D whose window must end after E even before any
     roll is passed over without consulting the calendar, so only days that matter are classified.
     For hours the target may be a time (a date means 00:00 Beijing time) and the answer is target − N hours.
     """
