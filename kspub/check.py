@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kspub.diff import ChangeSet
 from kspub.diff_operands import AgreementDiff, diff_refs
@@ -19,6 +19,15 @@ from kspub.errors import Diagnostic, KspubError, Severity
 from kspub.law.notice import NoticeAssessment, assess
 from kspub.model import Agreement
 from kspub.sla.diff import SlaChangeSet, diff_sla
+
+if TYPE_CHECKING:
+    from kspub.law.workdays import WorkCalendar
+
+
+class AddFinding(Protocol):
+    """Records one finding of the gate for the agreement being checked."""
+
+    def __call__(self, code: str, message: str, line: int | None = None, severity: Severity = ...) -> None: ...
 
 #: SLAs are part of the service terms (金山云云服务使用协议 1.3): their changes follow that agreement's rules.
 SLA_RULES_FROM = "cloud-service-agreement"
@@ -117,7 +126,7 @@ def _fm_line(a: Agreement, key: str) -> int | None:
     return a.meta.field_lines.get(key) or a.meta.field_lines.get("version")
 
 
-def check_agreement(diff: AgreementDiff, today: date, calendar: Any) -> AgreementCheck:
+def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar) -> AgreementCheck:
     """Every rule of the gate for one changed agreement."""
     old, new = diff.old, diff.new
     findings: list[Finding] = []
@@ -177,7 +186,7 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: Any) -> Agreemen
                           tuple(findings), meta.announced, meta.effective)  # fmt: skip
 
 
-def _judge_dates(notice: NoticeAssessment, new: Agreement, add: Any) -> None:
+def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> None:
     meta = new.meta
     earliest, gov = notice.earliest_effective, notice.governing
     if meta.effective is not None and earliest is not None and gov is not None and gov.rule.period is not None:
@@ -207,7 +216,7 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: Any) -> None:
             _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
 
 
-def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agreement | None) -> SlaCheck | None:
+def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None) -> SlaCheck | None:
     """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
     window of the service agreement's default rule, counted from today (the day the change is published)."""
     from kspub.history import file_at_ref
@@ -230,8 +239,8 @@ def check_sla(root: Path, base: str, today: date, calendar: Any, rules_from: Agr
     earliest: date | None = None
     basis = "金山云云服务使用协议第1.3条、第1.7条"
     if rules_from is not None:
+        from kspub.law.counting import effective_window
         from kspub.law.notice import load_policy
-        from kspub.law.period import effective_window
 
         policy, _ = load_policy(rules_from.meta, rules_from.path)
         if policy.default is not None and policy.default.period is not None:

@@ -31,11 +31,6 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-class Ctx:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-
 @contextmanager
 def user_errors(fmt: str = "text") -> Iterator[None]:
     """Turn kspub's own errors into one line on stderr (and a JSON error object with --format json), exit 1."""
@@ -221,7 +216,8 @@ def notice_cmd(
             raise UsageError("KS610", "请给出 --from（通知日期，求最早生效日）或 --to（目标生效日期，求最晚通知日）")
         if notice_from is not None and target is not None:
             raise UsageError("KS610", "--from 与 --to 只能给出其中之一")
-        from kspub.law.period import EndMode, RollMode, effective_window, latest_notice_date, parse_period
+        from kspub.law.counting import effective_window, latest_notice_date
+        from kspub.law.period import EndMode, RollMode, parse_period
         from kspub.law.workdays import repository_calendar
 
         # an agreement repository may carry newly published years in calendar/ (no code change needed)

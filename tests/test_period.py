@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kspub.errors import CalendarError, KspubError
+from kspub.law.counting import add_months, effective_window, latest_notice_date
 from kspub.law.period import (
     EndMode,
     NoticeTime,
@@ -19,9 +20,6 @@ from kspub.law.period import (
     PeriodError,
     RollMode,
     Unit,
-    add_months,
-    effective_window,
-    latest_notice_date,
     parse_notice,
     parse_period,
 )

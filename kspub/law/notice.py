@@ -8,7 +8,7 @@ earliest lawful effective date counted from the announced date under the Civil C
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,8 @@ from kspub.errors import Diagnostic, KspubError
 from kspub.model import Agreement, Meta
 
 if TYPE_CHECKING:
-    from kspub.law.period import EffectiveWindow, EndMode, Period, RollMode
+    from kspub.law.counting import EffectiveWindow
+    from kspub.law.period import EndMode, Period, RollMode
     from kspub.law.workdays import WorkCalendar
 
 CHANNELS: Mapping[str, str] = {
@@ -108,7 +109,7 @@ def load_policy(meta: Meta, path: str) -> tuple[NoticePolicy, list[Diagnostic]]:
     return NoticePolicy(default, tuple(rules), roll, end), diags
 
 
-def _rule(entry: object, err: Any, *, is_default: bool) -> NoticeRule | None:
+def _rule(entry: object, err: Callable[[str], None], *, is_default: bool) -> NoticeRule | None:
     from kspub.law.period import parse_period
 
     if not isinstance(entry, dict):
@@ -276,7 +277,7 @@ def assess(
     Windows are counted from ``announced`` (the new version's announced date) with the policy's roll and end
     modes; without an announced date the rules are still listed but no date is computed.
     """
-    from kspub.law.period import effective_window
+    from kspub.law.counting import effective_window
 
     policy, problems = load_policy(new.meta, new.path)
     if problems:
@@ -297,16 +298,7 @@ def assess(
         if rule.period is not None and announced is not None:
             window = effective_window(announced, rule.period, calendar, roll=policy.roll, end=policy.end)
         applications.append(RuleApplication(rule, tuple(dict.fromkeys(clauses)), window))
-    governing = None
-    for app in applications:
-        if app.window is None:
-            continue
-        best = governing.window.effective_date if governing is not None and governing.window else None
-        # the latest date governs; on a tie the specific rule (not the default) is the one to cite
-        if best is None or app.window.effective_date > best or (
-            app.window.effective_date == best and governing is not None and governing.rule.is_default
-        ):
-            governing = app
+    governing = _governing(applications)
     channels: dict[str, None] = {}
     for app in applications:
         for c in app.rule.channels:
@@ -324,3 +316,17 @@ def assess(
         governing=governing,
         provisional=any(a.window.provisional for a in applications if a.window),
     )
+
+
+def _governing(applications: Sequence[RuleApplication]) -> RuleApplication | None:
+    """The application whose window ends latest; on a tie the specific rule (not the default) is the one to cite."""
+    governing = None
+    for app in applications:
+        if app.window is None:
+            continue
+        best = governing.window.effective_date if governing is not None and governing.window else None
+        if best is None or app.window.effective_date > best or (
+            app.window.effective_date == best and governing is not None and governing.rule.is_default
+        ):
+            governing = app
+    return governing
