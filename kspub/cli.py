@@ -291,6 +291,59 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
                 click.echo(render_markdown_report(d.changes) if fmt == "markdown" else render_text_report(d.changes))
 
 
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command("release")
+@click.argument("agreement")
+@root_option
+@click.option("--version", "version", default=None, help="版本号（默认：头信息中的 version，没有则按上一版本号递增）。")
+@click.option("--announced", type=DATE, default=None, help="公告日期 YYYY-MM-DD（默认：头信息中的，没有则为北京时间今天）。")
+@click.option("--effective", type=DATE, default=None, help="生效日期（默认：头信息中的，没有则为按通知规则计算的最早合法生效日）。")
+@click.option("--summary", default=None, help="变更说明（默认：头信息中的 summary）。")
+@click.option("--reason", default=None, help="推迟生效或停止适用的原因。")
+@click.option("--base", default=None, help="其发布记录已定稿的分支（默认：origin/main，没有则 main）。")
+@click.option("--as-is", "as_is", is_flag=True, help="按头信息原样登记日期，不补全（用于登记发布记录建立之前已发布的版本）。")
+@click.option("--withdraw", is_flag=True, help="登记协议停止适用（先删除协议文件）；其全部版本仍然发布。")
+@click.option("--renamed-from", "renamed_from", default=None, help="改名前的协议 ID：其版本作为本协议的历史，旧地址跳转到新地址。")
+@click.option("--today", "today_text", type=DATE, default=None, help="按哪一天登记（默认：北京时间今天）。")
+def release_cmd(
+    agreement: str,
+    root: Path,
+    version: str | None,
+    announced: Any,
+    effective: Any,
+    summary: str | None,
+    reason: str | None,
+    base: str | None,
+    as_is: bool,
+    withdraw: bool,
+    renamed_from: str | None,
+    today_text: Any,
+) -> None:
+    """把工作区中的协议登记为发布的版本：补全头信息中缺少的版本号与日期，写入发布记录 agreements/releases/。"""
+    from kspub.clock import today_in_shanghai
+    from kspub.release import release
+
+    with user_errors():
+        result = release(
+            root,
+            agreement,
+            today=today_text.date() if today_text is not None else today_in_shanghai(),
+            version=version,
+            announced=announced.date() if announced is not None else None,
+            effective=effective.date() if effective is not None else None,
+            summary=summary,
+            reason=reason,
+            base=base,
+            as_is=as_is,
+            withdraw=withdraw,
+            renamed_from=renamed_from,
+        )
+    for line in result.lines():
+        click.echo(line)
+
+
 @main.command("build")
 @root_option
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="网站按哪一天（北京时间）的情况生成，默认今天。")
@@ -303,6 +356,8 @@ def build_cmd(root: Path, as_of: Any, out: Path | None) -> None:
     day = as_of.date() if as_of is not None else today_in_shanghai()
     with user_errors():
         result = build(root, as_of=day, out=out, progress=sys.stderr.isatty())
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
     click.echo(f"已生成网站：{result.site}（{result.pages} 个页面，{result.api_files} 个 API 文件，按 {day.isoformat()} 的情况）")
 
 

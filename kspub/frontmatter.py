@@ -133,8 +133,20 @@ def load_yaml(text: str) -> tuple[Any, dict[str, int]]:
     Raises yaml.YAMLError for bad YAML (RecursionError on absurd nesting is turned into one), YamlLimitError
     for aliases or too many nodes, and DuplicateKeyError when a mapping names a key twice (YAML would
     silently keep the last value)."""
+    node, data = load_yaml_document(text)
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines[str(key_node.value)] = key_node.start_mark.line
+    return data, lines
+
+
+def load_yaml_document(text: str) -> tuple[yaml.Node | None, Any]:
+    """The composed node tree (for line numbers) and the data of one YAML document, with the limits and errors
+    of :func:`load_yaml`."""
     try:
-        node, data = _compose_and_construct(_Loader, text)
+        return _compose_and_construct(_Loader, text)
     except YamlLimitError:
         raise
     except yaml.YAMLError:
@@ -144,12 +156,6 @@ def load_yaml(text: str) -> tuple[Any, dict[str, int]]:
         # mistake is. Only a broken file pays for the second parse.
         _compose_and_construct(_PyLoader, text)
         raise
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _value in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                lines[str(key_node.value)] = key_node.start_mark.line
-    return data, lines
 
 
 def _compose_and_construct(loader_class: type[Any], text: str) -> tuple[yaml.Node | None, Any]:

@@ -1,16 +1,18 @@
-"""Git history → a timeline of versions per agreement. The only module that imports git.
+"""The release record and git → a timeline of versions per agreement. The only module that imports git.
 
-One pass reads the first-parent history of the current branch with a single ``git log --raw`` and fetches every
-agreement blob through one persistent ``git cat-file --batch`` process; nothing outside this module sees a git
-object. A version is identified by its front-matter label; the text it is judged on is the legal text (the body
-without attribute lines and whitespace), so adding a tag or a notice rule is not a text change.
+The versions are the ones the committed release record lists (:mod:`kspub.record`), never guessed from commit
+topology: merge style, rebases and second parents do not matter. Each recorded version is rebuilt from its git
+blob through one ``git cat-file --batch`` process and its legal text (the body without attribute lines and
+whitespace) checked against the recorded sha256; one ``git log --raw`` of the first-parent history tells which
+commit brought each blob, for information. Nothing outside this module sees a git object.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from kspub.errors import HistoryError, KspubError
 from kspub.frontmatter import body_of, parse_front_matter, split_front_matter
 from kspub.law.period import shanghai
 from kspub.model import Agreement, Correction, Meta, sha256_text
+from kspub.record import BAD_RECORD, RELEASES_DIR, Record, Release, Withdrawal, parse_record, record_path
 
 AGREEMENTS_DIR = "agreements"
 _ATTR_LINE = re.compile(r"^[ \t]{0,3}\{[^\n]*\}[ \t]*$", re.M)
@@ -71,8 +74,14 @@ class VersionRecord:
     revisions: tuple[Revision, ...]
     corrections: tuple[Correction, ...] = ()
     draft: bool = False
-    """True for uncommitted changes in the working tree (only when asked for)."""
+    """True for text in the working tree not (yet) in the release record (only when asked for)."""
     summary: str = ""
+    recorded: date | None = None
+    """The day the version entered the release record (None for a draft)."""
+    withdrawn: date | None = None
+    """The day the version was withdrawn before taking effect, if it was."""
+    release: Release | None = None
+    """The version's entry in the release record (None for a draft)."""
 
     @property
     def first_commit(self) -> CommitInfo | None:
@@ -108,6 +117,12 @@ class VersionRecord:
 class Timeline:
     agreement: str
     versions: tuple[VersionRecord, ...]
+    withdrawn: Withdrawal | None = None
+    """The agreement stopped applying (its file was removed); every version stays published, archived."""
+    predecessor: str | None = None
+    """The agreement ID this one was renamed from, as its record declares."""
+    formerly: tuple[str, ...] = ()
+    """Every earlier ID of the agreement, oldest first (their versions lead this timeline)."""
 
     def version(self, label: str) -> VersionRecord | None:
         return next((v for v in self.versions if v.label == label), None)
@@ -117,16 +132,24 @@ class Timeline:
 
         A version without an effective date counts as in force from the start (the seed gives no dates for
         most agreements; kspub never invents one)."""
+        if self.withdrawn is not None and self.withdrawn.date <= on:
+            return None
         current = None
         for v in self.versions:
-            if v.draft:
+            if v.draft or (v.withdrawn is not None and v.withdrawn <= on):
                 continue
             if v.effective is None or v.effective <= on:
                 current = v
         return current
 
     def upcoming(self, on: date) -> tuple[VersionRecord, ...]:
-        return tuple(v for v in self.versions if not v.draft and v.effective is not None and v.effective > on)
+        if self.withdrawn is not None and self.withdrawn.date <= on:
+            return ()
+        return tuple(
+            v
+            for v in self.versions
+            if not v.draft and v.effective is not None and v.effective > on and not (v.withdrawn and v.withdrawn <= on)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"agreement": self.agreement, "versions": [v.to_dict() for v in self.versions]}
@@ -225,14 +248,6 @@ def _check_complete(repo: Any) -> None:
 _LOG_FORMAT = "%x00%H%x1f%an%x1f%ae%x1f%cI%x1f%s"
 
 
-@dataclass(slots=True)
-class _Lineage:
-    """One agreement file followed through renames."""
-
-    path: str
-    states: list[tuple[CommitInfo, str, str, bytes]] = field(default_factory=list)  # commit, path, blob, data
-
-
 def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str, str, str]]]]:
     """(commit, [(status, old path, new path, new blob)]) oldest first, first-parent only."""
     try:
@@ -271,60 +286,264 @@ def _read_log(repo: Any, ref: str) -> list[tuple[CommitInfo, list[tuple[str, str
     return commits
 
 
-def read_timelines(
-    root: Path, *, ref: str = "HEAD", include_draft: bool = False
-) -> dict[str, Timeline]:
-    """Every agreement's timeline from the first-parent history of ``ref``.
+def read_timelines(root: Path, *, ref: str = "HEAD", include_draft: bool = False) -> dict[str, Timeline]:
+    """Every agreement's timeline from the release record committed at ``ref`` (``agreements/releases/``).
 
-    Raises :class:`HistoryError` (with every problem found) when the history cannot be trusted: a shallow clone,
-    text changed under an announced label without a correction record, or a label reused for different text.
+    Each recorded version is rebuilt from git by its blob and its legal text checked against the recorded
+    sha256; the commits that brought each blob (first-parent history) are attached for information only.
+    Raises :class:`HistoryError` (with every problem found) when the record cannot be read or a recorded
+    version cannot be reconstructed: a build never publishes fewer versions than were released.
+    With ``include_draft`` the working tree's text is added as a draft wherever it differs from the record.
     """
     repo = _open_repo(root)
     start = _start_commit(repo, ref)
-    by_path: dict[str, _Lineage] = {}
-    if start is not None:
-        for commit, changes in _read_log(repo, start):
-            for status, old_path, new_path, blob in changes:
-                if not new_path.endswith(".md") and not old_path.endswith(".md"):
-                    continue
-                if status == "D":
-                    by_path.pop(old_path, None)
-                    continue
-                if not new_path.endswith(".md"):
-                    continue
-                lineage = by_path.pop(old_path, None) if status in ("R", "C") else by_path.get(new_path)
-                if status == "C":
-                    lineage = None  # a copy starts a lineage of its own
-                if lineage is None:
-                    lineage = by_path.get(new_path) or _Lineage(new_path)
-                lineage.path = new_path
-                by_path[new_path] = lineage
-                lineage.states.append((commit, new_path, blob, b""))
-        texts = _read_blobs(repo, [s[2] for lineage in by_path.values() for s in lineage.states])
-        for lineage in by_path.values():
-            lineage.states = [(c, p, b, texts[b]) for c, p, b, _ in lineage.states]
+    records = read_records(repo, start) if start is not None else {}
+    return _timelines_from_records(repo, start, records, include_draft=include_draft)
+
+
+#: What a build publishes from the committed tree (never from the working tree).
+PUBLISHED_PATHS = ("agreements", "sla", "calendar", "mkdocs.yml")
+
+
+@contextmanager
+def committed_tree(root: Path, ref: str = "HEAD", paths: Sequence[str] = PUBLISHED_PATHS) -> Iterator[Path]:
+    """The files ``paths`` as committed at ``ref``, extracted into a temporary folder (removed afterwards).
+
+    Published means committed: the build reads agreements, ``sla/``, ``calendar/`` and ``mkdocs.yml`` from here,
+    so an uncommitted edit or deletion never reaches the site."""
+    import io
+    import subprocess
+    import tarfile
+    import tempfile
+
+    repo = _open_repo(root)
+    start = _start_commit(repo, ref)
+    with tempfile.TemporaryDirectory(prefix="kspub-tree-") as tmp:
+        present = _top_level_names(repo, start, paths) if start is not None else []
+        if present:
+            proc = subprocess.run(["git", "archive", "--format=tar", str(start), "--", *present], cwd=repo.working_tree_dir,
+                                  capture_output=True, check=False)  # fmt: skip
+            if proc.returncode != 0:
+                raise HistoryError("KS809", f"无法读取 {ref} 提交的文件：{proc.stderr.decode('utf-8', 'replace')[-200:]}",
+                                   hint="请确认仓库完整（git fsck）")  # fmt: skip
+            with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+                tar.extractall(tmp, filter="data")
+        yield Path(tmp)
+
+
+def _top_level_names(repo: Any, commit: str, paths: Sequence[str]) -> list[str]:
+    out = str(repo.git.execute(["git", "ls-tree", "-z", "--name-only", commit], with_exceptions=False))
+    names = set(out.split("\0"))
+    return [p for p in paths if p in names]
+
+
+def uncommitted_changes(root: Path, paths: Sequence[str] = PUBLISHED_PATHS) -> list[str]:
+    """Paths under ``paths`` whose working-tree state differs from HEAD (edited, added, deleted, untracked)."""
+    repo = _open_repo(root)
+    status, out, _ = repo.git.execute(
+        ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths],
+        with_extended_output=True,
+        with_exceptions=False,
+    )
+    if status != 0:
+        return []
+    changed: list[str] = []
+    entries = str(out).split("\0")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        if len(entry) > 3:
+            changed.append(entry[3:])
+            if entry[0] in "RC":
+                i += 1  # the rename's source follows
+        i += 1
+    return changed
+
+
+def read_worktree_timelines(root: Path) -> dict[str, Timeline]:
+    """The timelines of the release record as it stands in the working tree (what a pull request proposes).
+
+    ``kspub release`` stores every blob it records in git's object database, so an uncommitted record can be
+    verified too."""
+    repo = _open_repo(root)
+    start = _start_commit(repo, "HEAD")
+    return _timelines_from_records(repo, start, read_worktree_records(Path(repo.working_tree_dir)))
+
+
+def _timelines_from_records(
+    repo: Any, start: str | None, records: Mapping[str, Record], *, include_draft: bool = False
+) -> dict[str, Timeline]:
     problems: list[KspubError] = []
+    wanted = [b for r in records.values() for rel in r.releases for b in (rel.blob, *(e.blob for e in rel.corrections))]
+    texts = _read_blobs(repo, [b for b in wanted if b], missing_ok=True)
+    commits = _first_commits(repo, start) if start is not None else {}
     timelines: dict[str, Timeline] = {}
-    for lineage in by_path.values():
-        timeline = _build_timeline(lineage, problems)
-        if timeline is not None:
-            timelines[timeline.agreement] = timeline
+    for record in records.values():
+        versions = [v for rel in record.releases if (v := _version(record, rel, texts, commits, problems))]
+        if len(versions) == len(record.releases):
+            timelines[record.agreement] = Timeline(record.agreement, tuple(versions), record.withdrawn,
+                                                   record.predecessor)  # fmt: skip
+    _fold_predecessors(timelines, problems)
     if include_draft:
-        _add_drafts(Path(repo.working_tree_dir), timelines, by_path)
+        _add_drafts(Path(repo.working_tree_dir), timelines)
     if problems:
         first = problems[0]
         raise HistoryError(
             first.code,
             first.message if len(problems) == 1 else f"{first.message}（另有 {len(problems) - 1} 处历史问题）",
             path=first.path,
+            line=first.line,
             hint=first.hint,
             diagnostics=tuple(d for p in problems for d in _as_diagnostics(p)),
         )
     return timelines
 
 
-def _read_blobs(repo: Any, blobs: list[str]) -> dict[str, bytes]:
-    """Every blob's text through one ``git cat-file --batch`` process (not one process per version)."""
+def read_records(repo: Any, commit: str) -> dict[str, Record]:
+    """Every release record committed at ``commit``, by agreement ID."""
+    status, listing, stderr = repo.git.execute(
+        ["git", "ls-tree", "-z", "--full-tree", commit, "--", f"{RELEASES_DIR}/"],
+        with_extended_output=True,
+        with_exceptions=False,
+    )
+    if status != 0:
+        raise HistoryError("KS809", f"无法读取发布记录目录：{str(stderr).strip()[-200:]}", hint="请确认仓库完整（git fsck）")
+    files: dict[str, str] = {}
+    for entry in str(listing).split("\0"):
+        if not entry:
+            continue
+        info, _, name = entry.partition("\t")
+        fields = info.split()
+        if len(fields) == 3 and fields[1] == "blob" and name.endswith(".yaml"):
+            files[name] = fields[2]
+    texts = _read_blobs(repo, list(files.values()))
+    return _parse_records({name: texts[blob] for name, blob in files.items()})
+
+
+def read_worktree_records(worktree: Path) -> dict[str, Record]:
+    folder = worktree / RELEASES_DIR
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return _parse_records({f"{RELEASES_DIR}/{f.name}": f.read_bytes() for f in files if f.is_file()})
+
+
+def _parse_records(files: Mapping[str, bytes]) -> dict[str, Record]:
+    records: dict[str, Record] = {}
+    for name, data in sorted(files.items()):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise KspubError(BAD_RECORD, f"发布记录 {name} 不是 UTF-8 编码", path=name,
+                             hint="发布记录由 kspub release 写入，请勿手工编辑") from None  # fmt: skip
+        record = parse_record(text, name)
+        records[record.agreement] = record
+    return records
+
+
+def _first_commits(repo: Any, start: str) -> dict[str, CommitInfo]:
+    """The first commit of the first-parent history of ``start`` that brought each blob under agreements/."""
+    first: dict[str, CommitInfo] = {}
+    for commit, changes in _read_log(repo, start):
+        for _status, _old, _new, blob in changes:
+            first.setdefault(blob, commit)
+    return first
+
+
+def _version(
+    record: Record,
+    rel: Release,
+    texts: Mapping[str, bytes],
+    commits: Mapping[str, CommitInfo],
+    problems: list[KspubError],
+) -> VersionRecord | None:
+    """One recorded version rebuilt from its blobs, each checked against its recorded sha256."""
+    where = f"{record.agreement}@{rel.version}"
+    states: list[tuple[str, str, _State]] = []
+    for blob, sha, reason in [(rel.blob, rel.sha256, None)] + [(e.blob or "", e.sha256 or "", e.reason)
+                                                                for e in rel.corrections]:  # fmt: skip
+        data = texts.get(blob)
+        if data is None:
+            problems.append(HistoryError(
+                "KS811",
+                f"发布记录中的版本 {where}（{'勘误 ' + reason if reason else '发布时'}的文本，git 对象 {blob[:12]}）在仓库中找不到，"
+                "无法重建该版本：已发布的版本不能少发布",
+                path=record.path, line=rel.line,
+                hint="请使用完整克隆（git fetch --unshallow；CI 中 fetch-depth: 0）；若历史被改写（强制推送、git replace），"
+                     "请恢复原来的提交",
+            ))  # fmt: skip
+            return None
+        state = _read_state(data, rel.path)
+        actual = sha256_text(legal_text(state.source)) if state is not None else None
+        if state is None or actual != sha or state.meta.version.strip() != rel.version:
+            problems.append(HistoryError(
+                "KS812",
+                f"发布记录中的版本 {where} 与 git 对象 {blob[:12]} 的内容不符"
+                + ("（该对象不是可读的协议文件）" if state is None else
+                   f"（记录的版本号 {rel.version}、文本 sha256 {sha[:12]}，对象中为 {state.meta.version.strip()}、"
+                   f"{(actual or '')[:12]}）"),
+                path=record.path, line=rel.line,
+                hint="发布记录或历史被改动过：请把发布记录恢复为主分支上的内容，再用 kspub release 登记新的版本",
+            ))  # fmt: skip
+            return None
+        states.append((blob, sha, state))
+    blob, sha, state = states[-1]
+    withdrawal = rel.withdrawal
+    revisions = tuple(
+        Revision(commits[b], rel.path, b, s, correction=None if i == 0 else rel.corrections[i - 1].reason)
+        for i, (b, s, _st) in enumerate(states)
+        if b in commits
+    )
+    return VersionRecord(
+        agreement=record.agreement,
+        label=rel.version,
+        title=state.meta.title,
+        path=rel.path,
+        source=state.source,
+        text_sha256=sha,
+        announced=rel.announced,
+        effective=rel.current_effective,
+        revisions=revisions,
+        corrections=state.meta.corrections,
+        summary=rel.summary,
+        recorded=rel.recorded,
+        withdrawn=withdrawal.date if withdrawal else None,
+        release=rel,
+    )
+
+
+def _fold_predecessors(timelines: dict[str, Timeline], problems: list[KspubError]) -> None:
+    """A renamed agreement's timeline starts with its predecessor's versions; the predecessor's own timeline
+    is folded into it (its ID is kept in ``Timeline.formerly`` for redirects)."""
+    for agreement, timeline in sorted(timelines.items()):
+        chain: list[str] = []
+        seen = {agreement}
+        previous = timeline.predecessor
+        while previous is not None:
+            if previous in seen or previous not in timelines:
+                problems.append(HistoryError(
+                    "KS813",
+                    f"协议 {agreement} 声明的前身 {previous} " + ("形成了循环" if previous in seen else "没有发布记录"),
+                    path=record_path(agreement),
+                    hint="predecessor 应为改名前的协议 ID，且该协议有发布记录",
+                ))  # fmt: skip
+                break
+            seen.add(previous)
+            chain.append(previous)
+            previous = timelines[previous].predecessor
+        if not chain or problems:
+            continue
+        earlier: tuple[VersionRecord, ...] = ()
+        for old in reversed(chain):
+            earlier += tuple(replace(v, agreement=agreement) for v in timelines[old].versions)
+        timelines[agreement] = replace(timeline, versions=earlier + timeline.versions, formerly=tuple(chain))
+    for timeline in list(timelines.values()):
+        for old in timeline.formerly:
+            timelines.pop(old, None)
+
+
+def _read_blobs(repo: Any, blobs: list[str], *, missing_ok: bool = False) -> dict[str, bytes]:
+    """Every blob's text through one ``git cat-file --batch`` process (not one process per version).
+
+    A missing object is an error (KS809), or with ``missing_ok`` simply absent from the result."""
     import subprocess
 
     wanted = list(dict.fromkeys(blobs))
@@ -344,6 +563,9 @@ def _read_blobs(repo: Any, blobs: list[str]) -> dict[str, bytes]:
     for blob in wanted:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
+        if missing_ok and header[-1:] == [b"missing"]:
+            pos = end + 1
+            continue
         if len(header) < 3 or header[1] != b"blob":
             raise HistoryError("KS809", f"git 对象 {blob} 缺失，历史不完整", hint="请使用完整克隆（git fetch --unshallow）")
         size = int(header[2])
@@ -358,69 +580,7 @@ def _as_diagnostics(err: KspubError) -> Iterable[Any]:
     yield Diagnostic(err.code, err.message + (f"（{err.hint}）" if err.hint else ""), err.path or "", err.line)
 
 
-def _build_timeline(lineage: _Lineage, problems: list[KspubError]) -> Timeline | None:
-    versions: list[VersionRecord] = []
-    seen_labels: dict[str, str] = {}
-    for commit, path, blob, data in lineage.states:
-        state = _read_state(data, path)
-        if state is None:
-            continue  # an unreadable state is lint's business; it never becomes a version
-        meta, source = state.meta, state.source
-        label = meta.version.strip()
-        text_sha = sha256_text(legal_text(source))
-        corrections = meta.corrections
-        revision = Revision(commit, path, blob, text_sha)
-        record = VersionRecord(
-            agreement=meta.id or Path(path).stem,
-            label=label,
-            title=meta.title,
-            path=path,
-            source=source,
-            text_sha256=text_sha,
-            announced=meta.announced,
-            effective=meta.effective,
-            revisions=(revision,),
-            corrections=corrections,
-            summary=meta.summary,
-        )
-        if versions and versions[-1].label == label:
-            prev = versions[-1]
-            if prev.text_sha256 != text_sha and prev.announced is not None:
-                # Once a label carries an announced date the notice has been given: its text is frozen.
-                # Before that the label is still being drafted and later commits simply supersede earlier ones.
-                new_corrections = [c for c in corrections if c not in prev.corrections]
-                if not new_corrections:
-                    problems.append(
-                        HistoryError(
-                            "KS802",
-                            f"版本 {label} 已公告（提交 {prev.revisions[-1].commit.sha[:10]}），提交 {commit.sha[:10]} 却修改了它的正文而没有更换版本号",
-                            path=path,
-                            hint="请为修改后的文本设置新的 version；若只是不改变含义的勘误，请在 corrections 中登记日期和原因",
-                        )
-                    )
-                    continue
-                revision = replace(revision, correction=new_corrections[-1].reason)
-            versions[-1] = replace(record, revisions=prev.revisions + (revision,))
-            continue
-        if label in seen_labels and seen_labels[label] != text_sha:
-            problems.append(
-                HistoryError(
-                    "KS803",
-                    f"版本号 {label} 被重复使用于不同的文本（提交 {commit.sha[:10]}）",
-                    path=path,
-                    hint="每个版本号只能对应一份文本，请使用新的版本号",
-                )
-            )
-            continue
-        seen_labels[label] = text_sha
-        versions.append(record)
-    if not versions:
-        return None
-    final = versions[-1].agreement  # a renamed agreement keeps one timeline under its current ID
-    return Timeline(final, tuple(v if v.agreement == final else replace(v, agreement=final) for v in versions))
-
-
-def _add_drafts(worktree: Path, timelines: dict[str, Timeline], by_path: dict[str, _Lineage]) -> None:
+def _add_drafts(worktree: Path, timelines: dict[str, Timeline]) -> None:
     """Add the working tree's text as a draft version wherever it differs from the last committed one."""
     folder = worktree / AGREEMENTS_DIR
     for file in sorted(folder.glob("*.md")) if folder.is_dir() else []:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,25 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
+RECORDED = date(2026, 3, 1)
+
+
+def release_all(repo: Path, today: date = RECORDED) -> list[str]:
+    """What an editor does before committing: ``kspub release --as-is`` for every agreement in the working tree
+    (dates exactly as the front matter gives them). A file that cannot be released (a lint error, a changed
+    text under a label already on main) is left unreleased, as the editor would have to; returns those IDs."""
+    from kspub.errors import KspubError
+    from kspub.release import release
+
+    refused = []
+    for path in sorted((repo / "agreements").glob("*.md")):
+        try:
+            release(repo, path.stem, today=today, as_is=True)
+        except KspubError:
+            refused.append(path.stem)
+    return refused
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """A temporary agreement repository; commit(files, message) writes files and commits them on main."""
@@ -48,11 +68,13 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
     (repo / "agreements").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
 
-    def commit(files: dict[str, str], message: str = "更新协议") -> Path:
+    def commit(files: dict[str, str], message: str = "更新协议", *, release: bool = True) -> Path:
         for name, text in files.items():
             path = repo / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        if release:
+            release_all(repo)
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", message)
         return repo

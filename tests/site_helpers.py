@@ -11,7 +11,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from .conftest import ROOT, demo_text, git
+from .conftest import ROOT, demo_text, git, release_all
 
 AS_OF = date(2026, 3, 1)
 EPOCH = "1772294400"  # 2026-02-28T16:00:00Z = 2026-03-01 00:00 in Asia/Shanghai
@@ -34,6 +34,7 @@ def commit(repo: Path, files: dict[str, str], message: str = "更新协议") -> 
         path = repo / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    release_all(repo)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message)
 

@@ -25,7 +25,7 @@ from kspub.parse import parse_agreement
 from kspub.publish import api, api_contract, api_versions
 from kspub.publish.snapshot import Snapshot, collect
 
-from .conftest import ROOT, demo_text, git
+from .conftest import ROOT, demo_text, git, release_all
 
 pytestmark = pytest.mark.e2e
 
@@ -121,6 +121,7 @@ def _commit(repo: Path, files: dict[str, str], message: str) -> None:
         path = repo / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    release_all(repo)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message)
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kspub.cli import main
 
-from .conftest import git
+from .conftest import git, release_all
 
 A = "agreements/demo.md"
 
@@ -52,7 +52,9 @@ def agreement(version: str, *, fee: str = FEE, purpose: str = PURPOSE, extra: st
     return head + BODY.format(fee=fee, purpose=purpose)
 
 
-def check(repo: Path, *extra: str) -> tuple[int, str]:
+def check(repo: Path, *extra: str, release: bool = True) -> tuple[int, str]:
+    if release:
+        release_all(repo)
     result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-03-02", *extra])
     return result.exit_code, result.stdout
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kspub.clock import today_in_shanghai
-from kspub.errors import KspubError
+from kspub.errors import Diagnostic, KspubError
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache
 from kspub.publish.progress import Observer, Phases
@@ -65,6 +65,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per phase (see :data:`kspub.publish.progress.LABELS`)."""
     nav: list[dict[str, Any]] = field(default_factory=list)
+    warnings: tuple[Diagnostic, ...] = ()
+    """What was not published and why (uncommitted edits, text not in the release record)."""
 
 
 def build(
@@ -81,18 +83,37 @@ def build(
     ``as_of`` is the day the site describes (what is in force, what is upcoming); None means today in
     Asia/Shanghai. Raises :class:`KspubError` when anything is wrong; the previous site then stays as it was.
     """
+    from kspub.history import committed_tree
+
+    with committed_tree(root) as tree:
+        return _build_from(root, tree, as_of=as_of, out=out, progress=progress, cache=cache, observer=observer)
+
+
+def _build_from(
+    root: Path,
+    tree: Path,
+    *,
+    as_of: date | None,
+    out: Path | None,
+    progress: bool,
+    cache: bool,
+    observer: Observer | None,
+) -> BuildResult:
+    """:func:`build` with the committed tree of HEAD extracted into ``tree``: agreements, ``sla/``, ``calendar/``
+    and ``mkdocs.yml`` are read from there, never from the working tree."""
     root = root.resolve()
     out = (out if out is not None else root / "build").resolve()
     as_of = as_of if as_of is not None else today_in_shanghai()
-    config_file = root / CONFIG_FILE
+    config_file = tree / CONFIG_FILE
     if not config_file.is_file():
-        raise KspubError("KS921", f"找不到网站配置 {CONFIG_FILE}", path=str(root), hint="网站配置应放在仓库根目录")
+        raise KspubError("KS921", f"找不到网站配置 {CONFIG_FILE}（当前提交中没有）", path=CONFIG_FILE,
+                         hint="网站配置应放在仓库根目录并提交")  # fmt: skip
     phases = Phases(show=progress, observer=observer)
     store = Cache(out / CACHE_DIR if cache else None)
 
     from kspub.publish.incremental import collect_cached
 
-    snapshot = collect_cached(root, as_of, cache=store, phases=phases)
+    snapshot = collect_cached(root, as_of, cache=store, phases=phases, tree=tree)
     out.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))
@@ -145,6 +166,7 @@ def build(
         cache_missed=dict(sorted(store.missed.items())),
         timings=dict(phases.timings),
         nav=rendered.nav,
+        warnings=snapshot.warnings,
     )
 
 

@@ -15,12 +15,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from kspub.errors import Diagnostic
-from kspub.history import VersionRecord, parse_version, read_timelines
+from kspub.errors import Diagnostic, Severity
+from kspub.history import VersionRecord, committed_tree, parse_version, read_timelines, uncommitted_changes
 from kspub.model import Agreement
 from kspub.publish.cache import Cache, key
 from kspub.publish.progress import Phases
-from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, committed_timeline, snapshot_of
+from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, scheduled, snapshot_of, unrecorded
 from kspub.workspace import SLA_FILE, Corpus, agreement_paths, load_sla, parse_path
 
 if TYPE_CHECKING:
@@ -72,17 +72,29 @@ def _parse_key(record: VersionRecord) -> str:
 
 
 def collect_cached(
-    root: Path, as_of: date, *, cache: Cache, phases: Phases, environ: dict[str, str] | None = None
+    root: Path,
+    as_of: date,
+    *,
+    cache: Cache,
+    phases: Phases,
+    environ: dict[str, str] | None = None,
+    tree: Path | None = None,
 ) -> Snapshot:
+    """The snapshot of what is committed and recorded. ``tree`` is the committed tree of HEAD already extracted
+    (:func:`kspub.history.committed_tree`); without it the tree is extracted here."""
+    if tree is None:
+        with committed_tree(root) as extracted:
+            return collect_cached(root, as_of, cache=cache, phases=phases, environ=environ, tree=extracted)
     from kspub.diff import diff_agreements
     from kspub.workspace import require_clean
 
     with phases.run("lint"):
-        corpus = load_corpus_cached(root, cache)
+        corpus = load_corpus_cached(tree, cache)
         require_clean(corpus)
     with phases.run("history"):
         timelines = read_timelines(root)
-    timelines_of = [committed_timeline(current, timelines) for current in corpus.agreements]
+    warnings = [*unrecorded(corpus, timelines), *_uncommitted(root)]
+    timelines_of = [t for t in (scheduled(t, as_of) for _, t in sorted(timelines.items())) if t.versions]
 
     parsed: dict[str, Agreement] = {}
     with phases.run("parse", total=sum(len(t.versions) for t in timelines_of)) as advance:
@@ -112,4 +124,13 @@ def collect_cached(
                 changes.append(cache.get_or_compute("diff", key("diff", old_key, new_key), diff))
                 advance(1)
             published.append(assemble(timeline, as_of, [parsed[k] for k in keys], changes))
-    return snapshot_of(as_of, published, corpus.sla, environ)
+    return snapshot_of(as_of, published, corpus.sla, environ, tuple(warnings))
+
+
+def _uncommitted(root: Path) -> list[Diagnostic]:
+    changed = uncommitted_changes(root)
+    if not changed:
+        return []
+    shown = "、".join(changed[:5]) + (f" 等 {len(changed)} 处" if len(changed) > 5 else "")
+    return [Diagnostic("KS820", f"未提交的修改不会发布：{shown}。网站只发布已提交并登记的内容；"
+                       "预览未提交的修改请用 kspub serve", changed[0], severity=Severity.WARNING)]  # fmt: skip

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kspub.errors import KspubError
+from kspub.errors import Diagnostic, KspubError, Severity
 from kspub.history import Timeline, VersionRecord
 from kspub.law.period import shanghai
 from kspub.model import Agreement
@@ -20,6 +20,7 @@ from kspub.model import Agreement
 if TYPE_CHECKING:
     from kspub.diff import ChangeSet
     from kspub.sla.catalogue import SlaCatalogue
+    from kspub.workspace import Corpus
 
 IN_FORCE = "in-force"
 UPCOMING = "upcoming"
@@ -47,9 +48,9 @@ class PublishedVersion:
     @property
     def change_date(self) -> str:
         """The date a transition is listed under (site and API alike): effective, else announced, else the day
-        it was first committed."""
+        it was recorded."""
         r = self.record
-        when = r.effective or r.announced
+        when = r.effective or r.announced or r.recorded
         if when is not None:
             return when.isoformat()
         first = r.first_commit
@@ -88,6 +89,8 @@ class Snapshot:
     """Build timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else the as-of date at midnight."""
     agreements: tuple[PublishedAgreement, ...]
     sla: SlaCatalogue | None
+    warnings: tuple[Diagnostic, ...] = ()
+    """What the build left out or could not match with the record (uncommitted edits, unrecorded text)."""
 
     def agreement(self, agreement_id: str) -> PublishedAgreement | None:
         return next((a for a in self.agreements if a.id == agreement_id), None)
@@ -113,17 +116,38 @@ def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
     return ARCHIVED
 
 
-def committed_timeline(current: Agreement, timelines: Mapping[str, Timeline]) -> Timeline:
-    """The timeline of an agreement in the working tree; an agreement never committed cannot be published."""
-    timeline = timelines.get(current.id)
-    if timeline is None:
-        raise KspubError(
-            "KS902",
-            f"协议 {current.id} 还没有提交到 git 历史，不能发布",
-            path=current.path,
-            hint="请先提交该文件（未提交的修改只作为草稿，不会发布）",
-        )
-    return timeline
+def unrecorded(corpus: Corpus, timelines: Mapping[str, Timeline]) -> list[Diagnostic]:
+    """Warnings for committed agreement text the release record does not hold: it is not published (the record
+    is); and for recorded agreements whose file is gone without a recorded withdrawal (still published)."""
+    from kspub.history import legal_text
+    from kspub.model import sha256_text
+
+    warnings: list[Diagnostic] = []
+    for current in corpus.agreements:
+        timeline = timelines.get(current.id)
+        latest = timeline.versions[-1] if timeline and timeline.versions else None
+        if latest is None:
+            warnings.append(Diagnostic("KS814", f"协议 {current.id} 还没有登记发布，不会发布：请运行 kspub release "
+                                       f"{current.id} 并提交发布记录", current.path, severity=Severity.WARNING))  # fmt: skip
+        elif sha256_text(legal_text(current.source)) != latest.text_sha256 or current.meta.version.strip() != latest.label:
+            warnings.append(Diagnostic("KS815", f"协议 {current.id} 已提交的文本与发布记录中的最新版本 {latest.label} 不一致："
+                                       f"发布的是登记的文本；请运行 kspub release {current.id} 登记新的版本",
+                                       current.path, severity=Severity.WARNING))  # fmt: skip
+    present = {a.id for a in corpus.agreements}
+    for agreement, timeline in sorted(timelines.items()):
+        if agreement not in present and timeline.withdrawn is None:
+            warnings.append(Diagnostic("KS816", f"协议 {agreement} 的文件已删除，但没有登记停止适用：仍按发布记录发布；"
+                                       f"请运行 kspub release {agreement} --withdraw --reason 原因",
+                                       f"agreements/{agreement}.md", severity=Severity.WARNING))  # fmt: skip
+    return warnings
+
+
+def scheduled(timeline: Timeline, as_of: date) -> Timeline:
+    """The timeline as published on ``as_of``: a version announced for a later day appears nowhere yet."""
+    from dataclasses import replace
+
+    shown = tuple(v for v in timeline.versions if v.announced is None or v.announced <= as_of)
+    return timeline if len(shown) == len(timeline.versions) else replace(timeline, versions=shown)
 
 
 def assemble(
@@ -150,9 +174,13 @@ def assemble(
 
 
 def snapshot_of(
-    as_of: date, published: Sequence[PublishedAgreement], sla: SlaCatalogue | None, environ: dict[str, str] | None
+    as_of: date,
+    published: Sequence[PublishedAgreement],
+    sla: SlaCatalogue | None,
+    environ: dict[str, str] | None,
+    warnings: tuple[Diagnostic, ...] = (),
 ) -> Snapshot:
-    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(sorted(published, key=lambda a: a.id)), sla)
+    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(sorted(published, key=lambda a: a.id)), sla, warnings)
 
 
 def collect(root: Path, as_of: date, *, environ: dict[str, str] | None = None) -> Snapshot:
