@@ -8,6 +8,7 @@ The result is plain data; :mod:`kspub.check_report` renders it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from kspub.diff import ChangeSet
 from kspub.diff_operands import AgreementDiff, diff_refs
 from kspub.errors import Diagnostic, KspubError, Severity
+from kspub.history import Timeline
 from kspub.law.notice import NoticeAssessment, assess
 from kspub.model import Agreement
 from kspub.sla.diff import SlaChangeSet, diff_sla
@@ -126,8 +128,9 @@ def _fm_line(a: Agreement, key: str) -> int | None:
     return a.meta.field_lines.get(key) or a.meta.field_lines.get("version")
 
 
-def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar) -> AgreementCheck:
-    """Every rule of the gate for one changed agreement."""
+def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *, withdrawn: bool = False) -> AgreementCheck:
+    """Every rule of the gate for one changed agreement; ``withdrawn``: the record holds its withdrawal or its
+    rename."""
     old, new = diff.old, diff.new
     findings: list[Finding] = []
 
@@ -136,7 +139,11 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar) ->
 
     if new is None:
         assert old is not None
-        add("KS421", f"删除了已发布的协议 {old.id}：已发布的协议及其历史版本不能删除；如需停止适用，请发布新版本说明。")
+        if withdrawn:
+            add("KS427", f"协议 {old.id} 已登记停止适用（或改名）：其全部版本仍会发布。", severity=Severity.INFO)
+        else:
+            add("KS421", f"删除了已发布的协议 {old.id}：已发布的协议及其历史版本不能悄悄删除；停止适用请运行 "
+                f"kspub release {old.id} --withdraw --reason 原因，改名请对新协议运行 kspub release 新ID --renamed-from {old.id}。")  # fmt: skip
         return AgreementCheck(diff.path, old.id, old.meta.title, old.meta.version, None, None, None, tuple(findings))
     meta = new.meta
     if old is None:
@@ -277,21 +284,83 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
 def run_check(root: Path, base: str, *, head: str | None = None, today: date) -> CheckReport:
     """Run the whole gate against ``base``; ``today`` (Asia/Shanghai) is the day the change would be announced."""
     from kspub.errors import HistoryError
-    from kspub.history import read_timelines
+    from kspub.history import read_timelines, read_worktree_timelines
     from kspub.law.workdays import repository_calendar
     from kspub.workspace import load_corpus
 
     corpus = load_corpus(root)
     history: tuple[Diagnostic, ...] = ()
     try:
-        read_timelines(root, include_draft=False)
+        timelines = read_timelines(root, ref=head) if head is not None else read_worktree_timelines(root)
     except HistoryError as exc:
         history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
+        timelines = None
+    except KspubError as exc:  # a record that cannot be read
+        history = (Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line),)
+        timelines = None
+    if timelines is not None:
+        history += tuple(record_findings(root, base, head, corpus.agreements, timelines))
     calendar = repository_calendar(root)
     checks: list[AgreementCheck] = []
     broken = frozenset(d.path for d in corpus.errors)
     for diff in diff_refs(root, base, head, skip=broken):
-        checks.append(check_agreement(diff, today, calendar))
+        gone = diff.old.id if diff.new is None and diff.old is not None else None
+        ended = timelines is not None and gone is not None and (
+            (gone in timelines and timelines[gone].withdrawn is not None)
+            or any(gone in t.formerly for t in timelines.values())
+        )
+        checks.append(check_agreement(diff, today, calendar, withdrawn=ended))
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
     sla = check_sla(root, base, today, calendar, rules_from)
     return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history)
+
+
+def record_findings(
+    root: Path, base: str, head: str | None, agreements: Sequence[Agreement], timelines: Mapping[str, Timeline]
+) -> list[Diagnostic]:
+    """The release record against the base and against the text: append-only (KS817), events that contradict
+    their version (KS818), text not recorded (KS815), front-matter dates that disagree with the record (KS816).
+    An agreement removed without a recorded withdrawal is KS421 (:func:`check_agreement`)."""
+    from kspub.history import _open_repo, legal_text, read_records, read_worktree_records, verify_ref
+    from kspub.model import sha256_text
+    from kspub.record import append_only_problems, event_problems, record_path
+
+    repo = _open_repo(root)
+    base_records = read_records(repo, verify_ref(repo, base))
+    head_records = read_records(repo, verify_ref(repo, head)) if head is not None else read_worktree_records(
+        Path(repo.working_tree_dir))  # fmt: skip
+    out: list[Diagnostic] = []
+    for agreement in sorted(set(base_records) | set(head_records)):
+        old, new = base_records.get(agreement), head_records.get(agreement)
+        path = record_path(agreement)
+        for message, line in append_only_problems(old, new):
+            out.append(Diagnostic("KS817", f"发布记录只能追加：{message}。请把 {path} 恢复为 {base} 上的内容，"
+                                  "再用 kspub release 登记", path, line))  # fmt: skip
+        if new is None:
+            continue
+        for rel in new.releases:
+            before = old.release(rel.version) if old else None
+            for message in event_problems(rel, before.events if before else ()):
+                out.append(Diagnostic("KS818", message, path, rel.line or None))
+    for a in agreements:
+        timeline = timelines.get(a.id)
+        latest = timeline.versions[-1] if timeline and timeline.versions else None
+        label = a.meta.version.strip()
+        line = a.meta.field_lines.get("version")
+        if latest is None or latest.label != label or latest.text_sha256 != sha256_text(legal_text(a.source)):
+            what = "还没有登记发布" if latest is None else (
+                f"的版本 {label} 没有登记" if latest.label != label else f"版本 {label} 的正文与发布记录不一致")
+            out.append(Diagnostic("KS815", f"协议 {a.id} {what}：请运行 kspub release {a.id}，并提交发布记录 "
+                                  f"{record_path(a.id)}", a.path, line))  # fmt: skip
+            continue
+        entry = latest.release
+        if entry is None:
+            continue
+        for key, recorded, written in (("announced", entry.announced, a.meta.announced),
+                                       ("effective", entry.current_effective, a.meta.effective)):  # fmt: skip
+            if recorded != written:
+                out.append(Diagnostic("KS816", f"头信息中的 {key}（{written or '未写'}）与发布记录中版本 {label} 的"
+                                      f"（{recorded or '未写'}）不一致：请运行 kspub release {a.id}"
+                                      + ("（推迟生效请加 --reason 说明原因）" if key == "effective" else ""),
+                                      a.path, a.meta.field_lines.get(key) or line))  # fmt: skip
+    return out

@@ -531,10 +531,23 @@ def _fold_predecessors(timelines: dict[str, Timeline], problems: list[KspubError
             previous = timelines[previous].predecessor
         if not chain or problems:
             continue
-        earlier: tuple[VersionRecord, ...] = ()
-        for old in reversed(chain):
-            earlier += tuple(replace(v, agreement=agreement) for v in timelines[old].versions)
-        timelines[agreement] = replace(timeline, versions=earlier + timeline.versions, formerly=tuple(chain))
+        versions: list[VersionRecord] = []
+        for part in [timelines[old] for old in reversed(chain)] + [timeline]:
+            for v in part.versions:
+                v = replace(v, agreement=agreement)
+                if versions and versions[-1].label == v.label:
+                    last = versions[-1]
+                    if last.text_sha256 != v.text_sha256:
+                        problems.append(HistoryError(
+                            "KS813", f"协议 {agreement} 改名后的版本 {v.label} 与改名前同一版本号的文本不同",
+                            path=record_path(agreement), hint="改名后修改正文请使用新的版本号",
+                        ))  # fmt: skip
+                    # the rename carried the version over: one version, its revisions under both names
+                    versions[-1] = replace(v, revisions=last.revisions + v.revisions, announced=last.announced,
+                                           effective=last.effective, recorded=last.recorded)  # fmt: skip
+                    continue
+                versions.append(v)
+        timelines[agreement] = replace(timeline, versions=tuple(versions), formerly=tuple(reversed(chain)))
     for timeline in list(timelines.values()):
         for old in timeline.formerly:
             timelines.pop(old, None)

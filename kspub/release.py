@@ -121,7 +121,7 @@ def release(
         return _withdraw(record, record_file, rel_record, file, path, today, reason)
     if not file.is_file():
         raise _fail(f"找不到协议文件 {path}", path, "协议 ID 即文件名（不含 .md）；停止适用一份协议请删除文件后加 --withdraw")
-    source = file.read_bytes().decode("utf-8")
+    source = _read_source(file, path)
     agreement = _parse_clean(source, path)
     meta = agreement.meta
     frozen_labels = {r.version for r in frozen.releases} if frozen else set()
@@ -258,6 +258,16 @@ def _withdraw(
         return ReleaseResult(record.agreement, "", "unchanged", None, record_file=rel_record)
     _write_record(record_file, replace(record, withdrawn=Withdrawal(today, reason)))
     return ReleaseResult(record.agreement, "", "withdrawal", None, record_file=rel_record)
+
+
+def _read_source(file: Path, path: str) -> str:
+    """The file's text as every reader sees it (BOM and CRLF normalised)."""
+    from kspub.parse import decode_source
+
+    source, diags = decode_source(file.read_bytes(), path)
+    if source is None:
+        raise _fail(f"协议文件无法读取：{diags[0].message if diags else path}", path, "请先用 kspub lint 修正")
+    return source
 
 
 def _parse_clean(source: str, path: str) -> Agreement:

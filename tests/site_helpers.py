@@ -36,7 +36,7 @@ def commit(repo: Path, files: dict[str, str], message: str = "更新协议") -> 
         path.write_text(text, encoding="utf-8")
     release_all(repo)
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
 
 
 def demo_repo(repo: Path) -> Path:

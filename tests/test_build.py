@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -238,8 +239,8 @@ def test_failed_build_leaves_old_site_and_says_why(tmp_path: Path, epoch: None) 
     repo = demo_repo(tmp_path / "repo")
     good = build(repo, as_of=AS_OF, out=None, progress=False)
     before = tree_digest(good.site)
-    # an error planted in the working tree: raw HTML is not allowed in agreement text
-    (repo / "agreements" / "demo.md").write_text(V3.replace("1.1 本协议", "1.1 <b>本协议</b>"), "utf-8")
+    # an error committed (the build reads the committed tree): raw HTML is not allowed in agreement text
+    commit(repo, {"agreements/demo.md": V3.replace("1.1 本协议", "1.1 <b>本协议</b>")}, "坏的修改")
     with pytest.raises(KspubError) as info:
         build(repo, as_of=AS_OF, out=None, progress=False)
     assert info.value.code == "KS010"
@@ -301,9 +302,14 @@ def test_an_agreement_id_may_not_take_a_site_path(tmp_path: Path, epoch: None) -
 
 
 def test_missing_site_configuration(tmp_path: Path) -> None:
+    repo = demo_repo(tmp_path / "repo")
+    git(repo, "rm", "-q", "mkdocs.yml")
+    commit(repo, {}, "删除网站配置")
+    # an uncommitted configuration is not the published one
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
     with pytest.raises(KspubError) as info:
-        build(tmp_path, as_of=AS_OF, out=None, progress=False)
-    assert info.value.code == "KS921"
+        build(repo, as_of=AS_OF, out=None, progress=False)
+    assert info.value.code == "KS921" and "当前提交中没有" in info.value.message
 
 
 # --- nothing unpublished leaks ------------------------------------------------------------------------------

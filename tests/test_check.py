@@ -106,6 +106,7 @@ def test_holiday_roll_applies_in_the_check(make_repo: Callable[..., Path]) -> No
     # announced 2026-09-25 (中秋): 10个自然日 → raw L 10-05 lies in the 国庆 block, rolls to 10-08; E = 10-09
     repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10个自然日", "15个自然日"),
                                             extra=dates("2026-09-25", "2026-10-09")))
+    release_all(repo)
     result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-09-25"])
     assert result.exit_code == 0, result.stdout
     assert "最早生效日为 2026-10-09" in result.stdout
@@ -187,3 +188,92 @@ def test_sla_commitment_change_needs_new_version_and_date(make_repo: Callable[..
     code, out = check(repo)
     assert code == 1
     assert "KS431" in out and "99.95% → 99.9%" in out
+
+
+# --- the release record in the gate ----------------------------------------------------------------------------
+
+RECORD = "agreements/releases/demo.yaml"
+
+
+def test_text_not_released_fails_and_names_the_command(make_repo: Callable[..., Path]) -> None:
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-20")))
+    code, out = check(repo, release=False)
+    assert code == 1
+    assert "KS815 协议 demo 的版本 2.0 没有登记：请运行 kspub release demo" in out
+
+
+def test_a_released_entry_edited_by_hand_fails(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n")})
+    git(repo, "checkout", "-q", "-b", "change")
+    record = (repo / RECORD).read_text("utf-8")
+    (repo / RECORD).write_text(record.replace("effective: '2026-01-20'", "effective: '2026-01-10'"), "utf-8")
+    code, out = check(repo, release=False)
+    assert code == 1
+    assert "KS817 发布记录只能追加：修改了已记录的版本 1.0 的 effective" in out
+
+
+def test_deleting_the_record_fails(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0")})
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / RECORD).unlink()
+    code, out = check(repo, release=False)
+    assert code == 1
+    assert "KS817 发布记录只能追加：删除了协议 demo 的发布记录" in out
+
+
+def test_front_matter_dates_must_match_the_record(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n")})
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).write_text(agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-10\n"), "utf-8")
+    code, out = check(repo, release=False)
+    assert code == 1
+    assert "KS816 头信息中的 effective（2026-01-10）与发布记录中版本 1.0 的（2026-01-20）不一致" in out
+
+
+def test_a_hand_written_earlier_postponement_fails(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n")})
+    git(repo, "checkout", "-q", "-b", "change")
+    record = (repo / RECORD).read_text("utf-8")
+    event = "  events:\n  - event: postponement\n    date: '2026-01-06'\n    reason: 提前\n    effective: '2026-01-10'\n"
+    (repo / RECORD).write_text(record + event, "utf-8")
+    (repo / A).write_text(agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-10\n"), "utf-8")
+    code, out = check(repo, release=False)
+    assert code == 1
+    assert "KS818 版本 1.0 的推迟生效事件把生效日期由 2026-01-20 改为 2026-01-10" in out
+
+
+def test_release_then_review_fix_in_two_commits_passes(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0")})
+    git(repo, "checkout", "-q", "-b", "change")
+    make_repo({A: agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-20"))}, "发布 2.0")
+    make_repo({A: agreement("2.0", fee=FEE.replace("10", "20"), extra=dates("2026-03-02", "2026-03-20"))}, "评审修改")
+    code, out = check(repo, release=False)
+    assert code == 0, out
+    git(repo, "checkout", "-q", "main")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    for merge in (["merge", "-q", "--ff-only", "change"], ["merge", "-q", "--no-ff", "-m", "合并", "change"],
+                  ["merge", "-q", "--squash", "change"]):  # fmt: skip
+        git(repo, "reset", "-q", "--hard", base)
+        git(repo, *merge)
+        if "--squash" in merge:
+            git(repo, "commit", "-q", "-m", "squash")
+        code, out = check(repo, "--base", base, release=False)
+        assert code == 0 and "KS8" not in out, (merge, out)
+        code, out = check(repo, "--base", "HEAD", release=False)  # after the merge: main agrees with itself
+        assert code == 0, (merge, out)
+
+
+def test_withdrawal_of_an_agreement_passes_and_a_silent_deletion_fails(make_repo: Callable[..., Path]) -> None:
+    from kspub.release import release
+
+    from .conftest import RECORDED
+
+    repo = make_repo({A: agreement("1.0")})
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).unlink()
+    code, out = check(repo, release=False)
+    assert code == 1 and "KS421" in out and "--withdraw" in out
+    release(repo, "demo", today=RECORDED, withdraw=True, reason="产品下线")
+    code, out = check(repo, release=False)
+    assert code == 0, out
+    assert "KS427" in out

@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from kspub.cli import main
-from kspub.errors import HistoryError
+from kspub.errors import HistoryError, KspubError
 from kspub.history import legal_text, read_timeline, read_timelines
+from kspub.release import release
 
-from .conftest import demo_text, git
+from .conftest import RECORDED, demo_text, git
 
 A = "agreements/demo.md"
 
@@ -22,60 +23,76 @@ A = "agreements/demo.md"
 def test_versions_with_rename_and_correction(make_repo: Callable[..., Path]) -> None:
     make_repo({A: demo_text("1.0")}, "首次发布")
     repo = make_repo({A: demo_text("2.0", fee="免费服务转为收费前，金山云将提前5个自然日通知您。", extra="announced: 2026-03-01\n")}, "第二版")
-    # an editorial correction to the announced version 2.0, recorded with date and reason
+    # an editorial correction to the released version 2.0, recorded with date and reason
     corrected = demo_text(
         "2.0",
-        fee="免费服务转为收费前，金山云将提前5个自然日通知您！",
+        fee="免费服务转为收费前,金山云将提前5个自然日通知您。",
         extra="announced: 2026-03-01\ncorrections:\n  - date: 2026-03-02\n    reason: 更正标点\n",
     )
     make_repo({A: corrected}, "勘误")
     git(repo, "mv", A, "agreements/demo-renamed.md")
     (repo / "agreements/demo-renamed.md").write_text(corrected.replace("id: demo", "id: demo-renamed"), encoding="utf-8")
-    make_repo({}, "重命名")
-    timeline = read_timeline(repo, "demo-renamed")
+    release(repo, "demo-renamed", today=RECORDED, as_is=True, renamed_from="demo")
+    make_repo({}, "重命名", release=False)
+    timelines = read_timelines(repo)
+    assert "demo" not in timelines  # folded into its successor
+    timeline = timelines["demo-renamed"]
+    assert timeline.formerly == ("demo",)
     assert [v.label for v in timeline.versions] == ["1.0", "2.0"]
     v2 = timeline.versions[1]
     assert [r.correction for r in v2.revisions] == [None, "更正标点", None]
     assert v2.revisions[-1].path == "agreements/demo-renamed.md"
     assert v2.authors == ("法务编辑",)
-    assert v2.text_sha256 == timeline.versions[1].text_sha256
     assert timeline.versions[0].agreement == "demo-renamed"
     # the text of an old version is retrievable byte for byte
     assert timeline.versions[0].source == demo_text("1.0")
 
 
-def test_text_changed_under_announced_label_is_an_error(make_repo: Callable[..., Path]) -> None:
-    make_repo({A: demo_text("1.0", extra="announced: 2026-03-01\n")})
-    repo = make_repo({A: demo_text("1.0", fee="改了文字。", extra="announced: 2026-03-01\n")}, "偷偷修改")
-    with pytest.raises(HistoryError) as info:
-        read_timelines(repo)
-    assert info.value.code == "KS802"
-    assert "版本 1.0 已公告" in info.value.message and "没有更换版本号" in info.value.message
-
-
-def test_unannounced_label_may_be_drafted_over_several_commits(make_repo: Callable[..., Path]) -> None:
-    make_repo({A: demo_text("1.0")})
-    repo = make_repo({A: demo_text("1.0", fee="改了文字。")}, "继续起草")
+def test_text_changed_under_a_released_label_is_refused_and_never_published(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: demo_text("1.0", extra="announced: 2026-03-01\n")})
+    (repo / A).write_text(demo_text("1.0", fee="改了文字。", extra="announced: 2026-03-01\n"), encoding="utf-8")
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=RECORDED, as_is=True)
+    assert info.value.code == "KS830"
+    assert "版本 1.0 已发布，正文却被修改" in info.value.message and "corrections" in (info.value.hint or "")
+    make_repo({}, "偷偷修改", release=False)
     (v,) = read_timeline(repo, "demo").versions
-    assert len(v.revisions) == 2 and "改了文字" in v.source
+    assert "改了文字" not in v.source and v.source == demo_text("1.0", extra="announced: 2026-03-01\n")
+
+
+def test_a_release_is_updated_until_it_reaches_main(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: demo_text("1.0")})
+    git(repo, "checkout", "-q", "-b", "change")
+    make_repo({A: demo_text("2.0", fee="起草。")}, "发布 2.0")
+    repo = make_repo({A: demo_text("2.0", fee="评审后修改。")}, "评审修改")
+    versions = read_timeline(repo, "demo").versions
+    assert [v.label for v in versions] == ["1.0", "2.0"] and "评审后修改" in versions[1].source
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "change")
+    (repo / A).write_text(demo_text("2.0", fee="合入后再改。"), encoding="utf-8")
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=RECORDED, as_is=True)
+    assert info.value.code == "KS830"
 
 
 def test_label_reused_for_different_text(make_repo: Callable[..., Path]) -> None:
     make_repo({A: demo_text("1.0")})
-    make_repo({A: demo_text("2.0", fee="第二版。")})
-    repo = make_repo({A: demo_text("1.0", fee="另一份文字。")})
-    with pytest.raises(HistoryError) as info:
-        read_timelines(repo)
-    assert info.value.code == "KS803"
+    repo = make_repo({A: demo_text("2.0", fee="第二版。")})
+    (repo / A).write_text(demo_text("1.0", fee="另一份文字。"), encoding="utf-8")
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=RECORDED, as_is=True)
+    assert info.value.code == "KS830" and "已登记过其他文本" in info.value.message
 
 
 def test_metadata_only_change_is_not_a_text_change(make_repo: Callable[..., Path]) -> None:
     make_repo({A: demo_text("1.0", extra="announced: 2026-03-01\n")})
     text = demo_text("1.0", extra="announced: 2026-03-01\nsummary: 补充说明\n").replace('{#nature}', '{#nature tags="account"}')
-    repo = make_repo({A: text})
+    repo = make_repo({"NOTES.md": "说明"}, "无关的提交")
+    (repo / A).write_text(text, encoding="utf-8")
+    assert release(repo, "demo", today=RECORDED, as_is=True).action == "unchanged"
+    make_repo({}, "补充标签", release=False)
     (v,) = read_timeline(repo, "demo").versions
-    assert len(v.revisions) == 2
-    assert legal_text(text) == legal_text(demo_text("1.0"))
+    assert legal_text(text) == legal_text(demo_text("1.0")) and v.text_sha256 == v.release.sha256  # type: ignore[union-attr]
 
 
 def test_shallow_clone_fails_and_says_how_to_fix(make_repo: Callable[..., Path], tmp_path: Path) -> None:

@@ -38,13 +38,14 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _by_content(cache: Cache, kind: str, path: Path, compute: Callable[[], T]) -> T:
-    """``compute()`` (which reads ``path`` itself) cached by the file's bytes. The file is read again after: if it
-    changed meanwhile (an editor saving mid-build) the entry, which may describe either state, is dropped."""
+def _by_content(cache: Cache, kind: str, path: Path, root: Path, compute: Callable[[], T]) -> T:
+    """``compute()`` (which reads ``path`` itself) cached by the file's bytes and its path below ``root`` (the
+    tree is extracted afresh for every build). The file is read again after: if it changed meanwhile the entry,
+    which may describe either state, is dropped."""
     before = _read(path)
     if before is None:
         return compute()
-    k = key(kind, path.as_posix(), hashlib.sha256(before).hexdigest())
+    k = key(kind, path.relative_to(root).as_posix(), hashlib.sha256(before).hexdigest())
     value = cache.get_or_compute(kind, k, compute)
     if _read(path) != before:
         cache.forget(kind, k)
@@ -56,13 +57,13 @@ def load_corpus_cached(root: Path, cache: Cache) -> Corpus:
     agreements: list[Agreement] = []
     diags: list[Diagnostic] = []
     for path in agreement_paths(root):
-        result: ParseResult = _by_content(cache, "lint", path, partial(parse_path, path, root))
+        result: ParseResult = _by_content(cache, "lint", path, root, partial(parse_path, path, root))
         diags.extend(result.diagnostics)
         if result.agreement is not None:
             agreements.append(result.agreement)
     sla: SlaCatalogue | None = None
     if (root / SLA_FILE).exists():
-        sla, sla_diags = _by_content(cache, "sla", root / SLA_FILE, lambda: load_sla(root))
+        sla, sla_diags = _by_content(cache, "sla", root / SLA_FILE, root, lambda: load_sla(root))
         diags.extend(sla_diags)
     return Corpus(tuple(agreements), sla, tuple(diags))
 
