@@ -173,6 +173,9 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
         elif meta.announced < today:
             add("KS418", f"公告日期 {meta.announced} 早于今天（{today}）：通知自实际公告之日起才生效，请改为实际公告的日期。",
                 _fm_line(new, "announced"))  # fmt: skip
+        if meta.announced is not None and meta.announced > today:
+            add("KS428", f"公告日期为 {meta.announced}：合并后，版本 {meta.version} 自 {meta.announced}（北京时间）起的首次生成"
+                "（每日 00:05）才出现在网站、API、订阅和搜索中，此前不公开。", _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
         if meta.effective is None:
             add("KS413", f"新版本 {meta.version} 缺少生效日期 effective：请写明新版本生效的日期。", _fm_line(new, "version"))
         if material and not meta.summary:

@@ -369,6 +369,8 @@ def test_cli_passes_its_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         raise KspubError("KS999", "测试")
 
     monkeypatch.setattr(build_module, "build", fake_build)
-    result = CliRunner().invoke(main, ["build", "--root", str(tmp_path), "--as-of", "2026-03-01", "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(main, ["build", "--root", str(tmp_path), "--as-of", "2026-03-01", "--out", str(tmp_path / "o"),
+                                       "--previous", "https://legal.example.com/"])  # fmt: skip
     assert result.exit_code == 1 and result.stderr == "错误：KS999 测试\n"
-    assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False}]
+    assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False,
+                      "previous": "https://legal.example.com/"}]  # fmt: skip

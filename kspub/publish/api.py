@@ -91,6 +91,7 @@ def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls
                 "previous": v.previous,
                 "commits": _commits(v),
                 "corrections": corrections(v),
+                "recorded": iso_date(v.record.recorded),
                 "url": urls.api(version_path(agreement.id, v.label)),
             }
         )
@@ -104,6 +105,8 @@ def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls
         "in_force": in_force.label if in_force else None,
         "upcoming": [v.label for v in agreement.upcoming],
         "versions": rows,
+        "withdrawn": agreement.withdrawn.to_data() if agreement.withdrawn else None,
+        "formerly": list(agreement.formerly),
         "urls": _agreement_urls(agreement, urls),
     }
 

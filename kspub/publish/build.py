@@ -77,16 +77,20 @@ def build(
     progress: bool,
     cache: bool = True,
     observer: Observer | None = None,
+    previous: str | Path | None = None,
 ) -> BuildResult:
     """Build the site into ``out`` (default ``<root>/build``): ``out/site`` and the generated ``out/docs``.
 
     ``as_of`` is the day the site describes (what is in force, what is upcoming); None means today in
-    Asia/Shanghai. Raises :class:`KspubError` when anything is wrong; the previous site then stays as it was.
+    Asia/Shanghai. ``previous`` is the previously published site (a folder or an http(s) URL; default
+    ``out/site``): the build refuses (KS930) to drop or alter any version published there. Raises
+    :class:`KspubError` when anything is wrong; the previous site then stays as it was.
     """
     from kspub.history import committed_tree
 
     with committed_tree(root) as tree:
-        return _build_from(root, tree, as_of=as_of, out=out, progress=progress, cache=cache, observer=observer)
+        return _build_from(root, tree, as_of=as_of, out=out, progress=progress, cache=cache, observer=observer,
+                           previous=previous)  # fmt: skip
 
 
 def _build_from(
@@ -98,6 +102,7 @@ def _build_from(
     progress: bool,
     cache: bool,
     observer: Observer | None,
+    previous: str | Path | None,
 ) -> BuildResult:
     """:func:`build` with the committed tree of HEAD extracted into ``tree``: agreements, ``sla/``, ``calendar/``
     and ``mkdocs.yml`` are read from there, never from the working tree."""
@@ -114,6 +119,10 @@ def _build_from(
     from kspub.publish.incremental import collect_cached
 
     snapshot = collect_cached(root, as_of, cache=store, phases=phases, tree=tree)
+    from kspub.publish.previous import guard
+
+    # never publish less than was published: the deployed site when given, else the last local build
+    guard(snapshot, previous if previous is not None else out / "site")
     out.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))

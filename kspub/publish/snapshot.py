@@ -19,6 +19,7 @@ from kspub.model import Agreement
 
 if TYPE_CHECKING:
     from kspub.diff import ChangeSet
+    from kspub.record import Withdrawal
     from kspub.sla.catalogue import SlaCatalogue
     from kspub.workspace import Corpus
 
@@ -64,6 +65,10 @@ class PublishedAgreement:
     kind: str
     versions: tuple[PublishedVersion, ...]
     """Oldest first."""
+    withdrawn: Withdrawal | None = None
+    """The agreement stopped applying on this date (every version archived, still published)."""
+    formerly: tuple[str, ...] = ()
+    """Earlier IDs of a renamed agreement: their addresses redirect here."""
 
     @property
     def in_force(self) -> PublishedVersion | None:
@@ -170,7 +175,8 @@ def assemble(
             )
         )
     latest = versions[-1].agreement
-    return PublishedAgreement(latest.id, latest.meta.title, latest.meta.kind, tuple(versions))
+    return PublishedAgreement(timeline.agreement, latest.meta.title, latest.meta.kind, tuple(versions),
+                              timeline.withdrawn, timeline.formerly)  # fmt: skip
 
 
 def snapshot_of(
