@@ -229,7 +229,7 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
 def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None) -> SlaCheck | None:
     """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
     window of the service agreement's default rule, counted from today (the day the change is published)."""
-    from kspub.history import file_at_ref
+    from kspub.repository import file_at_ref
     from kspub.sla.catalogue import parse_catalogue
     from kspub.workspace import SLA_FILE, load_sla
 
@@ -324,11 +324,12 @@ def record_findings(
     """The release record against the base and against the text: append-only (KS817), events that contradict
     their version (KS818), text not recorded (KS815), front-matter dates that disagree with the record (KS816).
     An agreement removed without a recorded withdrawal is KS421 (:func:`check_agreement`)."""
-    from kspub.history import _open_repo, legal_text, read_records, read_worktree_records, verify_ref
+    from kspub.history import legal_text, read_records, read_worktree_records
     from kspub.model import sha256_text
     from kspub.record import append_only_problems, event_problems, record_path
+    from kspub.repository import open_repo, verify_ref
 
-    repo = _open_repo(root)
+    repo = open_repo(root)
     base_records = read_records(repo, verify_ref(repo, base))
     head_records = read_records(repo, verify_ref(repo, head)) if head is not None else read_worktree_records(
         Path(repo.working_tree_dir))  # fmt: skip

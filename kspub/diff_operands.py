@@ -40,7 +40,7 @@ def resolve_operand(root: Path, spec: str) -> Agreement:
         agreement_id, version = spec.split("@", 1)
         return find_version(root, agreement_id, version)
     if ":" in spec:
-        from kspub.history import read_at_ref
+        from kspub.repository import read_at_ref
 
         ref, file = spec.split(":", 1)
         return _parsed(read_at_ref(root, ref, file).encode("utf-8"), file)
@@ -64,7 +64,7 @@ class AgreementDiff:
 def diff_refs(root: Path, base: str, head: str | None, *, skip: frozenset[str] = frozenset()) -> list[AgreementDiff]:
     """Every agreement changed between ``base`` and ``head`` (the working tree when None), leaving out the
     paths in ``skip`` (files lint already reported as broken)."""
-    from kspub.history import changed_agreement_paths, file_at_ref
+    from kspub.repository import changed_agreement_paths, file_at_ref
 
     out: list[AgreementDiff] = []
     for old_path, new_path in changed_agreement_paths(root, base, head):

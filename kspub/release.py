@@ -103,9 +103,9 @@ def release(
     before the record existed). ``withdraw`` records that the agreement stopped applying (its file removed).
     ``renamed_from`` declares, with the first release under a new ID, the agreement ID it replaces: its versions
     stay this agreement's history and its old addresses redirect."""
-    from kspub.history import _open_repo
+    from kspub.repository import open_repo
 
-    repo = _open_repo(root)
+    repo = open_repo(root)
     top = Path(repo.working_tree_dir)
     rel_record = record_path(agreement_id)
     record_file = top / rel_record
@@ -352,7 +352,7 @@ def _next_label(previous: str | None, path: str) -> str:
 
 def _frozen_record(repo: Any, top: Path, agreement_id: str, base: str | None) -> Record | None:
     """The record as the base branch has it: its entries are final."""
-    from kspub.history import file_at_ref, verify_ref
+    from kspub.repository import file_at_ref, verify_ref
 
     path = record_path(agreement_id)
     candidates = [base] if base else ["origin/main", "main", "HEAD"]

@@ -19,11 +19,12 @@ import jsonschema
 import pytest
 
 from kspub.errors import KspubError
-from kspub.history import read_at_ref, read_timelines
+from kspub.history import read_timelines
 from kspub.model import Agreement
 from kspub.parse import parse_agreement
 from kspub.publish import api, api_contract, api_versions
 from kspub.publish.snapshot import Snapshot, collect
+from kspub.repository import read_at_ref
 
 from .conftest import ROOT, demo_text, git, release_all
 

@@ -143,7 +143,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
 
 
 def test_a_base_that_cannot_be_read_is_an_error_not_a_new_agreement(make_repo: Callable[..., Path]) -> None:
-    from kspub.history import file_at_ref
+    from kspub.repository import file_at_ref
 
     repo = make_repo({A: demo_text("1.0")})
     assert file_at_ref(repo, "HEAD", "agreements/absent.md") is None  # truly absent: None

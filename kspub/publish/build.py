@@ -86,7 +86,7 @@ def build(
     ``out/site``): the build refuses (KS930) to drop or alter any version published there. Raises
     :class:`KspubError` when anything is wrong; the previous site then stays as it was.
     """
-    from kspub.history import committed_tree
+    from kspub.repository import committed_tree
 
     with committed_tree(root) as tree:
         return _build_from(root, tree, as_of=as_of, out=out, progress=progress, cache=cache, observer=observer,

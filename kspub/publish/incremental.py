@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from kspub.errors import Diagnostic, Severity
-from kspub.history import VersionRecord, committed_tree, parse_version, read_timelines, uncommitted_changes
+from kspub.history import VersionRecord, parse_version, read_timelines
 from kspub.model import Agreement
 from kspub.publish.cache import Cache, key
 from kspub.publish.progress import Phases
 from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, scheduled, snapshot_of, unrecorded
+from kspub.repository import committed_tree, uncommitted_changes
 from kspub.workspace import SLA_FILE, Corpus, agreement_paths, load_sla, parse_path
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def collect_cached(
     tree: Path | None = None,
 ) -> Snapshot:
     """The snapshot of what is committed and recorded. ``tree`` is the committed tree of HEAD already extracted
-    (:func:`kspub.history.committed_tree`); without it the tree is extracted here."""
+    (:func:`kspub.repository.committed_tree`); without it the tree is extracted here."""
     if tree is None:
         with committed_tree(root) as extracted:
             return collect_cached(root, as_of, cache=cache, phases=phases, environ=environ, tree=extracted)
