@@ -63,4 +63,4 @@ check: $(RUNTIME)
 	$(BIN)/kspub check --base origin/main
 
 clean:
-	rm -rf build/docs build/site build/.cache
+	rm -rf build/docs build/site build/.sites build/.staging-* build/.trash-* build/.cache

@@ -272,24 +272,6 @@ def test_interrupted_build_leaves_old_site(tmp_path: Path, epoch: None, monkeypa
     assert not list((repo / "build").glob(".staging-*"))
 
 
-def test_swap_puts_the_old_site_back_when_the_rename_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target, new, staging = tmp_path / "site", tmp_path / "new", tmp_path / "staging"
-    for folder in (target, new, staging):
-        folder.mkdir()
-    (target / "index.html").write_text("old", "utf-8")
-    real_rename = build_module.os.rename
-
-    def rename(src: object, dst: object) -> None:
-        if src == new:
-            raise OSError("disk full")
-        real_rename(src, dst)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(build_module.os, "rename", rename)
-    with pytest.raises(OSError):
-        build_module._swap(new, target, staging)
-    assert (target / "index.html").read_text("utf-8") == "old"
-
-
 def test_an_agreement_id_may_not_take_a_site_path(tmp_path: Path, epoch: None) -> None:
     repo = tmp_path / "repo"
     (repo / "agreements").mkdir(parents=True)

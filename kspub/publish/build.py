@@ -5,24 +5,32 @@
 3. run mkdocs (the theme, search with jieba) in process into a staging ``site`` directory;
 4. add the clause-level search entries and write the JSON API into ``site/api/v1``;
 5. check the result (no positional anchors, every API file a page links to exists);
-6. swap: the old ``build/docs`` and ``build/site`` are renamed away, the new ones renamed in, the old deleted.
+6. swap: the new ``docs`` and ``site`` move into a new directory ``build/.sites/<pid>-…``; ``build/docs`` and
+   ``build/site`` are symbolic links, each pointed at it by one rename of a new link over the old one; the
+   previous build is deleted in the background.
 
 Until step 6 nothing outside the staging directory changes, so a failed or interrupted build leaves the previous
-site in place. The output is reproducible: the same repository, as-of date and ``SOURCE_DATE_EPOCH`` give the
-same bytes (without ``SOURCE_DATE_EPOCH`` the as-of date's midnight in Asia/Shanghai stands in for it).
+site in place, and a build killed at any instant of step 6 leaves each of ``build/docs`` and ``build/site`` a
+complete tree, the old one or the new one (decision record 0504, which also says how a real ``build/site``
+directory left by an earlier version becomes a link). The output is reproducible: the same repository, as-of
+date and ``SOURCE_DATE_EPOCH`` give the same bytes (without ``SOURCE_DATE_EPOCH`` the as-of date's midnight in
+Asia/Shanghai stands in for it).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import gc
 import logging
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -41,6 +49,10 @@ CONFIG_FILE = "mkdocs.yml"
 CACHE_DIR = ".cache"
 _STAGING = ".staging-"
 _TRASH = ".trash-"
+_SITES = ".sites"
+_LINKS = ("docs", "site")
+"""The links a build publishes, in the order they are pointed at the new build: a kill between the two leaves the
+new ``docs`` and the old ``site``, each complete."""
 _POSITIONAL_ID = re.compile(r'\sid="((?:[^"]*_)?\d+)"')
 _ANY_ID = re.compile(r'\sid="([^"]*)"')
 
@@ -151,8 +163,7 @@ def _build_from(
             _check_site(site, rendered, problems)
             files = sum(len(names) for _, _, names in os.walk(site))
         with phases.run("swap"):
-            _swap(docs, out / "docs", staging)
-            _swap(site, out / "site", staging)
+            _swap(staging, out)
             # the previous site is now inside the staging directory: it is deleted in the background
             _discard(staging, out)
         store.prune()
@@ -358,26 +369,103 @@ def _check_site(site: Path, rendered: RenderedSite, problems: list[str]) -> None
         )
 
 
-def _swap(new: Path, target: Path, staging: Path) -> None:
-    """Replace ``target`` by ``new`` with two renames on the same file system; the old one stays in ``staging``."""
-    old = staging / f"old-{target.name}"
-    had_old = target.exists()
-    if had_old:
-        os.rename(target, old)
+def _swap(staging: Path, out: Path) -> None:
+    """Publish ``staging/docs`` and ``staging/site``: both move into a new directory ``out/.sites/<pid>-…``, then
+    ``out/docs`` and ``out/site`` are pointed at them, each by a single rename of a new link over the old one, so
+    that at every instant each is a complete tree, the previous one or the new one. What they showed before ends
+    up inside ``staging``, for the caller to discard."""
+    sites = out / _SITES
+    sites.mkdir(exist_ok=True)
+    generation = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=sites))
+    previous: list[Path] = []
     try:
-        os.rename(new, target)
+        for name in _LINKS:
+            os.rename(staging / name, generation / name)
+        for name in _LINKS:
+            old = _point(out / name, generation / name, staging)
+            if old is not None and old not in previous:
+                previous.append(old)
     except BaseException:
-        if had_old:
-            os.rename(old, target)  # put the previous one back: never leave no site at all
+        if generation not in _current(out):
+            shutil.rmtree(generation, ignore_errors=True)  # never published: the old links still stand
         raise
+    current = _current(out)
+    for old in previous:
+        if old not in current:
+            with suppress(FileNotFoundError):  # removed already (by hand, or by another build's clean-up)
+                os.rename(old, staging / f"previous-{old.name}")
+
+
+def _point(target: Path, new: Path, staging: Path) -> Path | None:
+    """Make ``target`` a relative link to ``new`` in one step; returns the directory under ``.sites`` it pointed
+    into before, if any. A real directory at ``target`` (the layout of earlier versions) cannot be replaced by a
+    link in one rename: it is exchanged with the link by ``renameat2(RENAME_EXCHANGE)`` and so lands in
+    ``staging``. Where the system has no such exchange it is renamed into ``staging`` first, which leaves one
+    moment without ``target``, once per checkout; a kill at that moment is repaired by the next build
+    (:func:`_remove_abandoned_staging` puts it back)."""
+    link = staging / f"link-{target.name}"
+    os.symlink(os.path.relpath(new, target.parent), link)
+    if target.is_dir() and not target.is_symlink():
+        if not _exchange(link, target):
+            aside = staging / f"old-{target.name}"
+            os.rename(target, aside)
+            try:
+                os.replace(link, target)
+            except BaseException:
+                os.rename(aside, target)  # put the previous one back: never leave no site at all
+                raise
+        return None
+    previous = _generation(target)
+    os.replace(link, target)
+    return previous
+
+
+def _generation(link: Path) -> Path | None:
+    """The directory under ``.sites`` next to ``link`` that ``link`` points into, or None (not a link, or a link
+    kspub did not make)."""
+    if not link.is_symlink():
+        return None
+    destination = Path(os.path.normpath(link.parent / os.readlink(link)))
+    generation = destination.parent
+    return generation if generation.parent == link.parent / _SITES else None
+
+
+def _current(out: Path) -> set[Path]:
+    """The build directories ``out/docs`` and ``out/site`` point into: never deleted."""
+    return {g for g in (_generation(out / name) for name in _LINKS) if g is not None}
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange two paths in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``); False where the system or
+    the file system does not offer it, and nothing has changed then."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without renameat2 (glibc before 2.28)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):  # a kernel or file system without the exchange
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
 
 
 def _discard(folder: Path, out: Path) -> None:
     """Delete a folder without waiting: renamed aside at once, removed by a detached ``rm -rf``. Deleting the
     previous site (tens of thousands of files at scale) is the slowest part of a swap, and nothing waits for
-    it; where no shell is available it is removed here and now."""
+    it; where no shell is available it is removed here and now. A folder already gone (another build removed
+    it first) is no error."""
     trash = Path(tempfile.mkdtemp(prefix=f"{_TRASH}{os.getpid()}-", dir=out))
-    os.rename(folder, trash / "old")
+    try:
+        os.rename(folder, trash / "old")
+    except FileNotFoundError:
+        trash.rmdir()
+        return
     try:
         subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "kspub-discard", str(trash)], check=True)
     except (OSError, subprocess.CalledProcessError):
@@ -385,16 +473,32 @@ def _discard(folder: Path, out: Path) -> None:
 
 
 def _remove_abandoned_staging(out: Path) -> None:
-    """Staging directories of builds that were killed (their process is gone) are removed; so are deleted sites
-    whose background removal did not finish."""
-    for path in out.glob(f"{_STAGING}*"):
-        pid = path.name[len(_STAGING) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
-    for path in out.glob(f"{_TRASH}*"):
-        pid = path.name[len(_TRASH) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+    """What builds that were killed (their process is gone) left behind is removed: their staging directories
+    (after putting back a site one of them had moved aside, see :func:`_point`), their build directories under
+    ``.sites`` that ``docs`` and ``site`` do not point into, and deleted sites whose background removal did not
+    finish. The directories ``docs`` and ``site`` point into are never touched."""
+    for path in sorted(out.glob(f"{_STAGING}*")):
+        if _abandoned(path.name[len(_STAGING) :]):
+            for name in _LINKS:
+                aside = path / f"old-{name}"
+                if not os.path.lexists(out / name) and aside.is_dir():
+                    with suppress(OSError):  # another build may have published one meanwhile
+                        os.rename(aside, out / name)
             _discard(path, out)
+    sites = out / _SITES
+    current = _current(out)
+    for path in sorted(sites.iterdir()) if sites.is_dir() else ():
+        if path not in current and _abandoned(path.name):
+            _discard(path, out)
+    for path in sorted(out.glob(f"{_TRASH}*")):
+        if _abandoned(path.name[len(_TRASH) :]):
+            _discard(path, out)
+
+
+def _abandoned(name: str) -> bool:
+    """Whether a name ``<pid>-…`` belongs to a process that is gone."""
+    pid = name.split("-", 1)[0]
+    return pid.isdigit() and not _alive(int(pid))
 
 
 def _alive(pid: int) -> bool:
