@@ -11,7 +11,7 @@
 
 Until step 6 nothing outside the staging directory changes, so a failed or interrupted build leaves the previous
 site in place, and a build killed at any instant of step 6 leaves each of ``build/docs`` and ``build/site`` a
-complete tree, the old one or the new one (decision record 0504, which also says how a real ``build/site``
+complete tree, the old one or the new one (decision record 0503, which also says how a real ``build/site``
 directory left by an earlier version becomes a link). The output is reproducible: the same repository, as-of
 date and ``SOURCE_DATE_EPOCH`` give the same bytes (without ``SOURCE_DATE_EPOCH`` the as-of date's midnight in
 Asia/Shanghai stands in for it).
