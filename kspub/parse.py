@@ -226,7 +226,7 @@ def _unsupported(ctx: _Ctx, tok: Token) -> None:
 def _id_line(ctx: _Ctx, tok: Token) -> int:
     """The line of the attribute block directly above a block (blank lines are not allowed between them)."""
     start = tok.map[0] if tok.map else 0
-    j = start - 1
+    j = min(start, len(ctx.lines)) - 1
     while j >= 0 and ctx.lines[j].lstrip().startswith("{") and ctx.lines[j].rstrip().endswith("}"):
         j -= 1
     return j + 2 if j + 1 < start else start + 1
