@@ -186,7 +186,9 @@ def record_path(agreement_id: str) -> str:
 
 def dump_record(record: Record) -> str:
     """The record as YAML: the same record always gives the same bytes."""
-    body = yaml.safe_dump(record.to_data(), allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    body: str = yaml.safe_dump(
+        record.to_data(), allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False
+    )
     return _HEADER + body
 
 

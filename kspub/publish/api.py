@@ -71,6 +71,20 @@ def _commits(v: PublishedVersion) -> list[dict[str, Any]]:
     ]
 
 
+def redirect_document(snapshot: Snapshot, old_id: str, new_id: str, urls: Urls) -> dict[str, Any]:
+    """``agreements/<old-id>.json`` and ``agreements/<old-id>/current.json`` of a renamed agreement."""
+    return {
+        **document_header(snapshot),
+        "agreement": old_id,
+        "renamed_to": new_id,
+        "urls": {
+            "timeline": urls.api(timeline_path(new_id)),
+            "current": urls.api(current_path(new_id)),
+            "page": urls.page(new_id),
+        },
+    }
+
+
 def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls: Urls) -> dict[str, Any]:
     """``agreements/<id>.json``: every version, enough to tell which one is in force on any date."""
     agreement = versions[0].agreement
@@ -330,6 +344,11 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
         for clause_id, document in clause_documents(snapshot, versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
         files[feed_path(agreement.id)] = feed.agreement_feed(snapshot, agreement, links, change_sets)
+    for agreement in snapshot.agreements:
+        for old_id in agreement.formerly:  # the old addresses of a renamed agreement say where it went
+            moved = dump_json(redirect_document(snapshot, old_id, agreement.id, urls))
+            files[timeline_path(old_id)] = moved
+            files[current_path(old_id)] = moved
     sla = sla_document(snapshot)
     if sla is not None:
         files["sla.json"] = dump_json(sla)

@@ -20,7 +20,7 @@ SCHEMA_VERSION = "1.0"
 """Major.minor of the document contract: minor adds fields, major moves to ``/api/v2/``."""
 API_DIR = "api/v1"
 TIMEZONE = "Asia/Shanghai"
-DOCUMENT_TYPES = ("index", "timeline", "version", "current", "clause", "sla", "changes", "manifest")
+DOCUMENT_TYPES = ("index", "timeline", "version", "current", "clause", "sla", "changes", "manifest", "redirect")
 """Every JSON document type; each has ``schemas/<type>.schema.json``."""
 MANIFEST = "manifest.json"
 

@@ -287,7 +287,16 @@ def check_paths(snapshot: Snapshot) -> None:
                 "KS925", f"SLA 目录中的锚点重复：{'、'.join(twice)}", path=snapshot.sla.path,
                 hint="条目的 ID 必须唯一，且不能与 category-<分类 ID> 相同",
             )
+    ids = [a.id for a in snapshot.agreements]
     for a in snapshot.agreements:
+        clash = sorted(set(a.formerly) & (set(ids) | RESERVED))
+        if clash:
+            raise KspubError(
+                "KS926",
+                f"协议 {a.id} 改名前的 ID {'、'.join(clash)} 与其他协议或网站的固定页面冲突，旧地址无法跳转",
+                path=f"agreements/releases/{a.id}.yaml",
+                hint="旧 ID 的地址要永久跳转到新协议，不能再用于其他协议",
+            )
         if a.id in RESERVED:
             raise KspubError(
                 "KS920",
@@ -348,6 +357,14 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                     previous=agreement.version(view.version.previous),
                     entries=_redline_entries(view, agreement),
                 )
+    for agreement in snapshot.agreements:
+        # a renamed agreement's old addresses keep working: each points to the same page under the new ID
+        for old_id in agreement.formerly:
+            r.page(f"{old_id}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id, label=None,
+                   target=f"{agreement.id}/")  # fmt: skip
+            for view in views_of[agreement.id]:
+                r.page(f"{old_id}/{view.label}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id,
+                       label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
     recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
     recent.sort(key=lambda v: v.change_date, reverse=True)
     r.page("index.md", "home.md.j2", agreements=[(a, views_of[a.id]) for a in snapshot.agreements])

@@ -1,0 +1,191 @@
+"""`kspub release`: what it fills, what it writes, what it refuses; and renamed agreements end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from kspub.cli import main
+from kspub.errors import KspubError
+from kspub.frontmatter import body_of
+from kspub.history import read_timeline, read_timelines
+from kspub.publish import api
+from kspub.publish.build import build
+from kspub.record import EventKind, parse_record
+from kspub.release import release
+
+from .conftest import git
+from .test_check import FEE, agreement
+
+pytestmark = pytest.mark.e2e
+
+A = "agreements/demo.md"
+RECORD = "agreements/releases/demo.yaml"
+TODAY = date(2026, 3, 2)
+
+
+def record(repo: Path):  # type: ignore[no-untyped-def]
+    return parse_record((repo / RECORD).read_text("utf-8"), RECORD)
+
+
+def first_release(make_repo: Callable[..., Path]) -> Path:
+    return make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n")})
+
+
+def test_release_fills_announced_and_the_earliest_lawful_effective_date(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    git(repo, "checkout", "-q", "-b", "change")
+    edited = agreement("2.0", fee=FEE.replace("10", "15"), extra="summary: 收费通知期改为15日。\n")
+    (repo / A).write_text(edited, "utf-8")
+    result = CliRunner().invoke(main, ["release", "demo", "--root", str(repo), "--today", "2026-09-25"])
+    assert result.exit_code == 0, result.output
+    # announced 2026-09-25 (中秋): 10个自然日 → the raw last day 10-05 lies in 国庆, rolls to 10-08; E = 10-09
+    assert "已补全 announced: 2026-09-25" in result.stdout
+    assert "已补全 effective: 2026-10-09" in result.stdout
+    assert "依 本协议第1.2条，须提前10个自然日通知" in result.stdout and "最早合法生效日：2026-10-09" in result.stdout
+    text = (repo / A).read_text("utf-8")
+    assert "announced: 2026-09-25\neffective: 2026-10-09\n" in text
+    # nothing below the front matter changed
+    assert body_of(text) == body_of(edited)
+    entry = record(repo).release("2.0")
+    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 9), "收费通知期改为15日。")
+    blob = git(repo, "hash-object", A).strip()
+    assert entry.blob == blob and git(repo, "cat-file", "-t", blob).strip() == "blob"  # stored, verifiable now
+    # the gate agrees with what release wrote
+    check = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-09-25"])
+    assert check.exit_code == 0, check.stdout
+
+
+def test_the_next_label_follows_the_scheme(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "15")).replace('version: "1.0"\n', ""), "utf-8")
+    # without a version line lint stops first: the label is required in the source
+    with pytest.raises(KspubError):
+        release(repo, "demo", today=TODAY)
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "15")), "utf-8")
+    result = release(repo, "demo", today=TODAY, version="1.1")
+    assert result.action == "new" and result.filled["version"] == "1.1"
+    assert 'version: "1.1"' in (repo / A).read_text("utf-8")
+
+
+def test_a_review_fix_updates_the_unreleased_entry(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    git(repo, "checkout", "-q", "-b", "change")
+    extra = "announced: 2026-03-02\neffective: 2026-03-20\nsummary: 调整。\n"
+    (repo / A).write_text(agreement("2.0", fee=FEE.replace("10", "15"), extra=extra), "utf-8")
+    assert release(repo, "demo", today=TODAY).action == "new"
+    git(repo, "commit", "-qam", "发布 2.0")
+    (repo / A).write_text(agreement("2.0", fee=FEE.replace("10", "20"), extra=extra), "utf-8")
+    assert release(repo, "demo", today=TODAY).action == "updated"
+    assert release(repo, "demo", today=TODAY).action == "unchanged"
+    assert [r.version for r in record(repo).releases] == ["1.0", "2.0"]
+    # renamed during review: the unreleased entry is replaced, not followed
+    (repo / A).write_text(agreement("3.0", fee=FEE.replace("10", "20"), extra=extra), "utf-8")
+    assert release(repo, "demo", today=TODAY).action == "updated"
+    assert [r.version for r in record(repo).releases] == ["1.0", "3.0"]
+
+
+def test_a_correction_is_an_event_and_a_material_one_is_refused(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    base = "announced: 2026-01-05\neffective: 2026-01-20\n"
+    fix = base + "corrections:\n  - date: 2026-03-02\n    reason: 更正标点\n"
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "5"), extra=fix), "utf-8")
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=TODAY)
+    assert "实质性变更" in info.value.message
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("，", ","), extra=fix), "utf-8")
+    assert release(repo, "demo", today=TODAY).action == "correction"
+    (entry,) = record(repo).releases
+    (event,) = entry.events
+    assert (event.kind, event.reason) == (EventKind.CORRECTION, "更正标点")
+    git(repo, "commit", "-qam", "勘误")
+    (v,) = read_timeline(repo, "demo").versions
+    assert v.text_sha256 == event.sha256 != entry.sha256 and "," in v.source
+
+
+def test_a_postponement_needs_a_reason_and_may_only_move_later(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=TODAY, effective=date(2026, 1, 10), reason="提前")
+    assert "只能推迟" in info.value.message
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=TODAY, effective=date(2026, 2, 1))
+    assert "需要写明原因" in info.value.message
+    assert release(repo, "demo", today=TODAY, effective=date(2026, 2, 1), reason="系统改造延期").action == "postponement"
+    assert "effective: 2026-02-01" in (repo / A).read_text("utf-8")
+    assert record(repo).releases[0].current_effective == date(2026, 2, 1)
+    assert record(repo).releases[0].effective == date(2026, 1, 20)  # the recorded entry itself is untouched
+
+
+def test_as_is_fills_nothing(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0")}, release=False)
+    before = (repo / A).read_bytes()
+    result = release(repo, "demo", today=TODAY, as_is=True)
+    assert result.filled == {} and (repo / A).read_bytes() == before
+    assert (record(repo).releases[0].announced, record(repo).releases[0].effective) == (None, None)
+
+
+def test_crlf_source_is_released_and_read_back(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"NOTES.md": "说明"}, "首个提交", release=False)
+    (repo / A).write_bytes(agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n").replace("\n", "\r\n").encode())
+    assert release(repo, "demo", today=TODAY).action == "new"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "CRLF")
+    (v,) = read_timeline(repo, "demo").versions
+    assert v.label == "1.0" and "\r" not in v.source
+
+
+def test_withdraw_needs_the_file_removed_and_a_reason(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=TODAY, withdraw=True, reason="下线")
+    assert "请先删除" in info.value.message
+    (repo / A).unlink()
+    with pytest.raises(KspubError):
+        release(repo, "demo", today=TODAY, withdraw=True)
+    assert release(repo, "demo", today=TODAY, withdraw=True, reason="产品下线").action == "withdrawal"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "停止适用")
+    timeline = read_timelines(repo)["demo"]
+    assert timeline.withdrawn is not None and timeline.in_force(date(2026, 3, 3)) is None
+    assert timeline.in_force(date(2026, 3, 1)) is not None  # before the withdrawal it applied
+
+
+def test_a_renamed_agreement_keeps_its_lineage_and_old_addresses(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .site_helpers import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772323200")
+    repo = first_release(make_repo)
+    (repo / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text("utf-8"), "utf-8")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    make_repo({}, "网站配置", release=False)
+    # rename and rewrite in one commit
+    git(repo, "mv", A, "agreements/cloud-terms.md")
+    new = agreement("2.0", fee=FEE.replace("10", "15"),
+                    extra="announced: 2026-03-02\neffective: 2026-03-20\nsummary: 更名并调整。\n").replace("id: demo", "id: cloud-terms")  # fmt: skip
+    (repo / "agreements/cloud-terms.md").write_text(new, "utf-8")
+    release(repo, "cloud-terms", today=TODAY, renamed_from="demo")
+    make_repo({}, "更名", release=False)
+    timelines = read_timelines(repo)
+    assert list(timelines) == ["cloud-terms"]
+    assert [v.label for v in timelines["cloud-terms"].versions] == ["1.0", "2.0"]
+    result = build(repo, as_of=date(2026, 3, 25), out=None, progress=False)
+    site = result.site
+    assert "../cloud-terms/" in (site / "demo" / "index.html").read_text("utf-8")
+    assert "../../cloud-terms/1.0/" in (site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    moved = json.loads((site / "api/v1/agreements/demo.json").read_text("utf-8"))
+    assert moved["renamed_to"] == "cloud-terms" and moved["urls"]["timeline"].endswith("/agreements/cloud-terms.json")
+    jsonschema.Draft202012Validator(api.schema("redirect"), format_checker=jsonschema.FormatChecker()).validate(moved)
+    assert json.loads((site / "api/v1/agreements/demo/current.json").read_text("utf-8")) == moved
+    timeline = json.loads((site / "api/v1/agreements/cloud-terms.json").read_text("utf-8"))
+    assert timeline["formerly"] == ["demo"] and [v["version"] for v in timeline["versions"]] == ["1.0", "2.0"]
+    jsonschema.Draft202012Validator(api.schema("timeline"), format_checker=jsonschema.FormatChecker()).validate(timeline)
