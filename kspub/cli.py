@@ -349,14 +349,17 @@ def release_cmd(
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="网站按哪一天（北京时间）的情况生成，默认今天。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出目录（默认：仓库的 build/）。")
 @click.option("--previous", default=None, help="之前发布的网站（目录或 https 网址，默认 build/site）：已发布的版本一个不能少。")
-def build_cmd(root: Path, as_of: Any, out: Path | None, previous: str | None) -> None:
+@click.option("--first-publication", "first_publication", is_flag=True,
+              help="--previous 给出的网址还从未发布过网站（返回 404）时使用；否则 404 是错误。")  # fmt: skip
+def build_cmd(root: Path, as_of: Any, out: Path | None, previous: str | None, first_publication: bool) -> None:
     """生成客户网站与 JSON API（build/site）；生成失败时旧网站保持不变。"""
     from kspub.clock import today_in_shanghai
     from kspub.publish.build import build
 
     day = as_of.date() if as_of is not None else today_in_shanghai()
     with user_errors():
-        result = build(root, as_of=day, out=out, progress=sys.stderr.isatty(), previous=previous)
+        result = build(root, as_of=day, out=out, progress=sys.stderr.isatty(), previous=previous,
+                       first_publication=first_publication)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     click.echo(f"已生成网站：{result.site}（{result.pages} 个页面，{result.api_files} 个 API 文件，按 {day.isoformat()} 的情况）")

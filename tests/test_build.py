@@ -355,4 +355,4 @@ def test_cli_passes_its_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
                                        "--previous", "https://legal.example.com/"])  # fmt: skip
     assert result.exit_code == 1 and result.stderr == "错误：KS999 测试\n"
     assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False,
-                      "previous": "https://legal.example.com/"}]  # fmt: skip
+                      "previous": "https://legal.example.com/", "first_publication": False}]  # fmt: skip

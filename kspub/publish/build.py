@@ -90,19 +90,21 @@ def build(
     cache: bool = True,
     observer: Observer | None = None,
     previous: str | Path | None = None,
+    first_publication: bool = False,
 ) -> BuildResult:
     """Build the site into ``out`` (default ``<root>/build``): ``out/site`` and the generated ``out/docs``.
 
     ``as_of`` is the day the site describes (what is in force, what is upcoming); None means today in
     Asia/Shanghai. ``previous`` is the previously published site (a folder or an http(s) URL; default
-    ``out/site``): the build refuses (KS930) to drop or alter any version published there. Raises
+    ``out/site``): the build refuses (KS930) to drop or alter any version published there; a URL with no site
+    behind it is an error (KS931) unless ``first_publication`` says nothing was deployed there yet. Raises
     :class:`KspubError` when anything is wrong; the previous site then stays as it was.
     """
     from kspub.repository import committed_tree
 
     with committed_tree(root) as tree:
         return _build_from(root, tree, as_of=as_of, out=out, progress=progress, cache=cache, observer=observer,
-                           previous=previous)  # fmt: skip
+                           previous=previous, first_publication=first_publication)  # fmt: skip
 
 
 def _build_from(
@@ -115,6 +117,7 @@ def _build_from(
     cache: bool,
     observer: Observer | None,
     previous: str | Path | None,
+    first_publication: bool,
 ) -> BuildResult:
     """:func:`build` with the committed tree of HEAD extracted into ``tree``: agreements, ``sla/``, ``calendar/``
     and ``mkdocs.yml`` are read from there, never from the working tree."""
@@ -134,7 +137,7 @@ def _build_from(
     from kspub.publish.previous import guard
 
     # never publish less than was published: the deployed site when given, else the last local build
-    guard(snapshot, previous if previous is not None else out / "site")
+    guard(snapshot, previous if previous is not None else out / "site", first_publication=first_publication)
     out.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))

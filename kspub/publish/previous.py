@@ -39,9 +39,13 @@ class PublishedBefore:
     effective: str | None
 
 
-def read_previous(source: str | Path) -> list[PublishedBefore] | None:
+def read_previous(source: str | Path, *, first_publication: bool = False) -> list[PublishedBefore] | None:
     """What the site at ``source`` (a folder holding ``api/v1/``, or an http(s) URL) published; None when the
-    folder holds no site yet (a first build)."""
+    folder holds no site yet (a first build).
+
+    A URL that answers 404 for ``api/v1/index.json`` is an error (a wrong address must not switch the guard
+    off) unless ``first_publication`` says that nothing has been deployed there yet; a URL that does hold a
+    site is compared with whatever the flag says."""
     text = str(source)
     if text.startswith(("http://", "https://")):
         base = text.rstrip("/") + "/"
@@ -51,10 +55,17 @@ def read_previous(source: str | Path) -> list[PublishedBefore] | None:
             try:
                 with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:  # noqa: S310 (http(s) only)
                     return json.loads(response.read().decode("utf-8"))
+            except urllib.error.HTTPError as exc:
+                if exc.code == 404 and rel == _INDEX and first_publication:
+                    raise _NothingDeployed from exc
+                raise _unreadable(f"{url}（HTTP {exc.code}）", first=exc.code == 404 and rel == _INDEX) from exc
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 raise _unreadable(f"{url}（{exc}）") from exc
 
-        return _collect(fetch)
+        try:
+            return _collect(fetch)
+        except _NothingDeployed:
+            return None
     folder = Path(text)
     if not (folder / "api" / "v1" / "index.json").is_file():
         if folder.exists() and any(folder.iterdir()):
@@ -71,16 +82,22 @@ def read_previous(source: str | Path) -> list[PublishedBefore] | None:
     return _collect(read)
 
 
-def _unreadable(what: str) -> KspubError:
-    return KspubError(
-        PREVIOUS_UNREADABLE,
-        f"无法读取之前发布的网站：{what}",
-        hint="发布前要与之前发布的内容比较，确保已发布的版本一个不少；请检查 --previous 给出的目录或网址",
-    )
+class _NothingDeployed(Exception):
+    """The URL holds no site yet and the build was told this is the first publication."""
+
+
+def _unreadable(what: str, *, first: bool = False) -> KspubError:
+    hint = "发布前要与之前发布的内容比较，确保已发布的版本一个不少；请检查 --previous 给出的目录或网址"
+    if first:
+        hint += "；若该网址确实从未发布过网站（第一次发布），请加 --first-publication"
+    return KspubError(PREVIOUS_UNREADABLE, f"无法读取之前发布的网站：{what}", hint=hint)
+
+
+_INDEX = "api/v1/index.json"
 
 
 def _collect(load: Callable[[str], Any]) -> list[PublishedBefore]:
-    index = load("api/v1/index.json")
+    index = load(_INDEX)
     out: list[PublishedBefore] = []
     try:
         for entry in index["agreements"]:
@@ -130,9 +147,9 @@ def dropped_or_altered(snapshot: Snapshot, before: list[PublishedBefore]) -> lis
     return problems
 
 
-def guard(snapshot: Snapshot, source: str | Path) -> None:
+def guard(snapshot: Snapshot, source: str | Path, *, first_publication: bool = False) -> None:
     """Raise KS930 when the snapshot would drop or alter anything published at ``source``."""
-    before = read_previous(source)
+    before = read_previous(source, first_publication=first_publication)
     if not before:
         return
     problems = dropped_or_altered(snapshot, before)
