@@ -132,8 +132,13 @@ def release(
     if not is_version_label(label):
         raise _fail(f"版本号 “{label}” 不能用作版本号", path, "请用数字和点，例如 1.0、2.1")
     same = latest is not None and latest.version == label
+    # the old version's dates and summary, still in the front matter of a new text: not this version's
+    inherited: Release | None = None
     if same and latest is not None and latest.version in frozen_labels:
-        return _event_on_frozen(record, latest, agreement, source, top, path, rel_record, today, effective, reason)
+        if version is not None or as_is or not _new_text_without_correction(latest, meta, source):
+            return _event_on_frozen(record, latest, agreement, source, top, path, rel_record, today, effective, reason)
+        # a new text under the released label and no correction listed: a new version, with the next label
+        label, same, inherited = _next_label(latest.version, path), False, latest
     if record is not None and not same and label in {r.version for r in record.releases}:
         raise _fail(f"版本号 {label} 已登记过其他文本", path, "每个版本号只对应一份文本：请使用新的版本号")
     unreleased = latest is not None and latest.version not in frozen_labels
@@ -144,22 +149,32 @@ def release(
     reasoning: list[str] = []
     if meta.version.strip() != label:
         filled["version"] = label
-    the_announced = announced or meta.announced
+    written_announced, written_effective, written_summary = meta.announced, meta.effective, meta.summary
+    if inherited is not None:
+        written_announced = None if written_announced == inherited.announced else written_announced
+        written_effective = None if written_effective == inherited.current_effective else written_effective
+        written_summary = "" if written_summary == inherited.summary else written_summary
+    the_announced = announced or written_announced
     if the_announced is None and not as_is:
         the_announced = today
         filled["announced"] = today.isoformat()
-    elif announced is not None and announced != meta.announced:
-        filled["announced"] = announced.isoformat()
-    the_effective = effective or meta.effective
+    elif the_announced != meta.announced and the_announced is not None:
+        filled["announced"] = the_announced.isoformat()
+    the_effective = effective or written_effective
     if the_effective is None and not as_is:
         the_effective, reasoning = _earliest(root, top, prior, agreement, the_announced)
         if the_effective is not None:
             filled["effective"] = the_effective.isoformat()
-    elif effective is not None and effective != meta.effective:
-        filled["effective"] = effective.isoformat()
-    the_summary = summary if summary is not None else meta.summary
-    if summary is not None and summary != meta.summary:
-        filled["summary"] = summary
+    elif the_effective != meta.effective and the_effective is not None:
+        filled["effective"] = the_effective.isoformat()
+    the_summary = summary if summary is not None else written_summary
+    if the_summary != meta.summary:
+        filled["summary"] = the_summary
+    if inherited is not None:
+        reasoning.insert(0, f"版本 {inherited.version} 已发布，正文有修改且 corrections 中没有新的勘误：按新版本 {label} "
+                            "登记，沿用的旧公告日期、生效日期和变更说明不再适用（若只是勘误，请登记 corrections 后重新运行）")  # fmt: skip
+        if not the_summary:
+            reasoning.append("变更说明 summary 为空：请用客户能看懂的话写明改了什么（--summary）")
     if filled:
         source = set_front_matter(source, path, {k: v for k, v in filled.items()})
         file.write_bytes(source.encode("utf-8"))
@@ -339,6 +354,17 @@ def _earliest(
     if notice.consent_required:
         steps.append(f"注意：须重新取得用户同意（{'、'.join(notice.consent_clauses[:5])}）")
     return notice.earliest_effective, steps
+
+
+def _new_text_without_correction(latest: Release, meta: Any, source: str) -> bool:
+    """The working tree's legal text differs from the released one and the front matter lists no new
+    correction: the editor wrote a new version without changing the label."""
+    from kspub.history import legal_text
+
+    if sha256_text(legal_text(source)) == latest.current_sha256:
+        return False
+    known = {(e.date, e.reason) for e in latest.corrections}
+    return not [c for c in meta.corrections if (c.date, c.reason) not in known]
 
 
 def _next_label(previous: str | None, path: str) -> str:

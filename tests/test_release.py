@@ -189,3 +189,39 @@ def test_a_renamed_agreement_keeps_its_lineage_and_old_addresses(
     timeline = json.loads((site / "api/v1/agreements/cloud-terms.json").read_text("utf-8"))
     assert timeline["formerly"] == ["demo"] and [v["version"] for v in timeline["versions"]] == ["1.0", "2.0"]
     jsonschema.Draft202012Validator(api.schema("timeline"), format_checker=jsonschema.FormatChecker()).validate(timeline)
+
+
+def test_a_new_text_under_the_released_label_becomes_the_next_version(make_repo: Callable[..., Path]) -> None:
+    """The editor changed the text but not the label: release fills the next label, and the released version's
+    dates and summary, still in the front matter, are not carried over to the new version."""
+    old = "announced: 2026-01-05\neffective: 2026-01-20\nsummary: 首次发布。\n"
+    repo = make_repo({A: agreement("1.0", extra=old)})
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "15"), extra=old), "utf-8")
+    result = CliRunner().invoke(main, ["release", "demo", "--root", str(repo), "--today", "2026-09-25"])
+    assert result.exit_code == 0, result.output
+    assert "按新版本 1.1 登记" in result.stdout and "summary 为空" in result.stdout
+    entry = record(repo).release("1.1")
+    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 9), "")
+    text = (repo / A).read_text("utf-8")
+    assert 'version: "1.1"' in text and "announced: 2026-09-25" in text and "effective: 2026-10-09" in text
+    assert "首次发布" not in text
+    assert [r.version for r in record(repo).releases] == ["1.0", "1.1"]
+    assert record(repo).release("1.0").announced == date(2026, 1, 5)  # the released entry is untouched
+    # what the editor writes for the new version is kept
+    (repo / A).write_text(agreement("1.1", fee=FEE.replace("10", "15"),
+                                    extra="announced: 2026-09-25\neffective: 2026-10-20\nsummary: 收费通知期改为15日。\n"), "utf-8")  # fmt: skip
+    assert release(repo, "demo", today=date(2026, 9, 25)).action == "updated"
+    entry = record(repo).release("1.1")
+    assert (entry.effective, entry.summary) == (date(2026, 10, 20), "收费通知期改为15日。")
+
+
+def test_as_is_or_an_explicit_label_never_renames_a_released_version(make_repo: Callable[..., Path]) -> None:
+    old = "announced: 2026-01-05\neffective: 2026-01-20\n"
+    repo = make_repo({A: agreement("1.0", extra=old)})
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "15"), extra=old), "utf-8")
+    for kwargs in ({"as_is": True}, {"version": "1.0"}):
+        with pytest.raises(KspubError) as info:
+            release(repo, "demo", today=TODAY, **kwargs)  # type: ignore[arg-type]
+        assert "已发布，正文却被修改" in info.value.message
+    assert [r.version for r in record(repo).releases] == ["1.0"]

@@ -135,4 +135,4 @@ def _uncommitted(root: Path) -> list[Diagnostic]:
         return []
     shown = "、".join(changed[:5]) + (f" 等 {len(changed)} 处" if len(changed) > 5 else "")
     return [Diagnostic("KS820", f"未提交的修改不会发布：{shown}。网站只发布已提交并登记的内容；"
-                       "预览未提交的修改请用 kspub serve", changed[0], severity=Severity.WARNING)]  # fmt: skip
+                       "要发布请先提交（git commit）", changed[0], severity=Severity.WARNING)]  # fmt: skip
