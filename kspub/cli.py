@@ -304,7 +304,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--reason", default=None, help="推迟生效或停止适用的原因。")
 @click.option("--base", default=None, help="其发布记录已定稿的分支（默认：origin/main，没有则 main）。")
 @click.option("--as-is", "as_is", is_flag=True, help="按头信息原样登记日期，不补全（用于登记发布记录建立之前已发布的版本）。")
-@click.option("--withdraw", is_flag=True, help="登记协议停止适用（先删除协议文件）；其全部版本仍然发布。")
+@click.option("--withdraw", is_flag=True, help="登记协议停止适用（先删除协议文件）；与 --version 同用则撤回一个尚未生效的版本。两者的全部版本仍然发布。")
 @click.option("--renamed-from", "renamed_from", default=None, help="改名前的协议 ID：其版本作为本协议的历史，旧地址跳转到新地址。")
 @click.option("--today", "today_text", type=DATE, default=None, help="按哪一天登记（默认：北京时间今天）。")
 def release_cmd(

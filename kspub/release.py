@@ -46,7 +46,7 @@ class ReleaseResult:
     version: str
     action: str
     """``new`` (a version appended), ``updated`` (the unreleased entry rewritten), ``correction``,
-    ``postponement``, ``withdrawal`` or ``unchanged``."""
+    ``postponement``, ``withdrawal`` (of the agreement), ``version-withdrawal`` or ``unchanged``."""
     release: Release | None
     filled: dict[str, str] = field(default_factory=dict)
     """The front-matter fields kspub filled in, with their values."""
@@ -62,6 +62,7 @@ class ReleaseResult:
             "correction": "已登记勘误",
             "postponement": "已登记推迟生效",
             "withdrawal": "已登记停止适用",
+            "version-withdrawal": "已登记撤回（该版本不会生效，仍作为历史版本发布）",
             "unchanged": "无需登记：文本和日期与发布记录一致",
         }[self.action]
         out = [f"{verb}：{self.agreement}" + (f" 版本 {self.version}" if self.version else "")]
@@ -117,6 +118,8 @@ def release(
         raise _fail(f"前身协议 {renamed_from} 没有发布记录", rel_record, "--renamed-from 应为改名前的协议 ID")
     path = f"agreements/{agreement_id}.md"
     file = top / path
+    if withdraw and version is not None:
+        return _withdraw_version(record, frozen, record_file, rel_record, path, version, today, reason)
     if withdraw:
         return _withdraw(record, record_file, rel_record, file, path, today, reason)
     if not file.is_file():
@@ -258,6 +261,37 @@ def _event_on_frozen(
     new_record = replace(record, releases=record.releases[:-1] + (updated,))
     _write_record(record_file, new_record)
     return ReleaseResult(record.agreement, latest.version, action, updated, record_file=rel_record)
+
+
+def _withdraw_version(
+    record: Record | None,
+    frozen: Record | None,
+    record_file: Path,
+    rel_record: str,
+    path: str,
+    label: str,
+    today: date,
+    reason: str | None,
+) -> ReleaseResult:
+    """A released version withdrawn before it takes effect: an event; the version stays published, archived."""
+    entry = record.release(label) if record is not None else None
+    if record is None or entry is None:
+        raise _fail(f"发布记录中没有版本 {label}", rel_record)
+    if frozen is None or frozen.release(label) is None:
+        raise _fail(f"版本 {label} 尚未合入主分支，无需撤回", rel_record,
+                    f"恢复主分支上的文件即可：git checkout origin/main -- {path} {rel_record}")  # fmt: skip
+    if entry.withdrawal is not None:
+        return ReleaseResult(record.agreement, label, "unchanged", entry, record_file=rel_record)
+    effective = entry.current_effective
+    if effective is None or effective <= today:
+        raise _fail(f"版本 {label} 已于 {effective or '发布时'}生效，已生效的版本不能撤回", rel_record,
+                    "请发布新版本（按通知规则提前通知）来替代它")  # fmt: skip
+    if not reason:
+        raise _fail(f"撤回版本 {label} 需要写明原因", rel_record, "请加 --reason 说明原因")
+    updated = replace(entry, events=(*entry.events, Event(EventKind.WITHDRAWAL, today, reason)))
+    releases = tuple(updated if r.version == label else r for r in record.releases)
+    _write_record(record_file, replace(record, releases=releases))
+    return ReleaseResult(record.agreement, label, "version-withdrawal", updated, record_file=rel_record)
 
 
 def _withdraw(

@@ -225,3 +225,46 @@ def test_as_is_or_an_explicit_label_never_renames_a_released_version(make_repo: 
             release(repo, "demo", today=TODAY, **kwargs)  # type: ignore[arg-type]
         assert "已发布，正文却被修改" in info.value.message
     assert [r.version for r in record(repo).releases] == ["1.0"]
+
+
+def test_a_version_not_yet_in_force_can_be_withdrawn_and_is_never_in_force(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .site_helpers import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772323200")
+    repo = first_release(make_repo)
+    (repo / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text("utf-8"), "utf-8")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    upcoming = "announced: 2026-03-02\neffective: 2026-06-01\nsummary: 收费通知期改为15日。\n"
+    make_repo({A: agreement("2.0", fee=FEE.replace("10", "15"), extra=upcoming)}, "发布 2.0")
+    # not on main yet / unknown / already in force / no reason: refused, nothing written
+    before = (repo / RECORD).read_bytes()
+    for kwargs, said in [({"version": "9.9", "reason": "x"}, "没有版本 9.9"),
+                         ({"version": "1.0", "reason": "x"}, "已生效的版本不能撤回"),
+                         ({"version": "2.0"}, "需要写明原因")]:  # fmt: skip
+        with pytest.raises(KspubError) as info:
+            release(repo, "demo", today=TODAY, withdraw=True, **kwargs)  # type: ignore[arg-type]
+        assert said in info.value.message
+    assert (repo / RECORD).read_bytes() == before
+    result = release(repo, "demo", today=TODAY, withdraw=True, version="2.0", reason="收费方案取消")
+    assert result.action == "version-withdrawal"
+    make_repo({}, "撤回 2.0", release=False)
+    timeline = read_timelines(repo)["demo"]
+    assert timeline.in_force(date(2026, 6, 2)).label == "1.0"  # type: ignore[union-attr]
+    assert timeline.upcoming(date(2026, 3, 3)) == ()
+    site = build(repo, as_of=date(2026, 6, 2), out=None, progress=False).site
+    doc = json.loads((site / "api/v1/agreements/demo.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(api.schema("timeline"), format_checker=jsonschema.FormatChecker()).validate(doc)
+    rows = {row["version"]: row for row in doc["versions"]}
+    assert rows["2.0"]["withdrawn"] == {"date": "2026-03-02", "reason": "收费方案取消"}
+    assert rows["2.0"]["status"] == "archived" and rows["1.0"]["status"] == "in-force" and doc["in_force"] == "1.0"
+    # the documented client rule agrees with the build on every day around the dates
+    for day in (date(2026, 3, 1), date(2026, 5, 31), date(2026, 6, 1), date(2026, 12, 31)):
+        assert api.version_in_force(doc["versions"], day, doc["withdrawn"]) == "1.0", day
+    history = (site / "demo" / "index.html").read_text("utf-8")
+    assert "已于 2026年3月2日 撤回，未生效" in history
+    # the gate accepts the event, and a second withdrawal changes nothing
+    check = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "HEAD~1", "--today", "2026-03-02"])
+    assert check.exit_code == 0, check.stdout
+    assert release(repo, "demo", today=TODAY, withdraw=True, version="2.0", reason="再次").action == "unchanged"

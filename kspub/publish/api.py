@@ -106,6 +106,7 @@ def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls
                 "commits": _commits(v),
                 "corrections": corrections(v),
                 "recorded": iso_date(v.record.recorded),
+                "withdrawn": _version_withdrawal(v),
                 "url": urls.api(version_path(agreement.id, v.label)),
             }
         )
@@ -123,6 +124,13 @@ def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls
         "formerly": list(agreement.formerly),
         "urls": _agreement_urls(agreement, urls),
     }
+
+
+def _version_withdrawal(v: PublishedVersion) -> dict[str, str] | None:
+    """The recorded withdrawal of a version before it took effect, if any."""
+    release = v.record.release
+    event = release.withdrawal if release is not None else None
+    return {"date": event.date.isoformat(), "reason": event.reason} if event is not None else None
 
 
 def _agreement_urls(agreement: PublishedAgreement, urls: Urls) -> dict[str, Any]:
@@ -301,17 +309,25 @@ def manifest_document(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[st
     }
 
 
-def version_in_force(versions: Sequence[Mapping[str, Any]], on: date) -> str | None:
-    """The rule clients apply to a timeline's ``versions``: which label is in force on a date.
+def version_in_force(
+    versions: Sequence[Mapping[str, Any]], on: date, withdrawn: Mapping[str, Any] | None = None
+) -> str | None:
+    """The rule clients apply to a timeline's ``versions`` (and its ``withdrawn``): which label is in force on
+    a date.
 
-    Walk the versions in timeline order; the last one whose ``effective`` date is on or before the date
-    (Asia/Shanghai calendar date) wins, and a version without an effective date counts as in force from the
-    start. Draft versions are never published, so every row takes part.
+    Nothing is in force on or after the agreement's ``withdrawn`` date. Otherwise walk the versions in
+    timeline order, skipping a version whose own ``withdrawn`` date is on or before the date; the last one
+    whose ``effective`` date is on or before the date (Asia/Shanghai calendar date) wins, and a version without
+    an effective date counts as in force from the start. Draft versions are never published.
     """
-    current = None
     day = on.isoformat()
+    if withdrawn is not None and str(withdrawn["date"]) <= day:
+        return None
+    current = None
     for row in versions:
-        effective = row.get("effective")
+        effective, gone = row.get("effective"), row.get("withdrawn")
+        if gone is not None and str(gone["date"]) <= day:
+            continue
         if effective is None or str(effective) <= day:
             current = str(row["version"])
     return current

@@ -266,9 +266,14 @@ def timeline_data(agreement: PublishedAgreement, as_of: date) -> dict[str, Any]:
         "as_of": as_of.isoformat(),
         "in_force": shown.label if shown else None,
         "versions": [
-            {"version": v.label, "effective": v.record.effective.isoformat() if v.record.effective else None}
+            {
+                "version": v.label,
+                "effective": v.record.effective.isoformat() if v.record.effective else None,
+                "withdrawn": {"date": v.record.withdrawn.isoformat()} if v.record.withdrawn else None,
+            }
             for v in agreement.versions
         ],
+        "withdrawn": {"date": agreement.withdrawn.date.isoformat()} if agreement.withdrawn else None,
     }
 
 

@@ -116,6 +116,8 @@ def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
     current = timeline.in_force(as_of)
     if current is not None and current.label == record.label:
         return IN_FORCE
+    if record.withdrawn is not None and record.withdrawn <= as_of:
+        return ARCHIVED  # withdrawn before it took effect: never in force, kept for the record
     if record.effective is not None and record.effective > as_of:
         return UPCOMING
     return ARCHIVED

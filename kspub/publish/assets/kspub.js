@@ -20,11 +20,18 @@
     return Number(p[0]) + "年" + Number(p[1]) + "月" + Number(p[2]) + "日";
   }
 
-  // The same rule as the build: the latest version whose effective date is on or before the day; a version
-  // without an effective date counts from the start.
-  function inForce(versions, day) {
+  // The same rule as the build: nothing after the agreement's withdrawal; otherwise the latest version, not
+  // withdrawn by that day, whose effective date is on or before the day; a version without an effective date
+  // counts from the start.
+  function inForce(versions, day, withdrawn) {
     var current = null;
+    if (withdrawn && withdrawn.date <= day) {
+      return null;
+    }
     versions.forEach(function (v) {
+      if (v.withdrawn && v.withdrawn.date <= day) {
+        return;
+      }
       if (!v.draft && (!v.effective || v.effective <= day)) {
         current = v;
       }
@@ -62,9 +69,9 @@
     });
   }
 
-  function apply(versions) {
+  function apply(versions, withdrawn) {
     var day = today();
-    var current = inForce(versions, day);
+    var current = inForce(versions, day, withdrawn);
     var shown = status.getAttribute("data-ks-page-version");
     var base = status.getAttribute("data-ks-base");
     var main = status.getAttribute("data-ks-main") === "true";
@@ -96,7 +103,8 @@
 
   var embedded = document.getElementById("ks_timeline");
   try {
-    apply(JSON.parse(embedded.textContent).versions);
+    var own = JSON.parse(embedded.textContent);
+    apply(own.versions, own.withdrawn);
   } catch (e) {
     return;
   }
@@ -109,7 +117,7 @@
       })
       .then(function (data) {
         if (data && Array.isArray(data.versions)) {
-          apply(data.versions);
+          apply(data.versions, data.withdrawn);
         }
       })
       .catch(function () {
