@@ -53,6 +53,10 @@ RESTRUCTURED = "restructured"
 TEXT_UNCHANGED = "text-unchanged"
 DOWNGRADED = "downgraded"
 UPGRADED = "upgraded"
+#: A change with a hard flag downgraded by a change note that names who approved it (decision record 0405).
+OVERRIDE_APPROVED = "override-approved"
+#: A change note asked to downgrade a change with a hard flag without naming an approver: not applied.
+OVERRIDE_UNAPPROVED = "override-unapproved"
 FRONT_MATTER = "front-matter"
 
 

@@ -30,6 +30,8 @@ from kspub.changes import (
     MATERIAL,
     MERGED,
     MOVED,
+    OVERRIDE_APPROVED,
+    OVERRIDE_UNAPPROVED,
     RENUMBERED,
     RESTRUCTURED,
     RETIRED,
@@ -48,6 +50,8 @@ from kspub.materiality import (
     ValueChange,
     WordCount,
     classify_text_change,
+    hard_flag_reason,
+    hard_flags,
     subject_flags,
     subject_reason,
 )
@@ -154,7 +158,8 @@ class ChangeSet:
 
 
 def _note_dict(note: ChangeNote) -> dict[str, str]:
-    return {"clause": note.clause, "classification": note.classification, "reason": note.reason}
+    return {"clause": note.clause, "classification": note.classification, "reason": note.reason,
+            "approved_by": note.approved_by}  # fmt: skip
 
 
 # --- node helpers -----------------------------------------------------------------------------------------
@@ -410,8 +415,27 @@ def _apply_notes(
     return out, unused, stale
 
 
+def change_hard_flags(change: Change) -> tuple[str, ...]:
+    """The hard flags of a change (see :func:`kspub.materiality.hard_flags`): a number, a duty, permission or
+    negation word, or a material subject. An added, removed, split or merged clause is read from its texts."""
+    whole = change.kind not in ("modified", "moved", "renamed", "renumbered", "meta")
+    if whole:
+        return hard_flags(change.flags, change.old_text, change.new_text)
+    return hard_flags(change.flags)
+
+
 def _apply_note(change: Change, note: ChangeNote) -> Change:
     if note.classification == EDITORIAL and change.cls == MATERIAL:
+        hard = change_hard_flags(change)
+        if hard and not note.approved_by:
+            explanation = (f"{change.explanation}变更说明要求降为编辑性修改（理由：“{note.reason}”），但本变更"
+                           f"{hard_flag_reason(hard)}，变更说明没有写明批准人（approved_by），仍按实质性变更处理。")
+            return replace(change, flags=(*change.flags, OVERRIDE_UNAPPROVED), explanation=explanation)
+        if hard:
+            explanation = (f"{change.explanation}已按变更说明降为编辑性修改（本变更{hard_flag_reason(hard)}），"
+                           f"批准人：{note.approved_by}，理由：“{note.reason}”。")
+            return replace(change, cls=EDITORIAL, flags=(*change.flags, DOWNGRADED, OVERRIDE_APPROVED),
+                           explanation=explanation)  # fmt: skip
         explanation = f"{change.explanation}已按变更说明降为编辑性修改，理由：“{note.reason}”。"
         return replace(change, cls=EDITORIAL, flags=(*change.flags, DOWNGRADED), explanation=explanation)
     if note.classification == MATERIAL and change.cls == EDITORIAL:

@@ -60,6 +60,19 @@ MATERIAL_SUBJECT_TAGS: tuple[str, ...] = (
     "dispute",
 )
 
+#: Flags a person's bare reason cannot silence (decision record 0405): a number, period, amount or percentage
+#: changed; a duty, permission or negation word appeared or vanished. With the ``tag:<subject>`` flags of
+#: :data:`MATERIAL_SUBJECT_TAGS` they are the hard flags; a downgrade of such a change needs ``approved_by``.
+HARD_TEXT_FLAGS: tuple[str, ...] = (NUMBER_CHANGED, DUTY_WORD_ADDED, DUTY_WORD_REMOVED, NEGATION_CHANGED)
+
+#: Chinese names of the hard flags, for the explanation and the gate's messages.
+HARD_FLAG_NAMES: Mapping[str, str] = {
+    NUMBER_CHANGED: "数字、期限、金额或比例变化",
+    DUTY_WORD_ADDED: "新增义务、权利或许可用语",
+    DUTY_WORD_REMOVED: "删除义务、权利或许可用语",
+    NEGATION_CHANGED: "否定词变化",
+}
+
 #: A renumbering value meaning "the clause this number named no longer exists as one clause".
 REMOVED_TARGET = ""
 
@@ -455,3 +468,23 @@ def subject_reason(tags: Iterable[str], subjects: Sequence[str] = MATERIAL_SUBJE
     """Chinese reason naming the subjects a change touches (``涉及：费用与支付、个人信息``), or ""."""
     names = [KNOWN_TAGS.get(t, t) for t in subject_tags(tags, subjects)]
     return f"涉及{'、'.join(names)}" if names else ""
+
+
+def hard_flags(flags: Iterable[str], old_text: str | None = None, new_text: str | None = None) -> tuple[str, ...]:
+    """The hard flags of a change (decision record 0405): the text flags of :data:`HARD_TEXT_FLAGS` and the
+    ``tag:<subject>`` flags of :data:`MATERIAL_SUBJECT_TAGS`. With the texts, an added, removed or
+    restructured clause is read as well (its flags name the clause kind, not the words it carries)."""
+    found = dict.fromkeys(f for f in flags if f in HARD_TEXT_FLAGS)
+    if old_text is not None or new_text is not None:
+        verdict = classify_text_change(old_text or "", new_text or "")
+        found.update(dict.fromkeys(f for f in verdict.flags if f in HARD_TEXT_FLAGS))
+    subjects = {f"tag:{t}" for t in MATERIAL_SUBJECT_TAGS}
+    found.update(dict.fromkeys(f for f in flags if f in subjects))
+    return tuple(found)
+
+
+def hard_flag_reason(flags: Sequence[str]) -> str:
+    """Chinese: what makes a change's hard flags hard (``数字、期限、金额或比例变化；涉及费用与支付``)."""
+    names = [HARD_FLAG_NAMES[f] for f in flags if f in HARD_FLAG_NAMES]
+    subjects = subject_reason(f[4:] for f in flags if f.startswith("tag:"))
+    return "；".join([*names, *([subjects] if subjects else [])])

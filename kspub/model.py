@@ -130,11 +130,19 @@ class Correction:
 
 @dataclass(frozen=True, slots=True)
 class ChangeNote:
-    """A person's written reason to treat one clause's change as editorial (downgrades a material flag)."""
+    """A person's written reason to treat one clause's change as editorial (downgrades a material flag).
+
+    A change with a hard flag (a number, a duty or negation word, a material subject) is downgraded only when
+    the note names who approved it (``approved_by``): a bare reason never silences such a change (decision
+    record 0405)."""
 
     clause: str
     classification: str
     reason: str
+    approved_by: str = ""
+    """Who approved the downgrade (a name or a role), as written; "" when the note names no one."""
+    line: int | None = field(default=None, compare=False)
+    """1-based line of the note in the source file (not part of a note's identity)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +164,8 @@ class Meta:
     change_notes: tuple[ChangeNote, ...] = ()
     notice: Mapping[str, Any] = field(default_factory=dict)
     """Notice rules (interpreted by :mod:`kspub.law.notice`)."""
+    consent: Mapping[str, Any] = field(default_factory=dict)
+    """The consent plan of this version (interpreted by :mod:`kspub.law.consent`)."""
     field_lines: Mapping[str, int] = field(default_factory=dict)
     """1-based source line of each top-level front-matter key."""
 

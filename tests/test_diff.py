@@ -352,13 +352,23 @@ def test_replaces_declared_in_an_earlier_version_does_not_repeat() -> None:
 
 def test_change_note_downgrades_with_reason() -> None:
     a = base()
-    note = ChangeNote("collect", "editorial", "仅改正错别字，不影响权利义务")
+    # collect is in the personal-information section: a hard flag, so the note names who approved it
+    note = ChangeNote("collect", "editorial", "仅改正错别字，不影响权利义务", "法务总监")
     b = with_nodes(a, *edit(a, "collect", text="我们仅收集必要的信息"), notes=[note])
     cs = diff_agreements(a, b)
     change = only(cs)
     assert change.cls == "editorial" and not cs.material
-    assert change.flags[-1] == "downgraded" and "punctuation-changed" in change.flags
-    assert "“仅改正错别字，不影响权利义务”" in change.explanation
+    assert change.flags[-2:] == ("downgraded", "override-approved") and "punctuation-changed" in change.flags
+    assert "“仅改正错别字，不影响权利义务”" in change.explanation and "批准人：法务总监" in change.explanation
+
+
+def test_change_note_without_approver_does_not_downgrade_a_hard_flag() -> None:
+    a = base()
+    note = ChangeNote("collect", "editorial", "仅改正错别字，不影响权利义务")
+    b = with_nodes(a, *edit(a, "collect", text="我们仅收集必要的信息"), notes=[note])
+    change = only(diff_agreements(a, b))
+    assert change.cls == "material" and change.flags[-1] == "override-unapproved"
+    assert "没有写明批准人（approved_by），仍按实质性变更处理" in change.explanation
 
 
 def test_change_note_copied_from_the_previous_version_is_not_applied() -> None:
