@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from kspub.check_content import content_findings
 from kspub.diff import ChangeSet
 from kspub.diff_operands import AgreementDiff, diff_refs
 from kspub.errors import Diagnostic, KspubError, Severity
@@ -128,9 +129,10 @@ def _fm_line(a: Agreement, key: str) -> int | None:
     return a.meta.field_lines.get(key) or a.meta.field_lines.get("version")
 
 
-def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *, withdrawn: bool = False) -> AgreementCheck:
+def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *, withdrawn: bool = False,
+                    timeline: Timeline | None = None) -> AgreementCheck:  # fmt: skip
     """Every rule of the gate for one changed agreement; ``withdrawn``: the record holds its withdrawal or its
-    rename."""
+    rename; ``timeline``: its released versions (for the rules of :mod:`kspub.check_content`)."""
     old, new = diff.old, diff.new
     findings: list[Finding] = []
 
@@ -152,6 +154,7 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
                               meta.announced, meta.effective)  # fmt: skip
     changes = diff.changes
     assert changes is not None
+    content_findings(old, new, changes, timeline, add)
     text_changed = bool(changes.changes)
     material = [c.clause for c in changes.changes if c.material]
     same_label = old.meta.version == meta.version
@@ -312,7 +315,8 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
             (gone in timelines and timelines[gone].withdrawn is not None)
             or any(gone in t.formerly for t in timelines.values())
         )
-        checks.append(check_agreement(diff, today, calendar, withdrawn=ended))
+        timeline = timelines.get(diff.new.id) if timelines is not None and diff.new is not None else None
+        checks.append(check_agreement(diff, today, calendar, withdrawn=ended, timeline=timeline))
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
     sla = check_sla(root, base, today, calendar, rules_from)
     return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history)

@@ -35,6 +35,7 @@ ALLOWED = frozenset(
         "summary",
         "change_notes",
         "notice",
+        "consent",
         "internal",
     }
 )
@@ -395,8 +396,26 @@ def _change_notes(f: _Fields) -> tuple[ChangeNote, ...]:
             f.err("KS107", "每条 change_notes 都必须写 clause（条款 ID）、class: editorial 和 reason（为何不影响权利义务）。",
                   f.at("change_notes"))  # fmt: skip
             continue
-        notes.append(ChangeNote(str(entry["clause"]), "editorial", str(entry["reason"])))
+        approved = entry.get("approved_by")
+        if approved is not None and (not isinstance(approved, str) or not approved.strip()):
+            f.err("KS107", "change_notes 中的 approved_by 应写明批准降为编辑性修改的人（姓名或职务），例如 approved_by: 法务总监张三。",
+                  f.at("change_notes"))  # fmt: skip
+            approved = None
+        notes.append(ChangeNote(str(entry["clause"]), "editorial", str(entry["reason"]),
+                                str(approved or "").strip(), f.at("change_notes")))  # fmt: skip
     return tuple(notes)
+
+
+def _consent(f: _Fields) -> Mapping[str, Any]:
+    """The consent plan's raw mapping (its fields are checked by kspub.law.consent)."""
+    raw = f.data.get("consent")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        f.err("KS131", "consent（同意安排）应为映射，例如 consent: {version: \"2.0\", method: popup, separate: true, "
+              "where: 登录后弹窗, clauses: [cookies]}，见 docs/source-format.md。", f.at("consent"))  # fmt: skip
+        return {}
+    return raw
 
 
 def _prose(f: _Fields) -> tuple[str, Mapping[str, Any]]:
@@ -432,6 +451,7 @@ def parse_front_matter(
     corrections = _corrections(f)
     notes = _change_notes(f)
     summary, notice = _prose(f)
+    consent = _consent(f)
     if not structural_ok:
         return None, diags
     meta = Meta(
@@ -448,6 +468,7 @@ def parse_front_matter(
         summary=summary,
         change_notes=notes,
         notice=notice,
+        consent=consent,
         field_lines=f.lines,
     )
     return meta, diags

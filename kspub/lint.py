@@ -86,9 +86,9 @@ def check_numbering(a: Agreement) -> Iterator[Diagnostic]:
                 yield _diag(
                     a,
                     "KS302",
-                    f"编号 “{node.number}” 与同级的上一条（第 {prev_node.line} 行）重复：请核对编号。",
+                    f"编号 “{node.number}” 与同级的上一条（第 {prev_node.line} 行）重复：同一编号印出两条，引用"
+                    f"“第{node.number}条”时无法确定所指。请核对并改正编号。",
                     node.line,
-                    Severity.WARNING,
                 )
             elif value != prev + 1:
                 yield _diag(
@@ -117,7 +117,26 @@ def check_cross_refs(a: Agreement) -> Iterator[Diagnostic]:
             )
 
 
-RULES: tuple[Rule, ...] = (check_ids, check_tags, check_empty, check_numbering, check_cross_refs)
+def check_notice_default(a: Agreement) -> Iterator[Diagnostic]:
+    """Every agreement declares ``notice.default``: without it a later material change would need no notice
+    at all and take effect the day it is announced."""
+    notice = a.meta.notice or {}
+    if notice.get("default") is None:
+        line = a.meta.field_lines.get("notice") or a.meta.field_lines.get("version") or 1
+        yield _diag(a, "KS130", "头信息没有默认通知规则 notice.default：没有它，本协议以后的实质性变更可以在公告当天生效。请写明"
+                    "协议约定的变更通知期、渠道和依据，例如 notice: {default: {period: 30日, channels: [site, email], "
+                    "basis: 本协议第1.7条}}；协议本身没有约定通知期的，请与法务确认后写明。", line)  # fmt: skip
+
+
+def check_consent_plan(a: Agreement) -> Iterator[Diagnostic]:
+    """The consent plan (``consent``) reads and names existing clauses (kspub.law.consent)."""
+    from kspub.law.consent import lint_consent
+
+    yield from lint_consent(a)
+
+
+RULES: tuple[Rule, ...] = (check_ids, check_tags, check_empty, check_numbering, check_cross_refs,
+                           check_notice_default, check_consent_plan)  # fmt: skip
 
 
 def lint_agreement(a: Agreement, rules: Iterable[Rule] = RULES) -> list[Diagnostic]:

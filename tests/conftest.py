@@ -14,6 +14,7 @@ id: demo
 title: 示例协议
 kind: agreement
 version: "{version}"
+notice: {{default: {{period: 30日, channels: [site], basis: 本协议第1.1条}}}}
 {extra}---
 
 {{#general}}

@@ -251,7 +251,7 @@ def test_failed_build_leaves_old_site_and_says_why(tmp_path: Path, epoch: None) 
     # the project's error convention: each problem as path:line: CODE message, then one Chinese summary line
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("错误：KS010 协议源文件有 2 处错误")
-    assert all(line.startswith("agreements/demo.md:15: KS501 正文中不允许使用 HTML") for line in lines[:-1])
+    assert all(line.startswith("agreements/demo.md:16: KS501 正文中不允许使用 HTML") for line in lines[:-1])
     assert len(lines) == 3 and result.stdout == ""
 
 

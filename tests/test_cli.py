@@ -76,9 +76,9 @@ def test_lint_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
     code, out, err = run("lint", "--root", str(tmp_path))
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].startswith("agreements/demo.md:11: KS202 条款 ID “Nature” 格式不对")
-    assert any(line.startswith("agreements/demo.md:17: KS203 条款 ID “fee-notice” 重复") for line in lines)
-    assert any(line.startswith("agreements/demo.md:18: KS401 交叉引用 “本协议第9.9条” 找不到对应条款") for line in lines)
+    assert lines[0].startswith("agreements/demo.md:12: KS202 条款 ID “Nature” 格式不对")
+    assert any(line.startswith("agreements/demo.md:18: KS203 条款 ID “fee-notice” 重复") for line in lines)
+    assert any(line.startswith("agreements/demo.md:19: KS401 交叉引用 “本协议第9.9条” 找不到对应条款") for line in lines)
     assert err == "共 3 个错误，0 个警告。\n"
 
 
