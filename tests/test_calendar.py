@@ -215,15 +215,23 @@ def test_fictional_year_file_extends_the_calendar() -> None:
     assert "2028" in info.value.message
 
 
+def other_holidays(year: int, spring: str = "02-17..{y}-02-19") -> str:
+    """The six holidays after 元旦 (fictional dates): a year file must list all seven."""
+    return (f"  - name: 春节\n    rest: {year}-{spring.format(y=year)}\n  - name: 清明节\n    rest: {year}-04-06\n"
+            f"  - name: 劳动节\n    rest: {year}-05-01..{year}-05-03\n  - name: 端午节\n    rest: {year}-06-09\n"
+            f"  - name: 中秋节\n    rest: {year}-09-15\n  - name: 国庆节\n    rest: {year}-10-01..{year}-10-07\n")
+
+
 def test_year_file_replaces_a_chinesecalendar_year(tmp_path: Path) -> None:
     (tmp_path / "2026.yaml").write_text(
-        "year: 2026\nnotice: 测试用更正\nholidays:\n  - name: 元旦\n    rest: 2026-01-01..2026-01-03\n",
+        "year: 2026\nnotice: 测试用更正\nholidays:\n  - name: 元旦\n    rest: 2026-01-01..2026-01-03\n"
+        + other_holidays(2026),
         encoding="utf-8",
     )
     cal = load_calendar([tmp_path])
     assert cal.sources[2026] == str(tmp_path / "2026.yaml")
     assert cal.is_rest_day(D(2026, 1, 2))
-    assert cal.is_working_day(D(2026, 2, 16))  # the file lists no 春节
+    assert cal.is_working_day(D(2026, 2, 16))  # the file's 春节 starts on 02-17
     # Nor the make-up Sunday: 01-04 is now an ordinary Sunday right after the block, so it joins it.
     assert cal.day_kind(D(2026, 1, 4)) is DayKind.HOLIDAY
     assert cal.day_kind(D(2026, 2, 14)) is DayKind.WEEKEND
@@ -240,7 +248,8 @@ def test_identical_year_files_in_two_directories_are_fine(tmp_path: Path) -> Non
 
 def test_conflicting_year_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "2027.yaml").write_text(
-        "year: 2027\nnotice: 另一份虚构安排\nholidays:\n  - name: 元旦\n    rest: 2027-01-01..2027-01-03\n",
+        "year: 2027\nnotice: 另一份虚构安排\nholidays:\n  - name: 元旦\n    rest: 2027-01-01..2027-01-03\n"
+        + other_holidays(2027),
         encoding="utf-8",
     )
     with pytest.raises(CalendarError) as info:
@@ -335,7 +344,8 @@ def test_year_file_ranges_lists_and_single_dates() -> None:
     year = parse_year_file((FICTIONAL / "2027.yaml").read_text(encoding="utf-8"), "2027.yaml")
     assert year.year == 2027
     kinds = {d: s.kind for d, s in year.days.items()}
-    assert len(kinds) == 4 + 9 + 1 + 2  # 元旦 rest, 春节 rest, 元旦 make-up, 春节 make-ups
+    # 元旦 rest, 春节 rest, 元旦 make-up, 春节 make-ups, then 清明节, 劳动节, 端午节, 中秋节, 国庆节
+    assert len(kinds) == 4 + 9 + 1 + 2 + 3 + 5 + 1 + 1 + 7
     assert kinds[D(2027, 2, 11)] is DayKind.IN_LIEU
     assert kinds[D(2027, 2, 6)] is DayKind.HOLIDAY
     assert kinds[D(2027, 2, 20)] is DayKind.MAKEUP_WORKDAY

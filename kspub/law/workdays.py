@@ -338,6 +338,12 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TOP_KEYS = {"year", "notice", "url", "holidays"}
 _HOLIDAY_KEYS = {"name", "rest", "in_lieu", "workdays"}
 _MAX_RANGE_DAYS = 31
+#: The seven statutory holidays of 《全国年节及纪念日放假办法》 (as amended 2024), each with the word a holiday
+#: entry's name must contain (a joint block may be named 中秋节、国庆节). Every year's notice arranges all seven.
+STATUTORY_HOLIDAYS: tuple[tuple[str, str], ...] = (
+    ("元旦", "元旦"), ("春节", "春节"), ("清明节", "清明"), ("劳动节", "劳动"), ("端午节", "端午"), ("中秋节", "中秋"),
+    ("国庆节", "国庆"),
+)  # fmt: skip
 
 
 class _Problems:
@@ -416,7 +422,25 @@ def parse_year_file(text: str, label: str) -> YearFile:
             _parse_holiday(item, year, days, seen, problems)
     problems.raise_if_any()
     assert year is not None  # a missing year was reported above
+    _require_statutory_holidays(days, holidays, year, problems)
     return YearFile(year=year, label=label, days=MappingProxyType(days))
+
+
+def _require_statutory_holidays(
+    days: Mapping[dt.date, ScheduledDay], holidays: yaml.Node | None, year: int, problems: _Problems
+) -> None:
+    """A well-formed year file lists all seven statutory holidays: a file holding only some is not the
+    year's schedule, and a period counted across a missing holiday would end days too early."""
+    names = {d.holiday for d in days.values() if d.kind is not DayKind.MAKEUP_WORKDAY}
+    missing = [name for name, word in STATUTORY_HOLIDAYS if not any(word in n for n in names)]
+    if missing:
+        problems.add(
+            holidays,
+            f"缺少{'、'.join(missing)}的放假安排：《全国年节及纪念日放假办法》规定元旦、春节、清明节、劳动节、端午节、中秋节、"
+            f"国庆节七个节日，国务院办公厅每年的通知都会逐一安排。请按{year}年的通知补全全部七个节日（含调休上班日）；"
+            "只写了一部分的文件不是该年的安排",
+        )
+        problems.fail()
 
 
 def _mapping(
