@@ -71,6 +71,29 @@ def _agreement_heading(a: AgreementCheck) -> str:
     return f"《{a.title}》（{a.path}）版本 {versions}，{dates}：{status}"
 
 
+def record_rows(a: AgreementCheck) -> list[str]:
+    """Summary-table rows for what a person put on the record: change-note overrides and the consent plan."""
+    from kspub.check_content import (
+        CONSENT_PLAN_MISSING,
+        CONSENT_PLAN_STATED,
+        OVERRIDE_APPROVED_CODE,
+        OVERRIDE_UNAPPROVED_CODE,
+    )
+
+    count = {code: sum(1 for f in a.findings if f.code == code) for code in (
+        OVERRIDE_APPROVED_CODE, OVERRIDE_UNAPPROVED_CODE, CONSENT_PLAN_STATED)}  # fmt: skip
+    rows: list[str] = []
+    if count[OVERRIDE_APPROVED_CODE] or count[OVERRIDE_UNAPPROVED_CODE]:
+        rows.append(f"| 人工降为编辑性 | ⚠️ 已批准 {count[OVERRIDE_APPROVED_CODE]} 处；未写批准人、仍按实质性 "
+                    f"{count[OVERRIDE_UNAPPROVED_CODE]} 处 |")  # fmt: skip
+    missing = [f for f in a.findings if f.code == CONSENT_PLAN_MISSING and f.severity is Severity.ERROR]
+    if missing:
+        rows.append(f"| 同意安排 | ❌ 缺少或不足（{len(missing)} 处个人信息变更） |")
+    elif count[CONSENT_PLAN_STATED]:
+        rows.append(f"| 同意安排 | 已写明（{count[CONSENT_PLAN_STATED]} 处个人信息变更） |")
+    return rows
+
+
 def _finding_md(f: Finding) -> str:
     where = f"`{f.path}:{f.line}`" if f.line else f"`{f.path}`"
     return f"- {ICON[f.severity]} **{SEVERITY_ZH[f.severity]}** {f.code}：{escape_markdown(f.message)}（{where}）"
@@ -101,6 +124,7 @@ def render_markdown(report: CheckReport) -> str:
             out.append(f"| 最早合法生效日 | {n.earliest_effective or '—'} |")
             out.append(f"| 适用规则 | {escape_markdown(n.governing.rule.basis) if n.governing else '—'} |")
             out.append(f"| 须重新取得同意 | {'是' if n.consent_required else '否'} |")
+        out += record_rows(a)
         if a.findings:
             out += ["", "### 结论", ""]
             out += [_finding_md(f) for f in a.findings]
