@@ -3,11 +3,11 @@
 Called by :func:`kspub.check.check_agreement` for every changed agreement:
 
 * overrides on the record (decision record 0405): a change note that downgrades a change with a hard flag
-  without naming who approved it is an error (KS440); an approved one is shown as a warning (KS441);
+  without naming who approved it is an error (KS450); an approved one is shown as a warning (KS451);
 * consent found by content (0406): a changed clause that gains personal-information terms needs a consent plan
-  for this version that covers it (KS442), and the report states the plan (KS443);
-* what a published text may never do: delete a published clause ID without retiring it (KS444), reuse an ID
-  of any released version for other text (KS445), a version label that does not increase (KS446, 0407).
+  for this version that covers it (KS452), and the report states the plan (KS453);
+* what a published text may never do: delete a published clause ID without retiring it (KS454), reuse an ID
+  of any released version for other text (KS455), a version label that does not increase (KS456, 0407).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ if TYPE_CHECKING:
     from kspub.check import AddFinding
     from kspub.history import Timeline
 
-OVERRIDE_UNAPPROVED_CODE = "KS440"
-OVERRIDE_APPROVED_CODE = "KS441"
-CONSENT_PLAN_MISSING = "KS442"
-CONSENT_PLAN_STATED = "KS443"
-PUBLISHED_ID_DELETED = "KS444"
-PUBLISHED_ID_REUSED = "KS445"
-LABEL_NOT_INCREASING = "KS446"
+OVERRIDE_UNAPPROVED_CODE = "KS450"
+OVERRIDE_APPROVED_CODE = "KS451"
+CONSENT_PLAN_MISSING = "KS452"
+CONSENT_PLAN_STATED = "KS453"
+PUBLISHED_ID_DELETED = "KS454"
+PUBLISHED_ID_REUSED = "KS455"
+LABEL_NOT_INCREASING = "KS456"
 
 
 def content_findings(old: Agreement, new: Agreement, changes: ChangeSet, timeline: Timeline | None,
@@ -60,8 +60,8 @@ def _note_for(change: Change, notes: tuple[ChangeNote, ...]) -> ChangeNote | Non
 
 
 def override_findings(new: Agreement, changes: ChangeSet, add: AddFinding) -> None:
-    """KS440 for a downgrade of a hard-flagged change without ``approved_by`` (the change stays material);
-    KS441, a warning, for one with it: a person's override is always on the record."""
+    """KS450 for a downgrade of a hard-flagged change without ``approved_by`` (the change stays material);
+    KS451, a warning, for one with it: a person's override is always on the record."""
     live = tuple(n for n in new.meta.change_notes if n not in changes.stale_notes)
     for change in changes.changes:
         unapproved, approved = OVERRIDE_UNAPPROVED in change.flags, OVERRIDE_APPROVED in change.flags
@@ -86,7 +86,7 @@ def override_findings(new: Agreement, changes: ChangeSet, add: AddFinding) -> No
 
 
 def consent_findings(new: Agreement, changes: ChangeSet, add: AddFinding) -> None:
-    """KS442 for a consent-gated change without a consent plan that answers it; KS443 states the plan (or
+    """KS452 for a consent-gated change without a consent plan that answers it; KS453 states the plan (or
     what an entrusted-processing change needs instead of consent)."""
     from kspub.law.consent import ARTICLES, detect, example_plan, load_plan, plan_problem
 
@@ -159,7 +159,7 @@ def _same_text(a: str, b: str) -> bool:
 
 
 def published_id_findings(old: Agreement, new: Agreement, released: list[Agreement], add: AddFinding) -> None:
-    """KS444: a clause of the base deleted without ``retired`` (or a ``replaces`` naming it); KS445: a clause ID
+    """KS454: a clause of the base deleted without ``retired`` (or a ``replaces`` naming it); KS455: a clause ID
     that any released version used (or retired) given to other text."""
     new_ids = {n.id for n in new.nodes}
     replaced = {r for n in new.nodes for r in n.replaces}
@@ -194,7 +194,7 @@ def _short(text: str, limit: int = 30) -> str:
 
 
 def label_findings(old: Agreement, new: Agreement, timeline: Timeline | None, add: AddFinding) -> None:
-    """KS446: the new label must come after the base's and every released label under the label schemes."""
+    """KS456: the new label must come after the base's and every released label under the label schemes."""
     from kspub.labels import label_problem
 
     released = [v.label for v in timeline.versions if not v.draft and v.label != new.meta.version] if timeline else []

@@ -412,7 +412,7 @@ def _consent(f: _Fields) -> Mapping[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        f.err("KS131", "consent（同意安排）应为映射，例如 consent: {version: \"2.0\", method: popup, separate: true, "
+        f.err("KS141", "consent（同意安排）应为映射，例如 consent: {version: \"2.0\", method: popup, separate: true, "
               "where: 登录后弹窗, clauses: [cookies]}，见 docs/source-format.md。", f.at("consent"))  # fmt: skip
         return {}
     return raw

@@ -118,7 +118,7 @@ def test_privacy_purpose_change_requires_consent(make_repo: Callable[..., Path])
     code, out = check(repo)
     assert code == 1, out  # a consent-gated change without a consent plan fails (decision record 0406)
     assert "KS416 （警告）须重新取得用户同意（purposes）" in out
-    assert "KS442 条款 purposes（1.3）新增新的处理目的或处理方式" in out
+    assert "KS452 条款 purposes（1.3）新增新的处理目的或处理方式" in out
     plan = 'consent: {version: "2.0", method: popup, where: 登录后弹窗, clauses: [purposes]}\n'
     (repo / A).write_text(agreement("2.0", purpose="我们收集您的手机号码，用于账号注册和营销推广。",
                                     extra=dates("2026-03-02", "2026-03-20") + plan), encoding="utf-8")

@@ -47,7 +47,7 @@ def test_bare_reason_no_longer_turns_a_shorter_fee_notice_into_a_same_day_edit(m
     repo = branch_with(make_repo, agreement("1.1", fee=SHORTER_FEE, extra=dates("2026-03-02", "2026-03-02") + BARE_NOTE))
     code, out = check(repo)
     assert code == 1, out
-    assert "KS440 条款 fee-notice（1.2）的变更数字、期限、金额或比例变化；涉及费用与支付" in out
+    assert "KS450 条款 fee-notice（1.2）的变更数字、期限、金额或比例变化；涉及费用与支付" in out
     assert "只写了理由“文字调整”，不能降为编辑性修改" in out
     # the change stays material and the fee rule sets its window: 10个自然日 from 03-02 → E 03-13
     assert "KS414 生效日期 2026-03-02 早于最早合法生效日 2026-03-13" in out
@@ -59,7 +59,7 @@ def test_approved_override_passes_and_is_shown_as_a_warning(make_repo: Callable[
     repo = branch_with(make_repo, agreement("1.1", fee=SHORTER_FEE, extra=dates("2026-03-02", "2026-03-02") + note))
     code, out = check(repo)
     assert code == 0, out
-    assert "KS441 （警告）条款 fee-notice（1.2）的变更数字、期限、金额或比例变化；涉及费用与支付，已由 法务总监 批准降为编辑性修改" in out
+    assert "KS451 （警告）条款 fee-notice（1.2）的变更数字、期限、金额或比例变化；涉及费用与支付，已由 法务总监 批准降为编辑性修改" in out
 
 
 def test_bare_reason_still_downgrades_a_change_without_hard_flags(make_repo: Callable[..., Path]) -> None:
@@ -69,7 +69,7 @@ def test_bare_reason_still_downgrades_a_change_without_hard_flags(make_repo: Cal
     repo = branch_with(make_repo, body)
     code, out = check(repo)
     assert code == 0, out
-    assert "其中实质性 0 处" in out and "KS440" not in out and "KS441" not in out
+    assert "其中实质性 0 处" in out and "KS450" not in out and "KS451" not in out
 
 
 OLD_TEXTS = ("金山云将提前10个自然日通知您。", "您应当妥善保管账户，不得转让。", "我们收集您的手机号码。",
@@ -145,7 +145,7 @@ def test_advertising_partner_in_the_cookies_section_needs_separate_consent(make_
     repo = privacy_branch(make_repo, privacy("2.0", AD_COOKIE, dates("2026-03-02", "2026-03-10")))
     code, out = check(repo)
     assert code == 1, out
-    line = next(x for x in out.splitlines() if "KS442 条款 cookie-use" in x)
+    line = next(x for x in out.splitlines() if "KS452 条款 cookie-use" in x)
     assert "新的接收方（向其他个人信息处理者提供）：“提供给”、“合作伙伴”" in line
     assert "新的处理目的或处理方式" in line and "“广告”" in line
     assert "依个人信息保护法第十四条" in line and "依个人信息保护法第二十三条" in line and "单独同意" in line
@@ -183,7 +183,7 @@ def test_a_person_may_record_that_no_consent_is_needed(make_repo: Callable[..., 
     repo = privacy_branch(make_repo, privacy("2.0", AD_COOKIE, dates("2026-03-02", "2026-03-10") + plan))
     code, found = findings(repo)
     assert code == 0
-    stated = [f for f in found if f["code"] == "KS443"]
+    stated = [f for f in found if f["code"] == "KS453"]
     assert stated and stated[0]["severity"] == "warning" and "经 数据保护官 认定无需取得同意" in str(stated[0]["message"])
 
 
@@ -193,7 +193,7 @@ def test_malformed_consent_plan_is_a_lint_error(tmp_path: Path) -> None:
     (tmp_path / A).write_text(privacy("1.0", extra=plan), encoding="utf-8")
     result = CliRunner().invoke(main, ["lint", "--root", str(tmp_path)])
     assert result.exit_code == 1
-    assert "KS131 同意安排（consent）写法有误：consent.method 应为 popup" in result.stdout
+    assert "KS141 同意安排（consent）写法有误：consent.method 应为 popup" in result.stdout
     assert "consent.clauses 中的条款 ID “nowhere” 不存在" in result.stdout
 
 
@@ -235,7 +235,7 @@ def test_deleting_a_published_clause_without_retiring_it_fails(make_repo: Callab
     repo = branch_with(make_repo, text)
     code, out = check(repo)
     assert code == 1, out
-    assert "KS444 删除了已发布的条款 purposes（1.3）（1.0 版第" in out
+    assert "KS454 删除了已发布的条款 purposes（1.3）（1.0 版第" in out
     fixed = text.replace('version: "2.0"\n', 'version: "2.0"\nretired: [purposes]\n')
     (repo / A).write_text(fixed, encoding="utf-8")
     code, out = check(repo)
@@ -253,11 +253,11 @@ def test_an_id_of_any_released_version_cannot_carry_other_text(make_repo: Callab
     (repo / A).write_text(reused, encoding="utf-8")
     code, out = check(repo)
     assert code == 1, out
-    assert "KS445 条款 ID “purposes” 在已发布的版本 1.0 中用于另一段文字（“我们收集您的手机号码，用于账号注册。”）" in out
+    assert "KS455 条款 ID “purposes” 在已发布的版本 1.0 中用于另一段文字（“我们收集您的手机号码，用于账号注册。”）" in out
     # restoring the released clause exactly as it was is not a reuse
     (repo / A).write_text(agreement("3.0", extra=dates("2026-03-02", "2026-04-20")), encoding="utf-8")
     code, out = check(repo)
-    assert "KS445" not in out, out
+    assert "KS455" not in out, out
 
 
 def test_two_siblings_printed_with_one_number_fail(make_repo: Callable[..., Path]) -> None:
@@ -274,7 +274,7 @@ def test_a_label_that_does_not_increase_fails(make_repo: Callable[..., Path], la
                                             extra=dates("2026-03-02", "2026-03-20")))
     code, out = check(repo)
     assert code == 1, out
-    assert "KS446 版本号" in out
+    assert "KS456 版本号" in out
 
 
 @pytest.mark.parametrize(("old", "new", "after"), [
@@ -300,7 +300,7 @@ def test_a_new_agreement_without_default_notice_fails(make_repo: Callable[..., P
         "\n{#scope}\n1.1 本协议适用于全部服务。\n", encoding="utf-8")  # fmt: skip
     code, out = check(repo)
     assert code == 1
-    assert "agreements/extra.md:5: KS130 头信息没有默认通知规则 notice.default" in out
+    assert "agreements/extra.md:5: KS140 头信息没有默认通知规则 notice.default" in out
 
 
 def test_a_year_file_with_only_new_year_fails_the_gate(make_repo: Callable[..., Path]) -> None:
@@ -324,7 +324,7 @@ def test_the_repository_still_lints_clean() -> None:
 
 
 def test_notice_block_of_the_check_fixture_is_intact() -> None:
-    assert "default:" in NOTICE  # the shared fixture keeps its default rule (KS130)
+    assert "default:" in NOTICE  # the shared fixture keeps its default rule (KS140)
 
 
 def test_the_summary_table_shows_overrides(make_repo: Callable[..., Path]) -> None:

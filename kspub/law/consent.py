@@ -222,7 +222,7 @@ METHODS: Mapping[str, str] = {
 }
 _PLAN_KEYS = frozenset({"version", "method", "separate", "guardian", "where", "clauses", "reason", "approved_by"})
 #: A consent plan that cannot be read.
-INVALID_PLAN = "KS131"
+INVALID_PLAN = "KS141"
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +255,7 @@ class ConsentPlan:
 
 def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[ConsentPlan | None, list[Diagnostic]]:
     """The ``consent`` front matter as a plan, or None when there is none or it cannot be read; every problem
-    is a KS131 diagnostic at the ``consent`` line. ``ids``: the agreement's clause IDs, to check ``clauses``."""
+    is a KS141 diagnostic at the ``consent`` line. ``ids``: the agreement's clause IDs, to check ``clauses``."""
     raw: Mapping[str, Any] = meta.consent or {}
     if not raw:
         return None, []
