@@ -14,7 +14,7 @@ id: demo
 title: 示例协议
 kind: agreement
 version: "{version}"
-notice: {{default: {{period: 30日, channels: [site], basis: 本协议第1.1条}}}}
+notice: {{default: {{channels: [site], basis: 公告即生效（测试用）}}}}
 {extra}---
 
 {{#general}}
