@@ -17,6 +17,7 @@ Site layout (URLs relative to the site root)::
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from collections import defaultdict
@@ -27,6 +28,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from kspub.diff_report import CLASS_ZH, KIND_ZH  # the same words the editors' change report uses
@@ -184,6 +186,17 @@ class RenderedSite:
     """Site paths of API files the pages link to: the build checks they exist once the API is written."""
 
 
+def front_matter_scalar(text: str) -> str:
+    """``text`` as one YAML scalar for a generated page's front matter, HTML-escaped.
+
+    Written by the YAML dumper, never by string formatting, so it always parses back (a control character, a
+    noncharacter or a line break becomes an escape): a page whose front matter mkdocs could not read would be
+    rendered as Markdown, front matter included. The theme prints ``page.meta.title`` without escaping (the
+    page title, the header, the navigation), so the value is HTML-escaped here and reaches it as text."""
+    dumped = yaml.safe_dump(html.escape(text, quote=True), allow_unicode=True, default_style='"', width=10**9)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -202,7 +215,7 @@ def _environment() -> jinja2.Environment:
     env.filters["plain"] = plain_text
     env.filters["redline_text"] = strip_markup
     env.filters["date_zh"] = date_zh
-    env.filters["yaml"] = lambda s: Markup(json.dumps(s, ensure_ascii=False))  # JSON strings are YAML
+    env.filters["yaml"] = lambda s: Markup(front_matter_scalar(s))
     env.filters["json_script"] = lambda d: Markup(
         json.dumps(d, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
     )
