@@ -287,3 +287,42 @@ def test_print_view_is_the_text_alone(sites: dict[str, str], open_tab: Callable[
         assert not tab.page.locator(selector).first.is_visible(), selector
     assert tab.page.locator("#account-credentials-safekeeping").is_visible()
     tab.assert_clean()
+
+
+def test_the_content_security_policy_stops_script_that_reached_a_page(
+    sites: dict[str, str], open_tab: Callable[..., Tab], tmp_path: Path
+) -> None:
+    """Defence in depth: if text ever reached a page as markup, its handlers, javascript: links and inline
+    scripts would not run; the theme's own scripts still do (the search works, checked above)."""
+    import shutil
+    import urllib.request
+
+    site = tmp_path / "site"
+    with urllib.request.urlopen(sites["demo"] + "demo/index.html") as response:  # noqa: S310 (localhost)
+        page = response.read().decode("utf-8")
+    folder = site / "demo"
+    folder.mkdir(parents=True)
+    planted = (
+        '<img id="ks-planted" src="data:," onerror="window.__ks_pwned=\'img\'">'
+        '<a id="ks-planted-link" href="javascript:window.__ks_pwned=\'link\'">链接</a>'
+        "<script>window.__ks_pwned='script'</script>"
+        '<div onmouseover="window.__ks_pwned=\'hover\'" id="ks-planted-div" style="height:40px">悬停</div>'
+    )
+    assert "Content-Security-Policy" in page
+    (folder / "index.html").write_text(page.replace("</h1>", "</h1>" + planted, 1), "utf-8")
+    server, base = _serve(site)
+    try:
+        tab = open_tab()
+        tab.page.goto(base + "demo/index.html")
+        tab.page.wait_for_load_state("load")
+        tab.page.hover("#ks-planted-div")
+        tab.page.click("#ks-planted-link")
+        tab.page.wait_for_timeout(300)
+        assert tab.page.evaluate("typeof window.__ks_pwned") == "undefined"
+        # what the browser reported is the policy refusing each of them, nothing else
+        assert tab.errors and all("Content Security Policy" in e or "Failed to load resource" in e for e in tab.errors), tab.errors
+        assert sum("Content Security Policy" in e for e in tab.errors) >= 3
+        tab.errors.clear()  # expected: the violations are the point of this test
+    finally:
+        server.shutdown()
+        shutil.rmtree(site)

@@ -263,13 +263,19 @@ def _run_mkdocs(
     from mkdocs.exceptions import MkDocsException
     from mkdocs.plugins import BasePlugin
 
+    from kspub.publish.csp import with_policy
+
     class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Checks each page's anchors while its HTML is in memory, and advances the progress display."""
+        """Checks each page's anchors while its HTML is in memory, gives it its Content-Security-Policy, and
+        advances the progress display."""
 
         def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
             problems.extend(anchor_problems(page.file.dest_uri, output))
             advance(1)
-            return output
+            return with_policy(output)
+
+        def on_post_template(self, output_content: str, template_name: str, **kwargs: Any) -> str:
+            return with_policy(output_content) if template_name.endswith(".html") else output_content
 
     with _environment(epoch) as log:
         try:
