@@ -356,3 +356,11 @@ def test_cli_passes_its_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert result.exit_code == 1 and result.stderr == "错误：KS999 测试\n"
     assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False,
                       "previous": "https://legal.example.com/", "first_publication": False}]  # fmt: skip
+
+
+def test_the_404_page_is_in_chinese_with_the_way_back(real_site: BuildResult) -> None:
+    page = (real_site.site / "404.html").read_text("utf-8")
+    assert "Not found" not in page and "页面不存在" in page
+    for link in ('href="/"', 'href="/changes/"', 'href="/sla/"'):
+        assert link in page
+    assert 'http-equiv="Content-Security-Policy"' in page

@@ -247,11 +247,19 @@ def _environment(epoch: str) -> Iterator[_Collect]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+THEME_OVERRIDES = Path(__file__).parent / "theme"
+"""Templates kspub lays over the theme's (``404.html``)."""
+
+
 def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]]) -> Any:
     """The repository's mkdocs.yml with the generated pages, their navigation and the staging directories."""
     from mkdocs.config import load_config
 
-    return load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), nav=nav, strict=True)
+    config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), nav=nav, strict=True)
+    # kspub's own templates (the 404 page in Chinese) take precedence over the theme's, after any custom_dir
+    at = 1 if config.theme.custom_dir else 0
+    config.theme.dirs.insert(at, str(THEME_OVERRIDES))
+    return config
 
 
 def _run_mkdocs(
