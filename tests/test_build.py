@@ -364,3 +364,18 @@ def test_the_404_page_is_in_chinese_with_the_way_back(real_site: BuildResult) ->
     for link in ('href="/"', 'href="/changes/"', 'href="/sla/"'):
         assert link in page
     assert 'http-equiv="Content-Security-Policy"' in page
+
+
+def test_dates_say_what_they_are(demo_site: BuildResult, real_site: BuildResult) -> None:
+    """An archived version states when it applied; a version with no stated dates says when the site recorded
+    it, never presenting that day as a publication or effective date."""
+    archived = (demo_site.site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    assert "适用期间：2025年12月1日 至 2026年1月14日" in archived
+    upcoming = (demo_site.site / "demo" / "3.0" / "index.html").read_text("utf-8")
+    assert "适用期间" not in upcoming
+    changes = (demo_site.site / "changes" / "index.html").read_text("utf-8")
+    assert '2026年1月15日<span class="ks-date-kind">（生效）</span>' in changes
+    page = (real_site.site / "cloud-service-agreement" / "index.html").read_text("utf-8")
+    assert "生效日期：未载明" in page and "本站收录于" in page and "原文未载明公告与生效日期" in page
+    recent = (real_site.site / "changes" / "index.html").read_text("utf-8")
+    assert recent.count("首次收录") == 6 and recent.count("首次发布") == 2 and 'class="ks-date-kind">（本站收录）<' in recent

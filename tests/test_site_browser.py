@@ -326,3 +326,41 @@ def test_the_content_security_policy_stops_script_that_reached_a_page(
     finally:
         server.shutdown()
         shutil.rmtree(site)
+
+
+@pytest.mark.parametrize("path", ["demo/", "changes/"])
+def test_histories_and_change_lists_read_on_a_phone_without_sideways_scrolling(
+    sites: dict[str, str], open_tab: Callable[..., Tab], path: str
+) -> None:
+    tab = open_tab(PHONE)
+    tab.page.goto(sites["demo"] + path)
+    tab.page.wait_for_load_state("networkidle")
+    tables = tab.page.locator(".ks-table--stack")
+    assert tables.count() >= 1
+    for i in range(tables.count()):
+        box = tables.nth(i)
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), f"table {i} scrolls sideways"
+        for height in box.evaluate("e => [...e.querySelectorAll('tbody tr')].map(r => r.getBoundingClientRect().height)"):
+            assert height < 320, f"a row {height}px tall"
+        # every cell says what it is, since the header row is hidden
+        labels = box.evaluate("e => [...e.querySelectorAll('tbody td')].map(td => getComputedStyle(td, '::before').content)")
+        assert labels and all(label not in ("none", "normal", '""') for label in labels)
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    tab.assert_clean()
+
+
+def test_sla_tables_scroll_in_their_box_and_take_keyboard_focus(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab(PHONE)
+    tab.page.goto(sites["real"] + "sla/")
+    tab.page.wait_for_load_state("networkidle")
+    box = tab.page.locator(".ks-table--scroll").first
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert "SLA" in (box.get_attribute("aria-label") or "")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth"), "on a phone the SLA table is wider than its box"
+    box.focus()
+    tab.page.keyboard.press("ArrowRight")
+    tab.page.keyboard.press("ArrowRight")
+    tab.page.wait_for_timeout(200)
+    assert box.evaluate("e => e.scrollLeft") > 0, "the arrow keys scroll the focused table"
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    tab.assert_clean()

@@ -220,6 +220,7 @@ def _environment() -> jinja2.Environment:
         json.dumps(d, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
     )
     env.globals.update(
+        DATE_KIND_ZH={"effective": "生效", "announced": "公告", "recorded": "本站收录", "committed": "提交"},
         KIND_ZH=KIND_ZH,
         CLASS_ZH=CLASS_ZH,
         STATUS_ZH=STATUS_ZH,

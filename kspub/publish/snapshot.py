@@ -47,6 +47,17 @@ class PublishedVersion:
         return self.record.label
 
     @property
+    def change_date_kind(self) -> str:
+        """What :attr:`change_date` is: ``effective``, ``announced``, ``recorded`` (the day the release record
+        took the version in; not a publication date) or ``committed``."""
+        r = self.record
+        if r.effective is not None:
+            return "effective"
+        if r.announced is not None:
+            return "announced"
+        return "recorded" if r.recorded is not None else "committed"
+
+    @property
     def change_date(self) -> str:
         """The date a transition is listed under (site and API alike): effective, else announced, else the day
         it was recorded."""
@@ -84,6 +95,23 @@ class PublishedAgreement:
 
     def version(self, label: str) -> PublishedVersion | None:
         return next((v for v in self.versions if v.label == label), None)
+
+    def applied_period(self, label: str) -> tuple[date | None, date | None] | None:
+        """The days a version applied or applies: (first, last); ``first`` None when its effective date is not
+        stated (from the start), ``last`` None while no later version or withdrawal ends it. None for a version
+        that never applied or has not applied yet (withdrawn before taking effect, upcoming)."""
+        from datetime import timedelta
+
+        applying = [v for v in self.versions if v.record.withdrawn is None and v.status != UPCOMING]
+        for i, v in enumerate(applying):
+            if v.label != label:
+                continue
+            later = applying[i + 1].record.effective if i + 1 < len(applying) else None
+            if later is None and i + 1 < len(applying):
+                return None  # the next version has no stated date either: nothing honest to say
+            ended = later if later is not None else (self.withdrawn.date if self.withdrawn else None)
+            return (v.record.effective, ended - timedelta(days=1) if ended is not None else None)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
