@@ -364,3 +364,84 @@ def test_sla_tables_scroll_in_their_box_and_take_keyboard_focus(sites: dict[str,
     assert box.evaluate("e => e.scrollLeft") > 0, "the arrow keys scroll the focused table"
     assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     tab.assert_clean()
+
+
+MOVES = """---
+id: moves
+title: 条款去向示例
+kind: agreement
+version: "{version}"
+announced: {announced}
+effective: {effective}
+summary: 调整条款。
+notice:
+  default: {{period: 10日, channels: [site], basis: 本协议第1.1条}}
+{extra}---
+
+{{#general}}
+## 一、总则
+
+{{#nature}}
+1.1 本协议是您与金山云之间的有效契约，变更提前10日通知。
+
+{body}"""
+
+
+@pytest.fixture(scope="module")
+def moves_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """1.0 (archived): dropped, moving; 2.0 (in force): successor replaces moving, dropped retired; 3.0
+    (upcoming): adds extra."""
+    import shutil
+
+    from .conftest import git
+    from .site_helpers import commit
+
+    repo = tmp_path_factory.mktemp("moves") / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    v1 = "{#dropped}\n1.2 将被删除的条款。\n\n{#moving}\n1.3 将被取代的条款。\n"
+    v2 = '{#successor replaces="moving"}\n1.2 取代旧条款的新条款。\n'
+    v3 = v2 + "\n{#extra}\n1.3 即将新增的条款。\n"
+    for version, announced, effective, extra, body in (
+        ("1.0", "2025-11-01", "2025-12-01", "", v1),
+        ("2.0", "2025-12-15", "2026-01-15", "retired: [dropped]\n", v2),
+        ("3.0", "2026-02-20", "2026-04-01", "retired: [dropped]\n", v3),
+    ):
+        text = MOVES.format(version=version, announced=announced, effective=effective, extra=extra, body=body)
+        commit(repo, {"agreements/moves.md": text}, f"版本 {version}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(repo, as_of=AS_OF, out=None, progress=False)
+    server, base = _serve(result.site)
+    yield base
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("fragment", "said", "lands"),
+    [
+        ("dropped", "最后包含它的是版本 1.0", "moves/1.0/#dropped"),
+        ("moving", "已被本版本的其他条款取代", "moves/#successor"),
+        ("extra", "即将生效的版本 3.0", "moves/3.0/#extra"),
+        ("no-such-clause", "本页没有编号为 “no-such-clause” 的条款", None),
+    ],
+)
+def test_a_permalink_to_a_clause_not_on_the_page_says_where_it_went(  # type: ignore[no-untyped-def]
+    moves_site: str, open_tab: Callable[..., Tab], fragment: str, said: str, lands: str | None
+) -> None:
+    tab = open_tab()
+    tab.page.goto(moves_site + "moves/#" + fragment)
+    notice = tab.page.locator("#ks_moved_notice")
+    notice.wait_for(state="visible")
+    assert said in notice.inner_text()
+    if lands is not None:
+        tab.page.click("#ks_moved_notice .ks-moved-link")
+        tab.page.wait_for_load_state("load")
+        assert tab.page.url == moves_site + lands
+        target = lands.split("#")[1]
+        assert tab.page.locator(f"[id='{target}']").count() == 1, "the link lands on the clause"
+    tab.page.goto(moves_site + "moves/#nature")
+    assert tab.page.locator("#ks_moved_notice").is_hidden(), "a clause that is on the page needs no notice"
+    tab.assert_clean()

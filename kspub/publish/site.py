@@ -222,6 +222,7 @@ def _environment() -> jinja2.Environment:
     env.globals.update(
         DATE_KIND_ZH={"effective": "生效", "announced": "公告", "recorded": "本站收录", "committed": "提交"},
         KIND_ZH=KIND_ZH,
+        clause_directory=clause_directory,
         CLASS_ZH=CLASS_ZH,
         STATUS_ZH=STATUS_ZH,
         TAGS_ZH=KNOWN_TAGS,
@@ -289,6 +290,43 @@ def timeline_data(agreement: PublishedAgreement, as_of: date) -> dict[str, Any]:
         ],
         "withdrawn": {"date": agreement.withdrawn.date.isoformat()} if agreement.withdrawn else None,
     }
+
+
+def clause_directory(agreement: PublishedAgreement, view: VersionView, page: str) -> dict[str, dict[str, str]]:
+    """Where each clause ID of the agreement that is not on ``view``'s page went, for the page script: a
+    permalink to it must never land at the top of the page without a word. Each entry is a Chinese message and
+    the site path of the place to go (the successor that replaces it, the upcoming version that brings it, or
+    the last version that contained it). ``page`` is the site path of the page itself."""
+    here = {n.id for n in view.version.agreement.nodes}
+    out: dict[str, dict[str, str]] = {}
+    successors: dict[str, str] = {}
+    for v in agreement.versions:
+        for node in v.agreement.nodes:
+            for old in node.replaces:
+                successors.setdefault(old, node.id)
+    later_upcoming = [v for v in agreement.versions if v.status == UPCOMING and v.label != view.label]
+    for v in reversed(agreement.versions):
+        for node in v.agreement.nodes:
+            nid = node.id
+            if nid in here or nid in out:
+                continue
+            number = f"第 {node.number} 条" if node.number else "该条款"
+            successor = successors.get(nid)
+            while successor is not None and successor not in here and successor in successors:
+                successor = successors[successor]
+            upcoming = next((u for u in later_upcoming if nid in {n.id for n in u.agreement.nodes}), None)
+            if successor is not None and successor in here:
+                out[nid] = {"message": f"{number}（{nid}）已被本版本的其他条款取代，已为您转到取代它的条款。",
+                            "path": f"{page}#{successor}"}  # fmt: skip
+            elif upcoming is not None:
+                out[nid] = {"message": f"{number}（{nid}）是即将生效的版本 {upcoming.label} 新增或保留的条款，"
+                                       f"本页所示版本 {view.label} 中没有。",
+                            "path": f"{agreement.id}/{upcoming.label}/#{nid}"}  # fmt: skip
+            else:
+                out[nid] = {"message": f"{number}（{nid}）在本页所示版本 {view.label} 中已不存在；"
+                                       f"最后包含它的是版本 {v.label}。",
+                            "path": f"{agreement.id}/{v.label}/#{nid}"}  # fmt: skip
+    return dict(sorted(out.items()))
 
 
 def sla_category_anchor(category_id: str) -> str:

@@ -1,3 +1,50 @@
+/* kspub: a permalink to a clause that is not on this page (retired, replaced, only in the upcoming version)
+   must not land at the top of the page without a word: the page lists where each such clause went. */
+(function () {
+  "use strict";
+
+  var data = document.getElementById("ks_moved");
+  var notice = document.getElementById("ks_moved_notice");
+  if (!data || !notice) {
+    return;
+  }
+  var moved;
+  try {
+    moved = JSON.parse(data.textContent);
+  } catch (e) {
+    return;
+  }
+
+  function check() {
+    var id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (e) {
+      id = location.hash.slice(1);
+    }
+    if (!id || document.getElementById(id)) {
+      notice.hidden = true;
+      return;
+    }
+    var entry = Object.prototype.hasOwnProperty.call(moved, id) ? moved[id] : null;
+    var text = notice.querySelector(".ks-moved-text");
+    var link = notice.querySelector(".ks-moved-link");
+    if (entry) {
+      text.textContent = "您打开的条款链接不在本页：" + entry.message;
+      link.setAttribute("href", entry.href);
+      link.parentNode.hidden = false;
+    } else {
+      text.textContent = "本页没有编号为 “" + id + "” 的条款：链接可能有误。请查看下面的版本历史。";
+      link.parentNode.hidden = true;
+    }
+    notice.hidden = false;
+    notice.scrollIntoView({ block: "start" });
+  }
+
+  window.addEventListener("hashchange", check);
+  check();
+})();
+
 /* kspub: a static page is built on one day and read on another. This script tells the reader, on the reader's
    own date in Asia/Shanghai, which version of the agreement is in force, and turns an "upcoming" banner into an
    "in force" one once its date has passed. The timeline comes from the page itself and, when reachable, from
