@@ -159,6 +159,27 @@ def test_rewritten_history_that_lost_a_recorded_text_names_the_record_entry(repo
     assert "demo@2.0" in outcome.error.message and outcome.error.path == RECORD and outcome.error.line
 
 
+def test_git_replace_graft_does_not_hide_versions(repo: Repo) -> None:
+    repo.git("replace", "--graft", "HEAD", repo.head("HEAD~2"))
+    assert "示例协议 1.0" not in repo.git("log", "--format=%s")
+    outcome = repo.build()
+    assert outcome.error is None, outcome.error
+    assert_published(repo, "demo", demo_versions())
+
+
+def test_git_replace_of_a_commit_or_a_blob_neither_hides_nor_alters_versions(repo: Repo) -> None:
+    """``git replace`` swaps objects for every git reader: HEAD for its parent (whose record lacks 2.0) and the
+    2.0 text for another. kspub reads the objects themselves."""
+    blob_v2 = repo.git("rev-parse", "HEAD:agreements/demo.md").strip()
+    other = repo.store(V2.replace("示例协议", "被替换的协议"))
+    repo.git("replace", blob_v2, other)
+    repo.git("replace", "HEAD", repo.head("HEAD~1"))
+    outcome = repo.build()
+    assert outcome.error is None, outcome.error
+    assert_published(repo, "demo", demo_versions())
+    assert repo.timeline("demo")["title"] == "示例协议"
+
+
 # --- deleted agreements ---------------------------------------------------------------------------------
 
 
