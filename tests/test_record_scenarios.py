@@ -332,6 +332,19 @@ def test_a_label_reused_for_the_same_text_gives_one_row(repo: Repo) -> None:
     assert sorted(p.name for p in (repo.site / "demo").iterdir() if p.is_dir() and p.name[0].isdigit()) == ["1.0", "2.0"]
 
 
+def test_a_version_whose_recorded_file_was_resaved_before_the_commit_is_published(repo: Repo) -> None:
+    """``kspub release`` stored the file, the editor then only re-wrapped a line before committing: the recorded
+    blob is in the repository but no commit holds it, so the version has no commits to show."""
+    repo.write("demo", V3)
+    repo.release("demo")
+    repo.write("demo", V3.replace("1.1 本协议", "1.1  本协议"))
+    repo.commit("发布 3.0")
+    outcome = repo.build()
+    assert outcome.error is None, outcome.error
+    assert_published(repo, "demo", demo_versions(**{"3.0": V3_ROW}))
+    assert repo.published("demo")["3.0"]["commits"] == []
+
+
 # --- the committed tree ---------------------------------------------------------------------------------
 
 
