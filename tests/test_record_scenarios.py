@@ -9,6 +9,7 @@ exact text and dates, or the build stops with a KS code and the previous site is
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -286,6 +287,23 @@ def test_record_edited_by_hand_to_a_new_text_is_refused(repo: Repo) -> None:
     assert gate.exit_code == 1 and "KS817" in gate.stdout, gate.stdout
     repo.commit("手改发布记录")
     assert_refused(repo.build(), "KS930")
+
+
+def test_dates_moved_by_hand_in_the_record_are_caught(repo: Repo, tmp_path: Path) -> None:
+    """The record's effective date of 2.0 moved earlier by hand: the recorded text's front matter contradicts
+    it, so the gate and the build (KS812, naming the entry) stop, with or without a previous site."""
+    rec = repo.path / RECORD
+    rec.write_text(rec.read_text("utf-8").replace("effective: '2026-04-15'", "effective: '2026-03-05'"), "utf-8")
+    gate = repo.check()
+    assert gate.exit_code == 1 and "KS817" in gate.stdout and "KS812" in gate.stdout, gate.stdout
+    repo.commit("手改发布记录的日期")
+    outcome = repo.build()
+    assert_refused(outcome, "KS812")
+    assert outcome.error is not None and outcome.error.path == RECORD and "demo@2.0" in outcome.error.message
+    fresh = repo.copy(tmp_path / "fresh")
+    shutil.rmtree(fresh.path / "build")
+    outcome = fresh.build()
+    assert outcome.code == "KS812" and not fresh.site.exists()
 
 
 # --- how a file is saved --------------------------------------------------------------------------------
