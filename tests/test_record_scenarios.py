@@ -289,6 +289,19 @@ def test_record_edited_by_hand_to_a_new_text_is_refused(repo: Repo) -> None:
     assert_refused(repo.build(), "KS930")
 
 
+def test_dates_moved_by_hand_in_the_front_matter_are_caught(repo: Repo) -> None:
+    repo.write("demo", V2.replace("effective: 2026-04-15", "effective: 2026-03-05"))
+    gate = repo.check()
+    assert gate.exit_code == 1 and "KS816" in gate.stdout, gate.stdout
+    repo.commit("手改生效日期")
+    outcome = repo.build()
+    assert outcome.error is None, outcome.error
+    assert_published(repo, "demo", demo_versions())  # the recorded dates, not the edited ones
+    assert outcome.result is not None
+    (warning,) = outcome.result.warnings
+    assert warning.code == "KS816" and "2026-03-05" in warning.message and "2026-04-15" in warning.message
+
+
 def test_dates_moved_by_hand_in_the_record_are_caught(repo: Repo, tmp_path: Path) -> None:
     """The record's effective date of 2.0 moved earlier by hand: the recorded text's front matter contradicts
     it, so the gate and the build (KS812, naming the entry) stop, with or without a previous site."""
