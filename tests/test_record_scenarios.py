@@ -226,6 +226,9 @@ def test_a_withdrawn_agreement_stays_published_as_withdrawn(repo: Repo) -> None:
     assert timeline["withdrawn"] == {"date": TODAY.isoformat(), "reason": "产品下线"}
     assert timeline["in_force"] is None and {r["status"] for r in timeline["versions"]} == {"archived"}
     assert "停止适用" in (repo.site / "demo" / "index.html").read_text("utf-8")
+    home = (repo.site / "index.html").read_text("utf-8")
+    card = home[home.index('data-ks-agreement="demo"') :]
+    assert "已停止适用" in card[: card.index("</div>")] and "尚无生效版本" not in home
 
 
 def test_rename_and_rewrite_in_one_commit_keeps_the_old_lineage(repo: Repo) -> None:
