@@ -293,16 +293,18 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
 
     corpus = load_corpus(root)
     history: tuple[Diagnostic, ...] = ()
+    records_readable = True
+    timelines: Mapping[str, Timeline] | None = None
     try:
         timelines = read_timelines(root, ref=head) if head is not None else read_worktree_timelines(root)
-    except HistoryError as exc:
+    except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it
         history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
-        timelines = None
     except KspubError as exc:  # a record that cannot be read
         history = (Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line),)
-        timelines = None
-    if timelines is not None:
-        history += tuple(record_findings(root, base, head, corpus.agreements, timelines))
+        records_readable = False
+    if records_readable:
+        # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
+        history = tuple(record_findings(root, base, head, corpus.agreements, timelines)) + history
     calendar = repository_calendar(root)
     checks: list[AgreementCheck] = []
     broken = frozenset(d.path for d in corpus.errors)
@@ -319,11 +321,12 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
 
 
 def record_findings(
-    root: Path, base: str, head: str | None, agreements: Sequence[Agreement], timelines: Mapping[str, Timeline]
+    root: Path, base: str, head: str | None, agreements: Sequence[Agreement], timelines: Mapping[str, Timeline] | None
 ) -> list[Diagnostic]:
     """The release record against the base and against the text: append-only (KS817), events that contradict
     their version (KS818), text not recorded (KS815), front-matter dates that disagree with the record (KS816).
-    An agreement removed without a recorded withdrawal is KS421 (:func:`check_agreement`)."""
+    An agreement removed without a recorded withdrawal is KS421 (:func:`check_agreement`). Without
+    ``timelines`` (a recorded version could not be rebuilt) only the record itself is judged."""
     from kspub.history import legal_text, read_records, read_worktree_records
     from kspub.model import sha256_text
     from kspub.record import append_only_problems, event_problems, record_path
@@ -346,6 +349,8 @@ def record_findings(
             before = old.release(rel.version) if old else None
             for message in event_problems(rel, before.events if before else ()):
                 out.append(Diagnostic("KS818", message, path, rel.line or None))
+    if timelines is None:
+        return out
     for a in agreements:
         timeline = timelines.get(a.id)
         latest = timeline.versions[-1] if timeline and timeline.versions else None

@@ -347,8 +347,10 @@ def _refuse_material_correction(top: Path, latest: Release, agreement: Agreement
 def _recorded_agreement(top: Path, entry: Release, path: str) -> Agreement:
     """The recorded text of a version (its last correction's, else the released one), parsed."""
     from kspub.parse import decode_source, parse_agreement
+    from kspub.repository import git_env
 
-    data = subprocess.run(["git", "cat-file", "blob", entry.current_blob], cwd=top, capture_output=True, check=False)
+    data = subprocess.run(["git", "cat-file", "blob", entry.current_blob], cwd=top, capture_output=True, check=False,
+                          env=git_env())  # fmt: skip
     if data.returncode != 0:
         raise _fail(f"无法读取已登记版本 {entry.version} 的文本（git 对象 {entry.current_blob[:12]}）", path,
                     "请使用完整克隆（git fetch --unshallow）")  # fmt: skip

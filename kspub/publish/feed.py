@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension
@@ -64,14 +64,19 @@ def entry_id(agreement_id: str, label: str) -> str:
 
 
 def _published(v: PublishedVersion) -> datetime:
+    """The announced day, else the first commit that holds the recorded text, else the day it was recorded (the
+    recorded blob need not be in any first-parent commit: a file re-saved after ``kspub release``, a graft)."""
     r = v.record
     if r.announced is not None:
         return datetime.combine(r.announced, time(0, 0), tzinfo=shanghai())
-    return datetime.fromisoformat(r.revisions[0].commit.committed)  # a published version is always committed
+    if r.revisions:
+        return datetime.fromisoformat(r.revisions[0].commit.committed)
+    return datetime.combine(r.recorded or date.min, time(0, 0), tzinfo=shanghai())
 
 
 def _updated(v: PublishedVersion) -> datetime:
-    return max(_published(v), datetime.fromisoformat(v.record.revisions[-1].commit.committed))
+    revisions = v.record.revisions
+    return max([_published(v), *(datetime.fromisoformat(r.commit.committed) for r in revisions[-1:])])
 
 
 def _content(v: PublishedVersion, changes: Mapping[str, Any] | None) -> str:

@@ -153,7 +153,8 @@ def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
 
 def unrecorded(corpus: Corpus, timelines: Mapping[str, Timeline]) -> list[Diagnostic]:
     """Warnings for committed agreement text the release record does not hold: it is not published (the record
-    is); and for recorded agreements whose file is gone without a recorded withdrawal (still published)."""
+    is); for front-matter dates that differ from the record's (the record's are published); and for recorded
+    agreements whose file is gone without a recorded withdrawal (still published)."""
     from kspub.history import legal_text
     from kspub.model import sha256_text
 
@@ -168,6 +169,15 @@ def unrecorded(corpus: Corpus, timelines: Mapping[str, Timeline]) -> list[Diagno
             warnings.append(Diagnostic("KS815", f"协议 {current.id} 已提交的文本与发布记录中的最新版本 {latest.label} 不一致："
                                        f"发布的是登记的文本；请运行 kspub release {current.id} 登记新的版本",
                                        current.path, severity=Severity.WARNING))  # fmt: skip
+        else:
+            meta = current.meta
+            for key, recorded, written in (("announced", latest.announced, meta.announced),
+                                           ("effective", latest.effective, meta.effective)):  # fmt: skip
+                if recorded != written:
+                    warnings.append(Diagnostic("KS816", f"协议 {current.id} 头信息中的 {key}（{written or '未写'}）与发布记录中"
+                                               f"版本 {latest.label} 的（{recorded or '未写'}）不一致：发布的是登记的日期；"
+                                               f"请运行 kspub release {current.id}", current.path,
+                                               meta.field_lines.get(key), severity=Severity.WARNING))  # fmt: skip
     present = {a.id for a in corpus.agreements}
     for agreement, timeline in sorted(timelines.items()):
         if agreement not in present and timeline.withdrawn is None:
