@@ -156,11 +156,11 @@ def load_policy(meta: Meta, path: str) -> tuple[NoticePolicy, list[Diagnostic]]:
             if not rule.tags and not rule.clauses:
                 err(f"通知规则（{rule.describe()}）需写 tags 或 clauses，说明它适用于哪些条款；适用于全部条款的写在 default。")
             rules.append(rule)
-    statutes = _statute_rules(raw.get("statutes"), err)
+    statutes = _statute_rules(raw.get("statutes"), err, lambda m: diags.append(Diagnostic("KS133", m, path, line)))
     return NoticePolicy(default, tuple(rules), roll, end, statutes), diags
 
 
-def _statute_rules(raw: object, err: Callable[[str], None]) -> tuple[NoticeRule, ...]:
+def _statute_rules(raw: object, err: Callable[[str], None], unknown: Callable[[str], None]) -> tuple[NoticeRule, ...]:
     """``notice.statutes``: statutes whose duties apply to every material change, each from the statute table."""
     from kspub.law.period import parse_period
     from kspub.law.statutes import cited_articles
@@ -178,7 +178,7 @@ def _statute_rules(raw: object, err: Callable[[str], None]) -> tuple[NoticeRule,
         for citation in citations:
             article = citation.article
             if article is None:
-                err(f"notice.statutes 中的 “{text}” 不是本仓库收录的法律条文：可引用的条文见 docs/legal/statutes.md。")
+                unknown(f"notice.statutes 中的 “{text}” 不是本仓库收录的法律条文：可引用的条文见 docs/legal/statutes.md。")
                 continue
             out.append(NoticeRule(basis=article.citation, period=parse_period(article.floor) if article.floor else None,
                                   note=article.subject, duties=article.duties, applies_all=True))  # fmt: skip
@@ -334,7 +334,7 @@ def lint_binding(a: Agreement, policy: NoticePolicy) -> list[Diagnostic]:
                 numbers = "、".join(reference_number(n.number) or n.id for n in cited)
                 add(RULE_PERIOD_NOT_IN_TEXT, f"通知规则的通知期 {rule.period.display} 与所依据的条款 {numbers} 不一致（条款中"
                     f"写的是：{found}）：请让规则与条款一致，或改正 clause。")  # fmt: skip
-        elif not floors and not mentions_own_clause(rule.basis):
+        elif not rule.sources and not floors and not mentions_own_clause(rule.basis):
             add(RULE_PERIOD_WITHOUT_SOURCE, f"通知规则（{name}）的通知期 {rule.period.display} 没有来源：请用 clause 写明"
                 "约定该期限的条款，或在 basis 中引用规定该期限的法律条文。")  # fmt: skip
     return out
