@@ -339,3 +339,17 @@ def test_the_verdict_is_monotone_in_the_announced_date(
         assert second.earliest_effective >= first
         # and a date that passes at the later announcement passed at the earlier one
         assert second.earliest_effective >= announced + timedelta(days=later)
+
+
+def test_every_known_article_is_documented() -> None:
+    from kspub.law.statutes import ARTICLES, chinese_article, cited_articles
+
+    from .conftest import ROOT
+
+    page = (ROOT / "docs/legal/statutes.md").read_text("utf-8")
+    for article in ARTICLES.values():
+        assert f"| {article.citation} |" in page
+        (found,) = cited_articles(article.citation)
+        assert found.article == article
+    assert [chinese_article(n) for n in (14, 34, 139, 496, 1259, 10, 105)] == [
+        "十四", "三十四", "一百三十九", "四百九十六", "一千二百五十九", "十", "一百零五"]
