@@ -353,3 +353,15 @@ def test_every_known_article_is_documented() -> None:
         assert found.article == article
     assert [chinese_article(n) for n in (14, 34, 139, 496, 1259, 10, 105)] == [
         "十四", "三十四", "一百三十九", "四百九十六", "一千二百五十九", "十", "一百零五"]
+
+
+def test_the_real_fee_clause_binds_its_rule() -> None:
+    # 4.4 of the service agreement changed to 5 or 15 natural days: the 10-day fee rule no longer matches it
+    from .conftest import ROOT
+
+    path = "agreements/cloud-service-agreement.md"
+    source = (ROOT / path).read_text("utf-8")
+    for days in ("5", "15", "十五"):
+        changed = source.replace("届时金山云将提前10个自然日", f"届时金山云将提前{days}个自然日")
+        found = [d for d in lint_notice(parsed(changed, path)) if d.code == "KS131"]
+        assert len(found) == 1 and "与所依据的条款 4.4 不一致" in found[0].message
