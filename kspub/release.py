@@ -370,7 +370,7 @@ def _earliest(
     if prior is None:
         return announced, [f"首次发布，无需提前通知：生效日期取公告日期 {announced}"]
     from kspub.diff import diff_agreements
-    from kspub.law.notice import assess
+    from kspub.law.notice import assess_in_force
     from kspub.law.workdays import repository_calendar
 
     old = _recorded_agreement(top, prior, agreement.path)
@@ -378,13 +378,13 @@ def _earliest(
     material = [c.clause for c in changes.changes if c.material]
     if not material:
         return announced, [f"与上一版本 {prior.version} 相比没有实质性变更：生效日期取公告日期 {announced}"]
-    notice = assess(material, old, agreement, repository_calendar(top), announced=announced)
+    notice = assess_in_force(material, old, agreement, repository_calendar(top), announced=announced)
     steps = [f"与上一版本 {prior.version} 相比有 {len(material)} 处实质性变更（{'、'.join(material[:5])}）"]
     gov = notice.governing
     if gov is None or gov.window is None or notice.earliest_effective is None:
         steps.append(f"通知规则未规定期间：生效日期取公告日期 {announced}")
         return announced, steps
-    steps.append(f"依 {gov.rule.basis}，须提前{gov.rule.period.display if gov.rule.period else ''}通知，自公告日 {announced} 起算：")
+    steps.append(f"依 {gov.label}，须提前{gov.rule.period.display if gov.rule.period else ''}通知，自公告日 {announced} 起算：")
     steps.extend(f"  {s}" for s in gov.window.steps)
     steps.append(f"最早合法生效日：{notice.earliest_effective}")
     if notice.consent_required:

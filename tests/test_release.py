@@ -45,16 +45,17 @@ def test_release_fills_announced_and_the_earliest_lawful_effective_date(make_rep
     (repo / A).write_text(edited, "utf-8")
     result = CliRunner().invoke(main, ["release", "demo", "--root", str(repo), "--today", "2026-09-25"])
     assert result.exit_code == 0, result.output
-    # announced 2026-09-25 (中秋): 10个自然日 → the raw last day 10-05 lies in 国庆, rolls to 10-08; E = 10-09
+    # announced 2026-09-25 (中秋): the new clause promises 15个自然日, stricter than the old 10 (the old rule alone
+    # gives E 10-09); L = 10-10 is a make-up Saturday, a working day, so no roll: E = 10-11
     assert "已补全 announced: 2026-09-25" in result.stdout
-    assert "已补全 effective: 2026-10-09" in result.stdout
-    assert "依 本协议第1.2条，须提前10个自然日通知" in result.stdout and "最早合法生效日：2026-10-09" in result.stdout
+    assert "已补全 effective: 2026-10-11" in result.stdout
+    assert "依 本协议第1.2条（新规则），须提前15个自然日通知" in result.stdout and "最早合法生效日：2026-10-11" in result.stdout
     text = (repo / A).read_text("utf-8")
-    assert "announced: 2026-09-25\neffective: 2026-10-09\n" in text
+    assert "announced: 2026-09-25\neffective: 2026-10-11\n" in text
     # nothing below the front matter changed
     assert body_of(text) == body_of(edited)
     entry = record(repo).release("2.0")
-    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 9), "收费通知期改为15日。")
+    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 11), "收费通知期改为15日。")
     blob = git(repo, "hash-object", A).strip()
     assert entry.blob == blob and git(repo, "cat-file", "-t", blob).strip() == "blob"  # stored, verifiable now
     # the gate agrees with what release wrote
@@ -202,9 +203,9 @@ def test_a_new_text_under_the_released_label_becomes_the_next_version(make_repo:
     assert result.exit_code == 0, result.output
     assert "按新版本 1.1 登记" in result.stdout and "summary 为空" in result.stdout
     entry = record(repo).release("1.1")
-    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 9), "")
+    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 11), "")
     text = (repo / A).read_text("utf-8")
-    assert 'version: "1.1"' in text and "announced: 2026-09-25" in text and "effective: 2026-10-09" in text
+    assert 'version: "1.1"' in text and "announced: 2026-09-25" in text and "effective: 2026-10-11" in text
     assert "首次发布" not in text
     assert [r.version for r in record(repo).releases] == ["1.0", "1.1"]
     assert record(repo).release("1.0").announced == date(2026, 1, 5)  # the released entry is untouched
