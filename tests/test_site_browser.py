@@ -261,9 +261,34 @@ def test_page_tells_a_later_reader_which_version_is_in_force(sites: dict[str, st
     status = tab.page.locator(".ks-status-today")
     assert "现行版本已是版本 3.0" in status.inner_text()
     assert status.locator("a").get_attribute("href") == "./3.0/"
+    # nothing on the page still contradicts it: the page's own pill and every row of the history
+    assert tab.page.locator(".ks-meta .ks-pill").inner_text() == "历史版本"
+    pills = {row.get_attribute("data-ks-version"): row.locator(".ks-pill").inner_text()
+             for row in tab.page.locator("tr[data-ks-version]").all()}  # fmt: skip
+    assert pills == {"3.0": "现行版本", "2.0": "历史版本", "1.0": "历史版本"}
     tab.page.goto(sites["demo"] + "demo/2.0/")
     tab.page.wait_for_load_state("networkidle")
     assert "本版本已不是现行版本，现行版本是 3.0" in tab.page.locator(".ks-status-today").inner_text()
+    assert tab.page.locator(".ks-meta .ks-pill").inner_text() == "历史版本"
+    # the home page's list too
+    tab.page.goto(sites["demo"])
+    tab.page.wait_for_load_state("networkidle")
+    card = tab.page.locator(".ks-card[data-ks-agreement='demo']")
+    assert "现行版本 3.0" in card.locator(".ks-card-current").inner_text()
+    assert "已于 2026年4月1日 生效" in card.locator(".ks-card-upcoming").inner_text()
+    tab.assert_clean()
+
+
+def test_a_reader_on_the_build_day_sees_the_page_as_built(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab(now="2026-03-01T09:00:00+08:00")
+    tab.page.goto(sites["demo"])
+    tab.page.wait_for_load_state("networkidle")
+    card = tab.page.locator(".ks-card[data-ks-agreement='demo']")
+    assert "现行版本 2.0" in card.locator(".ks-card-current").inner_text()
+    assert "将于 2026年4月1日 生效" in card.locator(".ks-card-upcoming").inner_text()
+    tab.page.goto(sites["demo"] + "demo/")
+    tab.page.wait_for_load_state("networkidle")
+    assert tab.page.locator(".ks-meta .ks-pill").inner_text() == "现行版本"
     tab.assert_clean()
 
 

@@ -424,7 +424,12 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                        label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
     recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
     recent.sort(key=lambda v: v.change_date, reverse=True)
-    r.page("index.md", "home.md.j2", agreements=[(a, views_of[a.id]) for a in snapshot.agreements])
+    home_timelines = {}
+    for a in snapshot.agreements:
+        data = timeline_data(a, snapshot.as_of)
+        home_timelines[a.id] = {"versions": data["versions"], "withdrawn": data["withdrawn"]}
+    r.page("index.md", "home.md.j2", agreements=[(a, views_of[a.id]) for a in snapshot.agreements],
+           home_timelines=home_timelines)  # fmt: skip
     r.page("changes/index.md", "changes.md.j2", recent=recent[:RECENT_CHANGES], total=len(recent))
     # A flat navigation: a nav section would add the theme's numbered toggle IDs (``__nav_2``) to every page.
     # Every page renders the whole navigation, so listing every agreement costs pages × agreements; past a
