@@ -470,3 +470,46 @@ def test_a_permalink_to_a_clause_not_on_the_page_says_where_it_went(  # type: ig
     tab.page.goto(moves_site + "moves/#nature")
     assert tab.page.locator("#ks_moved_notice").is_hidden(), "a clause that is on the page needs no notice"
     tab.assert_clean()
+
+
+AXE = ROOT / ".node" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = [
+    ("demo", ""),
+    ("demo", "demo/"),
+    ("demo", "demo/1.0/"),
+    ("demo", "demo/3.0/"),
+    ("demo", "demo/3.0/changes/"),
+    ("demo", "changes/"),
+    ("demo", "404.html"),
+    ("real", "sla/"),
+    ("real", "privacy-policy/"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_or_critical_accessibility_violation_on_any_page_type(
+    sites: dict[str, str], browser: Any, scheme: str
+) -> None:
+    """axe-core (WCAG 2.1 A and AA rules) on every page type, in both colour schemes."""
+    if not AXE.exists():
+        pytest.fail(f"无障碍测试需要 axe-core：请运行 scripts/ensure-axe（{AXE} 不存在）")
+    script = AXE.read_text("utf-8")
+    # the site's Content-Security-Policy would (rightly) refuse the injected axe script
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True, color_scheme=scheme)
+    found: list[str] = []
+    try:
+        page = context.new_page()
+        for site, path in AXE_PAGES:
+            page.goto(sites[site] + path)
+            page.wait_for_load_state("networkidle")
+            page.add_script_tag(content=script)
+            violations = page.evaluate(
+                """async () => (await axe.run(document, {runOnly: {type: 'tag',
+                       values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' × ' + v.nodes.length + ': ' + v.nodes[0].target.join(' '))"""
+            )
+            found.extend(f"{site}:{path or '/'} {v}" for v in violations)
+    finally:
+        context.close()
+    assert not found, "\n".join(found)

@@ -53,7 +53,8 @@ _SITES = ".sites"
 _LINKS = ("docs", "site")
 """The links a build publishes, in the order they are pointed at the new build: a kill between the two leaves the
 new ``docs`` and the old ``site``, each complete."""
-_POSITIONAL_ID = re.compile(r'\sid="((?:[^"]*_)?\d+)"')
+# The theme's own element IDs start with "__" (__drawer, __palette_0); no clause ID can.
+_POSITIONAL_ID = re.compile(r'\sid="((?!__)(?:[^"]*_)?\d+)"')
 _ANY_ID = re.compile(r'\sid="([^"]*)"')
 
 
