@@ -12,7 +12,7 @@ import yaml
 
 from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import Diagnostic
-from kspub.model import ID_MAX, ChangeNote, Correction, Meta, PrintedDates, is_id, is_version_label
+from kspub.model import ID_MAX, TITLE_MAX, ChangeNote, Correction, Meta, PrintedDates, is_id, is_version_label
 
 KINDS: Mapping[str, str] = {
     "agreement": "协议",
@@ -321,6 +321,8 @@ def _check_keys(f: _Fields) -> None:
     title = f.data.get("title")
     if isinstance(title, str) and _MARKUP.search(title):
         f.err("KS107", "标题中不能有 < 或 >：标题按原样显示在网页标题和导航中，请改用中文书名号《》或全角符号。", f.at("title"))
+    if isinstance(title, str) and len(title) > TITLE_MAX:
+        f.err("KS107", f"标题过长（{len(title)} 个字符，上限 {TITLE_MAX}）：标题显示在网页标题和导航中，请缩短。", f.at("title"))
 
 
 def _identity(f: _Fields, file_stem: str | None) -> tuple[str, str, str, str]:

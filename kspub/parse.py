@@ -19,7 +19,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin
 from kspub.chinese_text import describe_refused, refused_characters
 from kspub.errors import Diagnostic, Severity
 from kspub.frontmatter import parse_front_matter, split_front_matter
-from kspub.model import ID_MAX, Agreement, Meta, Node, NodeKind, is_id
+from kspub.model import ID_MAX, TITLE_MAX, Agreement, Meta, Node, NodeKind, is_id
 
 #: Display numbers as printed in the agreements: "一、", "4.4", "4.1.1", "1.", "(1)", "（1）", "1)".
 NUMBER_RE = re.compile(
@@ -345,6 +345,9 @@ def _heading(ctx: _Ctx, open_tok: Token, inline: Token) -> None:
     id_line = _id_line(ctx, open_tok)
     _check_inline(ctx, inline)
     printed = inline.content
+    if len(printed) > TITLE_MAX:
+        ctx.error("KS214", f"标题过长（{len(printed)} 个字符，上限 {TITLE_MAX}）：标题显示在目录和导航中，请缩短；"
+                  "大段文字请写成标题下的条款。", line)  # fmt: skip
     if re.search(r"\{#[^}]*\}\s*$", printed):
         ctx.error("KS205", "请把 {#条款ID} 单独写在标题的上一行，而不是标题末尾。", line)
     node_id, tags, replaces, override = _attrs(ctx, dict(open_tok.attrs), line, id_line)

@@ -13,6 +13,7 @@ import yaml
 from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import Diagnostic
 from kspub.frontmatter import DuplicateKeyError, YamlLimitError, load_yaml_document, parse_date, unprintable
+from kspub.model import TITLE_MAX
 
 ENTRY_FIELDS = (
     "availability",
@@ -161,6 +162,8 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
     title = data.get("title") if isinstance(data, dict) else None
     if isinstance(title, str) and ("<" in title or ">" in title):
         diags.append(Diagnostic("KS702", "目录标题中不能有 < 或 >：标题按原样显示在网页中，请改用全角符号。", path, 1))
+    if isinstance(title, str) and len(title) > TITLE_MAX:
+        diags.append(Diagnostic("KS702", f"目录标题过长（{len(title)} 个字符，上限 {TITLE_MAX}）：请缩短。", path, line_of(["title"])))
     if bad is not None:
         ch = describe_refused(REFUSED_CHAR_RE.findall(bad)[0])
         diags.append(Diagnostic("KS704", f"SLA 目录中有无法显示的字符 {ch}（写成了转义序列）：请删除后重新输入。", path, 1))
@@ -177,6 +180,8 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
         for title in (cat["title"], *(e["title"] for e in cat["entries"])):
             if "<" in title or ">" in title:
                 diags.append(Diagnostic("KS702", f"标题 “{title}” 中不能有 < 或 >：标题按原样显示在网页中，请改用全角符号。", path, cat_line))
+            if len(title) > TITLE_MAX:
+                diags.append(Diagnostic("KS702", f"标题 “{title[:20]}…” 过长（{len(title)} 个字符，上限 {TITLE_MAX}）：请缩短。", path, cat_line))
         entries: list[SlaEntry] = []
         for ei, raw in enumerate(cat["entries"]):
             line = line_of(["categories", ci, "entries", ei])
