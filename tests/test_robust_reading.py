@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+import pytest
 from click.testing import CliRunner
 
 import kspub.sla.catalogue as catalogue_module
@@ -131,3 +132,56 @@ def test_anything_but_agreements_in_the_agreements_folder_is_reported(tmp_path: 
     assert [a.id for a in load_corpus(root).agreements] == ["demo"]
     code, lines = _lint(root, str(folder))
     assert code == 1 and sum("KS009" in line for line in lines) == 4, lines
+
+
+# --- one YAML reader, one set of limits ----------------------------------------------------------------------
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(12)
+)
+SELF_ALIAS = "s: &s [*s]\n"
+TOO_MANY_NODES = "n: [" + ", ".join(["1"] * 100_001) + "]\n"
+DEEP = "d: " + "[" * 1500 + "]" * 1500 + "\n"
+DUPLICATE = "k: 1\nk: 2\n"
+
+
+def _front_matter(yaml_text: str) -> list[str]:
+    from kspub.frontmatter import parse_front_matter
+
+    meta, diags = parse_front_matter(yaml_text, "agreements/demo.md", first_line=2, file_stem=None)
+    assert meta is None
+    return [d.format() for d in diags]
+
+
+def _sla(yaml_text: str) -> list[str]:
+    catalogue, diags = parse_catalogue(yaml_text, "sla/catalogue.yaml")
+    assert catalogue is None
+    return [d.format() for d in diags]
+
+
+def _record(yaml_text: str) -> list[str]:
+    from kspub.record import parse_record
+
+    with pytest.raises(KspubError) as exc:
+        parse_record(yaml_text, "agreements/releases/demo.yaml")
+    return [exc.value.format()]
+
+
+def _year_file(yaml_text: str) -> list[str]:
+    from kspub.errors import CalendarError
+    from kspub.law.workdays import parse_year_file
+
+    with pytest.raises(CalendarError) as exc:
+        parse_year_file(yaml_text, "calendar/2030.yaml")
+    return [exc.value.format()]
+
+
+@pytest.mark.parametrize("reader", [_front_matter, _sla, _record, _year_file], ids=["front-matter", "sla", "record", "calendar"])
+@pytest.mark.parametrize(
+    ("yaml_text", "says"),
+    [(ALIAS_BOMB, "别名"), (SELF_ALIAS, "别名"), (TOO_MANY_NODES, "100000"), (DEEP, "嵌套"), (DUPLICATE, "k")],
+    ids=["alias-bomb", "self-alias", "too-many-nodes", "deep", "duplicate-key"],
+)
+def test_every_yaml_reader_has_the_same_limits(reader: Callable[[str], list[str]], yaml_text: str, says: str) -> None:
+    messages = reader(yaml_text)
+    assert messages and any(says in m for m in messages), messages
