@@ -185,3 +185,19 @@ def _year_file(yaml_text: str) -> list[str]:
 def test_every_yaml_reader_has_the_same_limits(reader: Callable[[str], list[str]], yaml_text: str, says: str) -> None:
     messages = reader(yaml_text)
     assert messages and any(says in m for m in messages), messages
+
+
+# --- rendering: the bold renderer stays linear ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unit", ["**", "**a", "***", "\\**", "[a](#x)**", "<https://a>**"])
+def test_bold_and_links_render_in_linear_steps(unit: str) -> None:
+    from kspub.publish import markup
+
+    def steps(n: int) -> int:
+        text = unit * n
+        return steps_in(markup.__file__, lambda: (markup.inline_html(text), markup.inline_markdown(text),
+                                                  markup.plain_text(text), markup.strip_markup(text)))  # fmt: skip
+
+    small, large = steps(2_000), steps(8_000)
+    assert large < 5 * small, (small, large)  # linear: 4 times the steps; quadratic: 16 times
