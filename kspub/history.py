@@ -404,7 +404,11 @@ def _add_drafts(worktree: Path, timelines: dict[str, Timeline]) -> None:
     """Add the working tree's text as a draft version wherever it differs from the last committed one."""
     folder = worktree / AGREEMENTS_DIR
     for file in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        state = _read_state(file.read_bytes(), f"{AGREEMENTS_DIR}/{file.name}")
+        try:
+            data = file.read_bytes()
+        except OSError:  # a symbolic link that loops: lint reports it (KS008); it is no draft
+            continue
+        state = _read_state(data, f"{AGREEMENTS_DIR}/{file.name}")
         if state is None:
             continue
         meta, source = state.meta, state.source

@@ -209,7 +209,7 @@ def _rule(entry: object, err: Callable[[str], None], *, is_default: bool) -> Not
         try:
             period = parse_period(str(entry["period"]))
         except KspubError as exc:
-            err(f"通知期 “{entry['period']}” 无法识别：{exc.message}。")
+            err(f"通知期 “{str(entry['period'])[:40]}” 无法识别：{exc.message}。")
     for key in ("channels", "tags", "clauses"):
         value = entry.get(key)
         if value is not None and (not isinstance(value, list) or not all(isinstance(x, str) for x in value)):
