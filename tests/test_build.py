@@ -37,7 +37,7 @@ from .site_helpers import (
 )
 
 pytestmark = pytest.mark.e2e
-POSITIONAL = re.compile(r'\bid="(?:[^"]*_)?\d+"')
+POSITIONAL = re.compile(r'\bid="(?!__)(?:[^"]*_)?\d+"')  # the theme's own IDs start with __ (__palette_0)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +162,7 @@ def test_site_layout_for_past_current_and_upcoming(demo_site: BuildResult) -> No
 def test_redline_marks_insertions_and_deletions(demo_site: BuildResult) -> None:
     page = (demo_site.site / "demo" / "3.0" / "changes" / "index.html").read_text("utf-8")
     assert re.search(r"<del>[^<]*30[^<]*</del>", page)
-    assert re.search(r"<ins>[^<]*15[^<]*</ins>", page)
+    assert "<ins><strong>15</strong></ins>" in page  # the emphasis of the inserted text is kept
     assert 'id="fee-notice"' in page and "实质性变更" in page
 
 
@@ -379,3 +379,11 @@ def test_dates_say_what_they_are(demo_site: BuildResult, real_site: BuildResult)
     assert "生效日期：未载明" in page and "本站收录于" in page and "原文未载明公告与生效日期" in page
     recent = (real_site.site / "changes" / "index.html").read_text("utf-8")
     assert recent.count("首次收录") == 6 and recent.count("首次发布") == 2 and 'class="ks-date-kind">（本站收录）<' in recent
+
+
+def test_redline_changes_are_labelled_by_number_and_section(demo_site: BuildResult) -> None:
+    page = (demo_site.site / "demo" / "3.0" / "changes" / "index.html").read_text("utf-8")
+    head = re.search(r'<p class="ks-change-head">(.*?)</p>', page)
+    assert head is not None
+    assert "第 1.2 条（一、总则）" in head.group(1)
+    assert 'href="../#fee-notice"' in head.group(1) and "<code>" not in head.group(1)  # the ID only in the link

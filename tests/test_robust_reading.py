@@ -197,7 +197,7 @@ def test_bold_and_links_render_in_linear_steps(unit: str) -> None:
     def steps(n: int) -> int:
         text = unit * n
         return steps_in(markup.__file__, lambda: (markup.inline_html(text), markup.inline_markdown(text),
-                                                  markup.plain_text(text), markup.strip_markup(text)))  # fmt: skip
+                                                  markup.plain_text(text), markup.redline_html([("insert", text)])))  # fmt: skip
 
     small, large = steps(2_000), steps(8_000)
     assert large < 5 * small, (small, large)  # linear: 4 times the steps; quadratic: 16 times

@@ -400,7 +400,7 @@ announced: {announced}
 effective: {effective}
 summary: 调整条款。
 notice:
-  default: {{period: 10日, channels: [site], basis: 本协议第1.1条}}
+  default: {{period: 10日, channels: [site], clause: nature}}
 {extra}---
 
 {{#general}}

@@ -36,7 +36,7 @@ from kspub.errors import KspubError
 from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
-from kspub.publish.markup import inline_html, inline_markdown, plain_text, strip_markup
+from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
 from kspub.publish.snapshot import (
     ARCHIVED,
     IN_FORCE,
@@ -213,7 +213,7 @@ def _environment() -> jinja2.Environment:
     env.filters["inline"] = lambda s: Markup(inline_html(s))
     env.filters["md_inline"] = lambda s: Markup(inline_markdown(s))
     env.filters["plain"] = plain_text
-    env.filters["redline_text"] = strip_markup
+    env.filters["redline_html"] = lambda segments: Markup(redline_html((str(x["op"]), str(x["text"])) for x in segments))
     env.filters["date_zh"] = date_zh
     env.filters["yaml"] = lambda s: Markup(front_matter_scalar(s))
     env.filters["json_script"] = lambda d: Markup(
@@ -470,14 +470,35 @@ def _redline_entries(view: VersionView, agreement: PublishedAgreement) -> list[d
             {
                 **entry,
                 "number": number,
+                "where": _where(clause, number, new, old),
                 "anchor": clause if link_version and clause not in seen else None,
                 "link_version": link_version,
                 "subjects": [KNOWN_TAGS.get(f[4:], f[4:]) for f in flags if f.startswith("tag:")],
-                "segments": [s for s in entry.get("redline") or [] if isinstance(s, dict) and strip_markup(str(s.get("text", "")))],
+                # every piece, markup-only ones too: a ** in one piece may pair with one in another
+                "segments": [s for s in entry.get("redline") or [] if isinstance(s, dict)],
             }
         )
         seen.add(clause)
     return out
+
+
+def _where(clause: str, number: str, new: Agreement, old: Agreement | None) -> str:
+    """How a reader finds a changed clause: its printed number and the title of its section (the ID only in the
+    permalink); an unnumbered clause by the start of its text."""
+    source = new if new.node(clause) is not None else old
+    node = source.node(clause) if source is not None else None
+    if node is None or source is None:
+        return number or clause
+    if node.kind is NodeKind.SECTION:
+        return plain_text(node.printed)
+    label = f"第 {number} 条" if number and not number.endswith(("、", "）", ")")) else number
+    if not label:
+        text = plain_text(node.text or node.printed)
+        label = f"“{text[:18]}{'…' if len(text) > 18 else ''}”"
+    section = source.node(node.parent) if node.parent else None
+    while section is not None and section.kind is not NodeKind.SECTION and section.parent:
+        section = source.node(section.parent)
+    return f"{label}（{plain_text(section.printed)}）" if section is not None and section.kind is NodeKind.SECTION else label
 
 
 def _compensation(rows: Iterable[dict[str, Any]]) -> list[str]:
