@@ -269,3 +269,32 @@ def test_a_version_not_yet_in_force_can_be_withdrawn_and_is_never_in_force(
     check = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "HEAD~1", "--today", "2026-03-02"])
     assert check.exit_code == 0, check.stdout
     assert release(repo, "demo", today=TODAY, withdraw=True, version="2.0", reason="再次").action == "unchanged"
+
+
+def test_corrections_and_postponements_are_shown_as_what_they_are(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xml.etree import ElementTree
+
+    from .site_helpers import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772323200")
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-03-02\neffective: 2026-04-20\n"),
+                      "mkdocs.yml": (ROOT / "mkdocs.yml").read_text("utf-8"), ".gitignore": "/build/\n"})  # fmt: skip
+    assert release(repo, "demo", today=TODAY, effective=date(2026, 5, 6), reason="系统改造延期").action == "postponement"
+    make_repo({}, "推迟生效", release=False)
+    fix = "announced: 2026-03-02\neffective: 2026-05-06\ncorrections:\n  - date: 2026-03-03\n    reason: 更正标点\n"
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("，", ","), extra=fix), "utf-8")
+    assert release(repo, "demo", today=date(2026, 3, 3)).action == "correction"
+    make_repo({}, "勘误", release=False)
+    site = build(repo, as_of=date(2026, 3, 4), out=None, progress=False).site
+    page = (site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    assert "推迟生效：生效日期改为 2026年5月6日。原因：系统改造延期" in page
+    assert "勘误。原因：更正标点" in page
+    feed = ElementTree.parse(site / "api/v1/agreements/demo/feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    (entry,) = feed.findall(f"{atom}entry")
+    content = entry.findtext(f"{atom}content") or ""
+    assert "推迟生效（2026-03-02）：系统改造延期，生效日期改为 2026-05-06" in content
+    assert "勘误（2026-03-03）：更正标点" in content
+    assert entry.findtext(f"{atom}updated") == "2026-03-03T00:00:00+08:00"  # the last event, not a commit time

@@ -222,6 +222,7 @@ def _environment() -> jinja2.Environment:
     env.globals.update(
         DATE_KIND_ZH={"effective": "生效", "announced": "公告", "recorded": "本站收录", "committed": "提交"},
         KIND_ZH=KIND_ZH,
+        EVENT_ZH={"correction": "勘误", "postponement": "推迟生效", "withdrawal": "撤回（不再生效）"},
         clause_directory=clause_directory,
         CLASS_ZH=CLASS_ZH,
         STATUS_ZH=STATUS_ZH,
