@@ -387,3 +387,26 @@ def test_redline_changes_are_labelled_by_number_and_section(demo_site: BuildResu
     assert head is not None
     assert "第 1.2 条（一、总则）" in head.group(1)
     assert 'href="../#fee-notice"' in head.group(1) and "<code>" not in head.group(1)  # the ID only in the link
+
+
+def test_any_earlier_version_can_be_compared_with_the_one_in_force(tmp_path: Path, epoch: None) -> None:
+    """"What changed since the version I accepted": 1.0 against 2.0 in force (not neighbours) has its own page,
+    linked from 1.0's page; neighbours keep their ordinary redline."""
+    repo = tmp_path / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    for label, days, dates in (("1.0", "10", ("2025-09-01", "2025-10-01")), ("1.1", "20", ("2025-10-15", "2025-11-15")),
+                               ("2.0", "30", ("2025-12-15", "2026-01-15"))):  # fmt: skip
+        text = demo_text(label, fee=f"免费服务转为收费前，金山云将提前**{days}个自然日**通知您。",
+                         extra=f"announced: {dates[0]}\neffective: {dates[1]}\nsummary: 调整通知期。\n")  # fmt: skip
+        commit(repo, {"agreements/demo.md": text}, f"版本 {label}")
+    site = build(repo, as_of=AS_OF, out=None, progress=False).site
+    page = site / "demo" / "1.0" / "compare" / "2.0" / "index.html"
+    assert page.is_file() and not (site / "demo" / "1.1" / "compare").exists()
+    html = page.read_text("utf-8")
+    assert "版本 2.0 与 1.0 的对比" in html
+    assert re.search(r"<del>(<strong>)?10(</strong>)?</del>", html) and re.search(r"<ins>(<strong>)?30(</strong>)?</ins>", html)
+    version_page = (site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    assert 'href="compare/2.0/"' in version_page and "与现行版本 2.0 逐条对比" in version_page

@@ -224,6 +224,8 @@ def _environment() -> jinja2.Environment:
         KIND_ZH=KIND_ZH,
         EVENT_ZH={"correction": "勘误", "postponement": "推迟生效", "withdrawal": "撤回（不再生效）"},
         clause_directory=clause_directory,
+        comparisons_with_in_force=comparisons_with_in_force,
+        compare_path=compare_path,
         CLASS_ZH=CLASS_ZH,
         STATUS_ZH=STATUS_ZH,
         TAGS_ZH=KNOWN_TAGS,
@@ -242,6 +244,7 @@ class _Renderer:
         self.site = RenderedSite()
         self._bodies: dict[str, str] = {}
         self._histories: dict[str, str] = {}
+        self._compared: dict[str, dict[str, Any]] = {}
 
     def render(self, here: str, template: str, **context: Any) -> str:
         def to(target: str) -> str:
@@ -261,6 +264,16 @@ class _Renderer:
         if k not in self._histories:
             self._histories[k] = self.render(here, "history.html.j2", agreement=agreement, views=views)
         return Markup(self._histories[k])
+
+    def compare(self, older: PublishedVersion, newer: PublishedVersion) -> dict[str, Any]:
+        """The change set between two versions that are not neighbours, as plain data (cached by both texts)."""
+        from kspub.diff import diff_agreements
+
+        k = key("compare", older.record.path, older.record.source, newer.record.path, newer.record.source)
+        if k not in self._compared:
+            changes = self.cache.get_or_compute("compare", k, lambda: diff_agreements(older.agreement, newer.agreement))
+            self._compared[k] = changes.to_dict()
+        return self._compared[k]
 
     def body(self, view: VersionView) -> Markup:
         record = view.version.record
@@ -328,6 +341,27 @@ def clause_directory(agreement: PublishedAgreement, view: VersionView, page: str
                                        f"最后包含它的是版本 {v.label}。",
                             "path": f"{agreement.id}/{v.label}/#{nid}"}  # fmt: skip
     return dict(sorted(out.items()))
+
+
+def comparisons_with_in_force(agreement: PublishedAgreement) -> list[tuple[PublishedVersion, PublishedVersion]]:
+    """(older, newer) pairs that get a comparison page: every earlier version that applied against the version in
+    force, and the version in force against each upcoming one, except neighbours (their redline exists)."""
+    current = agreement.in_force
+    if current is None:
+        return []
+    pairs: list[tuple[PublishedVersion, PublishedVersion]] = []
+    at = agreement.versions.index(current)
+    for older in agreement.versions[:at]:
+        if older.label != current.previous and older.record.withdrawn is None:
+            pairs.append((older, current))
+    for newer in agreement.upcoming:
+        if newer.previous != current.label:
+            pairs.append((current, newer))
+    return pairs
+
+
+def compare_path(agreement_id: str, older: str, newer: str) -> str:
+    return f"{agreement_id}/{older}/compare/{newer}/"
 
 
 def sla_category_anchor(category_id: str) -> str:
@@ -416,6 +450,18 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                     entries=_redline_entries(view, agreement),
                 )
     for agreement in snapshot.agreements:
+        for older, newer in comparisons_with_in_force(agreement):
+            # "what changed since the version I accepted": any version against the one in force, when they
+            # are not neighbours (neighbours have their redline already)
+            r.page(
+                f"{agreement.id}/{older.label}/compare/{newer.label}/index.md",
+                "redline.md.j2",
+                agreement=agreement,
+                view=VersionView(agreement, newer, r.compare(older, newer)),
+                previous=older,
+                entries=_redline_entries(VersionView(agreement, newer, r.compare(older, newer)), agreement, older),
+            )
+    for agreement in snapshot.agreements:
         # a renamed agreement's old addresses keep working: each points to the same page under the new ID
         for old_id in agreement.formerly:
             r.page(f"{old_id}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id, label=None,
@@ -446,12 +492,15 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
     return r.site
 
 
-def _redline_entries(view: VersionView, agreement: PublishedAgreement) -> list[dict[str, Any]]:
+def _redline_entries(
+    view: VersionView, agreement: PublishedAgreement, against: PublishedVersion | None = None
+) -> list[dict[str, Any]]:
     """The change entries with what the page needs besides the contract's fields: the printed number, the
-    version whose page holds the clause (the previous one for a removed clause), the subject tags in Chinese
-    (the other flags are technical; their meaning is in the explanation) and the visible redline pieces."""
+    version whose page holds the clause (the older one for a removed clause), the subject tags in Chinese
+    (the other flags are technical; their meaning is in the explanation) and the visible redline pieces.
+    ``against`` is the older version compared with (default: the previous one)."""
     new = view.version.agreement
-    prev_label = view.version.previous
+    prev_label = against.label if against is not None else view.version.previous
     prev_version = agreement.version(prev_label) if prev_label else None
     old = prev_version.agreement if prev_version else None
     seen: set[str] = set()
