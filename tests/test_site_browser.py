@@ -513,3 +513,30 @@ def test_no_serious_or_critical_accessibility_violation_on_any_page_type(
     finally:
         context.close()
     assert not found, "\n".join(found)
+
+
+def test_a_pasted_query_searches_and_clauses_come_first(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.page.goto(sites["real"])
+    tab.page.locator("input.md-search__input").click()
+    # fill() sets the value with an input event and no key events, as pasting with the mouse does
+    tab.page.locator("input.md-search__input").fill("个人信息")
+    tab.page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length > 0")
+    # the theme groups hits by page (the page's own link heads each group): the first group holds clauses
+    first = tab.page.locator(".md-search-result__item").first
+    links = first.locator("a.md-search-result__link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert any("#" in href for href in links), f"the best hit is a clause: {links[:3]}"
+    tab.assert_clean()
+
+
+def test_change_lists_and_placeholders_are_not_searched(sites: dict[str, str]) -> None:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(sites["real"] + "search/search_index.json") as response:  # noqa: S310 (localhost)
+        docs = json.loads(response.read().decode("utf-8"))["docs"]
+    assert not [d["location"] for d in docs if d["location"].startswith("changes/")]
+    assert not [d["location"] for d in docs if "暂无数据" in d["text"]]
+    assert any(d["location"].startswith("sla/") for d in docs), "the SLA catalogue itself is searched"
+    clauses = [d for d in docs if "#" in d["location"] and not d["location"].startswith("sla/")]
+    assert clauses and all(d.get("boost") == 2 for d in clauses)

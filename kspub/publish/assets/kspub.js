@@ -1,3 +1,17 @@
+/* kspub: the theme's search runs on key-up only, so a query pasted with the mouse (or typed by an input
+   method that sends no key events) would search nothing; an input event now searches too. */
+(function () {
+  "use strict";
+
+  var input = document.querySelector("input[data-md-component='search-query']");
+  if (!input) {
+    return;
+  }
+  input.addEventListener("input", function () {
+    input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true, key: "Unidentified" }));
+  });
+})();
+
 /* kspub: a permalink to a clause that is not on this page (retired, replaced, only in the upcoming version)
    must not land at the top of the page without a word: the page lists where each such clause went. */
 (function () {
