@@ -540,3 +540,25 @@ def test_change_lists_and_placeholders_are_not_searched(sites: dict[str, str]) -
     assert any(d["location"].startswith("sla/") for d in docs), "the SLA catalogue itself is searched"
     clauses = [d for d in docs if "#" in d["location"] and not d["location"].startswith("sla/")]
     assert clauses and all(d.get("boost") == 2 for d in clauses)
+
+
+@pytest.mark.parametrize(("site", "path", "status"), [("demo", "demo/1.0/", "历史版本"), ("demo", "demo/3.0/", "即将生效"),
+                                                       ("demo", "demo/", "现行版本"), ("real", "sla/", None)])  # fmt: skip
+def test_a_printed_page_says_what_it_is_and_fits_a4(  # type: ignore[no-untyped-def]
+    sites: dict[str, str], open_tab: Callable[..., Tab], site: str, path: str, status: str | None
+) -> None:
+    # A4 at 96 dpi less the default print margins, read on the day the site was built
+    tab = open_tab({"width": 718, "height": 1000}, now="2026-03-01T10:00:00+08:00")
+    tab.page.emulate_media(media="print")
+    tab.page.goto(sites[site] + path)
+    tab.page.wait_for_load_state("networkidle")
+    if status is not None:
+        meta = tab.page.locator(".ks-meta")
+        assert meta.is_visible() and status in meta.inner_text() and "生效日期" in meta.inner_text()
+        line = tab.page.locator(".ks-status-built")
+        assert line.is_visible() and "生成" in line.inner_text()
+    assert tab.page.locator(".md-header").is_hidden() and tab.page.locator(".md-sidebar--primary").is_hidden()
+    for table in tab.page.locator(".ks-table table").all():
+        assert table.evaluate("t => t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1")
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    tab.assert_clean()
