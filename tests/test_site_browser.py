@@ -562,3 +562,27 @@ def test_a_printed_page_says_what_it_is_and_fits_a4(  # type: ignore[no-untyped-
         assert table.evaluate("t => t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1")
     assert tab.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     tab.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("site", "path", "name", "now"),
+    [
+        ("demo", "demo/1.0/", "version-archived", None),
+        ("demo", "demo/", "agreement-after-midnight", "2026-04-02T09:00:00+08:00"),
+        ("demo", "404.html", "not-found", None),
+        ("demo", "", "home-demo", "2026-03-01T10:00:00+08:00"),
+    ],
+)
+def test_screenshots_of_the_remaining_page_types(  # type: ignore[no-untyped-def]
+    sites: dict[str, str], open_tab: Callable[..., Tab], site: str, path: str, name: str, now: str | None
+) -> None:
+    """Desktop and phone screenshots (tests/artifacts/) of page types not shot elsewhere, for a person to read."""
+    shoot(open_tab, sites[site] + path, name, now=now)
+    for label in ("desktop", "phone"):
+        assert (ARTIFACTS / f"{name}-{label}.png").stat().st_size > 10_000
+
+
+def test_screenshots_of_a_moved_clause_and_a_comparison(moves_site: str, open_tab: Callable[..., Tab]) -> None:
+    shoot(open_tab, moves_site + "moves/#dropped", "clause-moved", now="2026-03-01T10:00:00+08:00")
+    for label in ("desktop", "phone"):
+        assert (ARTIFACTS / f"clause-moved-{label}.png").stat().st_size > 10_000
