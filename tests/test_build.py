@@ -410,3 +410,10 @@ def test_any_earlier_version_can_be_compared_with_the_one_in_force(tmp_path: Pat
     assert re.search(r"<del>(<strong>)?10(</strong>)?</del>", html) and re.search(r"<ins>(<strong>)?30(</strong>)?</ins>", html)
     version_page = (site / "demo" / "1.0" / "index.html").read_text("utf-8")
     assert 'href="compare/2.0/"' in version_page and "与现行版本 2.0 逐条对比" in version_page
+
+
+def test_every_page_names_its_search_dialog(real_site: BuildResult) -> None:
+    for page in real_site.site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        if 'role="dialog"' in html:
+            assert 'role="dialog" aria-label="搜索"' in html, page

@@ -281,10 +281,10 @@ def _run_mkdocs(
         def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
             problems.extend(anchor_problems(page.file.dest_uri, output))
             advance(1)
-            return with_policy(output)
+            return with_policy(name_dialogs(output))
 
         def on_post_template(self, output_content: str, template_name: str, **kwargs: Any) -> str:
-            return with_policy(output_content) if template_name.endswith(".html") else output_content
+            return with_policy(name_dialogs(output_content)) if template_name.endswith(".html") else output_content
 
     with _environment(epoch) as log:
         try:
@@ -361,6 +361,14 @@ class _ApiWriter:
         if self.process is not None:
             self.process.join()
             self.conn.close()
+
+
+_UNNAMED_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def name_dialogs(html: str) -> str:
+    """The theme's search dialog has no accessible name; a screen reader announces it as 搜索."""
+    return html.replace(_UNNAMED_SEARCH_DIALOG, _UNNAMED_SEARCH_DIALOG[:-1] + ' aria-label="搜索">', 1)
 
 
 def anchor_problems(name: str, html: str) -> list[str]:
