@@ -342,10 +342,18 @@ def test_crlf_line_ends_and_dot_ended_front_matter_are_normal_versions(repo: Rep
 
 
 def test_a_draft_copy_with_the_same_id_does_not_replace_the_lineage(repo: Repo) -> None:
+    """A Markdown file in a sub-folder of agreements/ would never be published: lint says so (KS009, an error),
+    so the build stops with the published site as it was; removed, the real lineage is published unchanged."""
     draft = text("demo", "9.0", fee(1), dates("2026-03-02", "2026-03-02", "草稿。"))
     (repo.path / "agreements" / "drafts").mkdir()
     (repo.path / "agreements" / "drafts" / "demo.md").write_text(draft, "utf-8")
     repo.commit("草稿副本")
+    outcome = repo.build()
+    assert outcome.code == "KS010" and "KS009" in outcome.error.message  # type: ignore[union-attr]
+    assert outcome.after == outcome.before, "the published site is left exactly as it was"
+    assert_published(repo, "demo", demo_versions())
+    (repo.path / "agreements" / "drafts" / "demo.md").unlink()
+    repo.commit("移走草稿")
     outcome = repo.build()
     assert outcome.error is None, outcome.error
     assert_published(repo, "demo", demo_versions())
