@@ -292,6 +292,11 @@ def _check_attr_lines(ctx: _Ctx, id_line: int, line: int) -> None:
             ctx.error("KS209", f"属性 {key} 写了两次：只会保留后一个，请合并为一个（多个标签用空格分隔）。", id_line)
 
 
+#: Text a browser would read as the start of a tag or comment; an autolink (``<https://…>``) and a
+#: backslash-escaped ``\<`` are not.
+_TAG_LIKE = re.compile(r"(?<!\\)<(?!(?:https?://|mailto:)[^\s<>]*>)[A-Za-z/!?][^\s<>]*")
+
+
 def _check_inline(ctx: _Ctx, inline: Token) -> None:
     base = _line(inline)
     for child in inline.children or ():
@@ -303,6 +308,13 @@ def _check_inline(ctx: _Ctx, inline: Token) -> None:
             href = str(child.attrs.get("href", ""))
             if not re.match(r"^(https?://|mailto:|#)", href):
                 ctx.error("KS502", f"链接地址 “{href}” 不安全或不完整：只允许 http(s)://、mailto: 或站内 #条款ID。", base)
+    # markdown-it reads "<img src=x onerror=a=1>" as text (its unquoted attribute values exclude "="), a browser
+    # as a tag: the text is escaped on the site all the same, but an editor who wrote a tag should hear about it.
+    if not any(child.type == "html_inline" for child in inline.children or ()):
+        tag = _TAG_LIKE.search(inline.content)
+        if tag is not None:
+            ctx.error("KS501", f"正文中不允许使用 HTML 或脚本（{tag.group(0)}…）：请改为纯文字；"
+                      "确需写出尖括号时请用全角符号＜＞或书名号《》。", base)  # fmt: skip
     # markdown-it already refuses to make links of these schemes; an editor should still hear about them.
     if re.search(r"\]\(\s*(?:javascript|vbscript|data):", inline.content, re.IGNORECASE):
         ctx.error("KS502", "链接使用了不安全的地址（javascript: / data:）：只允许 http(s)://、mailto: 或站内 #条款ID。", base)

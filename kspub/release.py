@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused
 from kspub.errors import KspubError
 from kspub.frontmatter import load_yaml_document, split_front_matter
 from kspub.model import Agreement, is_version_label, sha256_text
@@ -106,6 +107,11 @@ def release(
     stay this agreement's history and its old addresses redirect."""
     from kspub.repository import open_repo
 
+    for option, value in (("--reason", reason), ("--summary", summary)):
+        refused = REFUSED_CHAR_RE.search(value or "")
+        if refused is not None:
+            raise _fail(f"{option} 中有无法显示的字符 {describe_refused(refused.group(0))}：它会原样发布到网站和 JSON 中",
+                        hint="请删除后重新输入（可能来自复制粘贴）")  # fmt: skip
     repo = open_repo(root)
     top = Path(repo.working_tree_dir)
     rel_record = record_path(agreement_id)
