@@ -42,6 +42,7 @@ site: $(RUNTIME)
 
 test: $(TESTING)
 	scripts/ensure-chromium
+	scripts/ensure-axe
 	$(BIN)/ruff check kspub tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -19,7 +19,7 @@ from kspub.diff import ChangeSet
 from kspub.diff_operands import AgreementDiff, diff_refs
 from kspub.errors import Diagnostic, KspubError, Severity
 from kspub.history import Timeline
-from kspub.law.notice import NoticeAssessment, assess
+from kspub.law.notice import NoticeAssessment, RuleChange, assess_in_force, diff_policies
 from kspub.model import Agreement
 from kspub.sla.diff import SlaChangeSet, diff_sla
 
@@ -66,6 +66,8 @@ class AgreementCheck:
     findings: tuple[Finding, ...]
     announced: date | None = None
     effective: date | None = None
+    rule_changes: tuple[RuleChange, ...] = ()
+    """What the new version changes in the notice rules themselves (docs/decisions/0403-rules-in-force.md)."""
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,7 @@ class AgreementCheck:
             "ok": self.ok,
             "diff": self.changes.to_dict() if self.changes else None,
             "notice": self.notice.to_dict() if self.notice else None,
+            "rule_changes": [r.to_dict() for r in self.rule_changes],
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -104,6 +107,8 @@ class CheckReport:
     agreements: tuple[AgreementCheck, ...]
     sla: SlaCheck | None
     history: tuple[Diagnostic, ...] = field(default=())
+    unchecked: tuple[str, ...] = field(default=())
+    """Agreement files changed against the base that could not be compared: they fail lint."""
 
     @property
     def ok(self) -> bool:
@@ -122,6 +127,7 @@ class CheckReport:
             "history": [d.to_dict() for d in self.history],
             "agreements": [a.to_dict() for a in self.agreements],
             "sla": self.sla.to_dict() if self.sla else None,
+            "unchecked": list(self.unchecked),
         }
 
 
@@ -187,16 +193,84 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
         if not text_changed:
             add("KS424", f"版本号由 {old.meta.version} 改为 {meta.version}，但正文没有变化。", _fm_line(new, "version"),
                 Severity.WARNING)  # fmt: skip
+    rule_changes = _judge_rule_changes(old, new, changes, add)
     if material:
         try:
-            notice = assess(material, old, new, calendar, announced=meta.announced)
+            notice = assess_in_force(material, old, new, calendar, announced=meta.announced)
         except KspubError as exc:
-            add(exc.code, f"无法计算最早合法生效日：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""),
-                _fm_line(new, "announced"))  # fmt: skip
+            add(exc.code, _cannot_compute(exc), _fm_line(new, "announced"))
         if notice is not None:
             _judge_dates(notice, new, add)
+            _judge_rules_in_force(notice, new, add)
     return AgreementCheck(diff.path, new.id, meta.title, old.meta.version, meta.version, changes, notice,
-                          tuple(findings), meta.announced, meta.effective)  # fmt: skip
+                          tuple(findings), meta.announced, meta.effective, rule_changes)  # fmt: skip
+
+
+def _cannot_compute(exc: KspubError) -> str:
+    """Why no earliest date could be computed; a year without a schedule names the file to add and the notice
+    to transcribe into it."""
+    import re
+
+    from kspub.law.workdays import UNKNOWN_YEAR
+
+    year = re.match(r"(\d{4})年", exc.message) if exc.code == UNKNOWN_YEAR else None
+    if year is not None:
+        y = year.group(1)
+        return (f"无法计算最早合法生效日：通知期延伸到 {y} 年，但没有 {y} 年的放假安排（kspub 不推测日历）。请把"
+                f"《国务院办公厅关于{y}年部分节假日安排的通知》的全部节假日、调休放假日和调休上班日录入本仓库的 "
+                f"calendar/{y}.yaml（格式见 kspub/data/calendar/README.md），再重新运行检查。")
+    return f"无法计算最早合法生效日：{exc.message}" + (f"（{exc.hint}）" if exc.hint else "")
+
+
+def _judge_rule_changes(old: Agreement, new: Agreement, changes: ChangeSet, add: AddFinding) -> tuple[RuleChange, ...]:
+    """A change to the notice rules is a change of its own (docs/decisions/0403-rules-in-force.md): listed
+    always (KS440); lowering a rule is an error unless the clause it rests on changes materially in the same
+    version (KS441), and a rule resting only on a statute cannot be lowered at all (KS442). The clause's change
+    is then judged under the old rule, which :func:`assess_in_force` applies. A clause change downgraded to
+    editorial by a change note that names its approver (KS451) is a change of the clause too: the rule follows
+    the clause's text (KS131), and the approval is on the record (docs/decisions/0405-overrides-on-the-record.md)."""
+    from kspub.changes import OVERRIDE_APPROVED
+
+    try:
+        found = tuple(diff_policies(old, new))
+    except KspubError:
+        return ()  # a notice block that does not read: lint reports it
+    line = _fm_line(new, "notice")
+    changed = {i for c in changes.changes if c.material for i in (c.clause, *c.old_ids, *c.new_ids)}
+    approved = {i for c in changes.changes if OVERRIDE_APPROVED in c.flags for i in (c.clause, *c.old_ids, *c.new_ids)}
+    for rc in found:
+        add("KS440", f"通知规则变更：{rc.text}。", line, Severity.INFO)
+        if not rc.lowered:
+            continue
+        if rc.statutory:
+            add("KS442", f"降低了依据法律或计算方式的通知要求（{rc.text}）：协议不能降低法律规定的通知要求，期间计算方式"
+                "也不能在合并请求中放宽。请恢复原规则。", line)  # fmt: skip
+        elif not set(rc.sources) & changed and set(rc.sources) & approved:
+            clauses = "、".join(sorted(set(rc.sources) & approved))
+            add("KS445", f"通知规则随所依据的条款一同修改（{rc.text}）：该条款（{clauses}）的修改已由批准人降为编辑性修改"
+                "（见 KS451），本次不计通知期；新规则自新版本生效后适用。", line, Severity.INFO)  # fmt: skip
+        elif not set(rc.sources) & changed:
+            clauses = "、".join(rc.sources)
+            add("KS441", f"降低了通知要求（{rc.text}），但规则所依据的条款（{clauses}）在本版本中没有相应修改：客户已知的"
+                "条款仍是原来的约定，只改头信息中的规则不能缩短通知。请恢复规则，或在同一版本中修改该条款（该条款的"
+                "修改将按原规则通知）。", line)  # fmt: skip
+        else:
+            add("KS445", f"通知规则随所依据的条款一同修改（{rc.text}）：本次变更按修改前的规则（客户已知的规则）计算通知期，"
+                "新规则自新版本生效后适用。", line, Severity.INFO)  # fmt: skip
+    return found
+
+
+def _judge_rules_in_force(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> None:
+    """The report shows both versions' dates when their rules differ (KS443), and what a statute requires of
+    its own (KS444: E-Commerce Law Art. 34's consultation, publication and exit right)."""
+    if notice.rules_differ and notice.base_effective is not None and notice.head_effective is not None:
+        add("KS443", f"现行规则与新规则给出的最早生效日不同：依现行规则（客户已知的版本）为 {notice.base_effective}，"
+            f"依新规则为 {notice.head_effective}；以较晚的 {notice.earliest_effective} 为准。",
+            _fm_line(new, "effective"), Severity.INFO)  # fmt: skip
+    for citation, actions in notice.duties:
+        listed = "；".join(f"（{k}）{a}" for k, a in enumerate(actions, 1))
+        add("KS444", f"{citation}对本次修改另有要求，kspub 无法核实，请在公告时逐项落实：{listed}。",
+            _fm_line(new, "announced"), Severity.WARNING)  # fmt: skip
 
 
 def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> None:
@@ -206,14 +280,14 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
         if meta.effective < earliest:
             add(
                 "KS414",
-                f"生效日期 {meta.effective} 早于最早合法生效日 {earliest}：依 {gov.rule.basis}，实质性变更"
+                f"生效日期 {meta.effective} 早于最早合法生效日 {earliest}：依 {gov.label}，实质性变更"
                 f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，自公告日 {meta.announced} 起算，"
                 f"期间最后一日为 {gov.window.last_day if gov.window else '—'}。请把 effective 改为 {earliest} 或更晚，"
                 "或提前公告。",
                 _fm_line(new, "effective"),
             )
         else:
-            add("KS425", f"生效日期 {meta.effective} 不早于最早合法生效日 {earliest}（依 {gov.rule.basis}，"
+            add("KS425", f"生效日期 {meta.effective} 不早于最早合法生效日 {earliest}（依 {gov.label}，"
                 f"{gov.rule.period.display}）。", _fm_line(new, "effective"), Severity.INFO)  # fmt: skip
     if notice.consent_required:
         add("KS416", f"须重新取得用户同意（{'、'.join(notice.consent_clauses[:5])}）：处理目的、方式或个人信息种类的变更，"
@@ -260,7 +334,7 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
             try:
                 earliest = effective_window(today, policy.default.period, calendar, roll=policy.roll,
                                             end=policy.end).effective_date  # fmt: skip
-                basis = f"{rules_from.meta.title}{policy.default.basis}"
+                basis = f"{rules_from.meta.title}{policy.default.describe(rules_from)}"
             except KspubError as exc:
                 findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
     entries = {e.id: e for e in current.entries}
@@ -296,19 +370,22 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
 
     corpus = load_corpus(root)
     history: tuple[Diagnostic, ...] = ()
+    records_readable = True
+    timelines: Mapping[str, Timeline] | None = None
     try:
         timelines = read_timelines(root, ref=head) if head is not None else read_worktree_timelines(root)
-    except HistoryError as exc:
+    except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it
         history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
-        timelines = None
     except KspubError as exc:  # a record that cannot be read
         history = (Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line),)
-        timelines = None
-    if timelines is not None:
-        history += tuple(record_findings(root, base, head, corpus.agreements, timelines))
+        records_readable = False
+    if records_readable:
+        # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
+        history = tuple(record_findings(root, base, head, corpus.agreements, timelines)) + history
     calendar = repository_calendar(root)
     checks: list[AgreementCheck] = []
     broken = frozenset(d.path for d in corpus.errors)
+    unchecked = _unchecked(root, base, head, broken)
     for diff in diff_refs(root, base, head, skip=broken):
         gone = diff.old.id if diff.new is None and diff.old is not None else None
         ended = timelines is not None and gone is not None and (
@@ -319,15 +396,25 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
         checks.append(check_agreement(diff, today, calendar, withdrawn=ended, timeline=timeline))
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
     sla = check_sla(root, base, today, calendar, rules_from)
-    return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history)
+    return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history, unchecked)
+
+
+def _unchecked(root: Path, base: str, head: str | None, broken: frozenset[str]) -> tuple[str, ...]:
+    """The changed agreement files the gate cannot compare because they fail lint."""
+    from kspub.repository import changed_agreement_paths
+
+    if not broken:
+        return ()
+    return tuple(new for _, new in changed_agreement_paths(root, base, head) if new is not None and new in broken)
 
 
 def record_findings(
-    root: Path, base: str, head: str | None, agreements: Sequence[Agreement], timelines: Mapping[str, Timeline]
+    root: Path, base: str, head: str | None, agreements: Sequence[Agreement], timelines: Mapping[str, Timeline] | None
 ) -> list[Diagnostic]:
     """The release record against the base and against the text: append-only (KS817), events that contradict
     their version (KS818), text not recorded (KS815), front-matter dates that disagree with the record (KS816).
-    An agreement removed without a recorded withdrawal is KS421 (:func:`check_agreement`)."""
+    An agreement removed without a recorded withdrawal is KS421 (:func:`check_agreement`). Without
+    ``timelines`` (a recorded version could not be rebuilt) only the record itself is judged."""
     from kspub.history import legal_text, read_records, read_worktree_records
     from kspub.model import sha256_text
     from kspub.record import append_only_problems, event_problems, record_path
@@ -350,6 +437,8 @@ def record_findings(
             before = old.release(rel.version) if old else None
             for message in event_problems(rel, before.events if before else ()):
                 out.append(Diagnostic("KS818", message, path, rel.line or None))
+    if timelines is None:
+        return out
     for a in agreements:
         timeline = timelines.get(a.id)
         latest = timeline.versions[-1] if timeline and timeline.versions else None

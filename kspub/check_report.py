@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kspub.check import AgreementCheck, CheckReport, Finding
+from kspub.diff import Change
 from kspub.diff_report import KIND_ZH, escape_markdown, render_markdown_redline, shorten
 from kspub.errors import Diagnostic, Severity
 
@@ -38,9 +39,7 @@ def render_text(report: CheckReport) -> str:
         lines.append("")
         lines.append("版本历史：")
         lines.extend(f"  {d.format()}" for d in report.history)
-    if not report.agreements and not report.sla:
-        lines.append("")
-        lines.append("没有协议或 SLA 目录发生变化。")
+    lines.extend(_nothing_or_unchecked(report))
     for a in report.agreements:
         lines.append("")
         lines.append(_agreement_heading(a))
@@ -50,7 +49,8 @@ def render_text(report: CheckReport) -> str:
             for c in a.changes.changes:
                 label = "实质性" if c.material else "编辑性"
                 number = c.new_number or c.old_number or ""
-                lines.append(f"  - [{label}] {KIND_ZH.get(c.kind, c.kind)} {number} {c.clause}：{c.explanation}")
+                lines.append(f"  - [{label}] {KIND_ZH.get(c.kind, c.kind)} {number} {c.clause}：{row_explanation(c)}")
+        lines.extend(_rule_change_lines(a))
         if a.notice is not None:
             lines.append(f"  通知要求：{a.notice.explanation}")
         lines.extend(f"  {f.as_diagnostic().format()}" for f in a.findings)
@@ -62,6 +62,35 @@ def render_text(report: CheckReport) -> str:
     lines.append("")
     lines.append(verdict_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _nothing_or_unchecked(report: CheckReport) -> list[str]:
+    """"Nothing changed" only when nothing did: files that changed but fail lint are named as unchecked."""
+    if report.unchecked:
+        return ["", f"以下协议文件有变化，但未通过源文件检查，无法逐条比较和计算通知期：{'、'.join(report.unchecked)}"
+                "（请先改正上面的错误）。"]  # fmt: skip
+    if not report.agreements and not report.sla:
+        return ["", "没有协议或 SLA 目录发生变化。"]
+    return []
+
+
+def _rule_change_lines(a: AgreementCheck) -> list[str]:
+    if not a.rule_changes:
+        return []
+    out = [f"  通知规则变更 {len(a.rule_changes)} 处："]
+    out += [f"  - [{'降低' if r.lowered else '变更'}] {r.text}" for r in a.rule_changes]
+    return out
+
+
+def row_explanation(c: Change) -> str:
+    """A change's explanation as its row shows it: a row classed editorial never opens with 实质性变更 (a change a
+    person reclassified keeps the automatic finding, said as such)."""
+    text = c.explanation
+    if not c.material and text.startswith("实质性变更："):
+        return "人工定为编辑性；自动判定为" + text
+    if c.material and text.startswith("编辑性修改："):
+        return "人工定为实质性；自动判定为" + text
+    return text
 
 
 def _agreement_heading(a: AgreementCheck) -> str:
@@ -99,6 +128,26 @@ def _finding_md(f: Finding) -> str:
     return f"- {ICON[f.severity]} **{SEVERITY_ZH[f.severity]}** {f.code}：{escape_markdown(f.message)}（{where}）"
 
 
+def _applied_rule_rows(a: AgreementCheck) -> list[str]:
+    """Every applied rule in the summary table, with its period and its own earliest date; the governing one
+    marked; both versions' dates when their rules differ."""
+    n = a.notice
+    assert n is not None
+    rows: list[str] = []
+    for app in n.applications:
+        period = app.rule.period.display if app.rule.period else "无固定期限"
+        date = f"，最早 {app.window.effective_date}" if app.window else ""
+        mark = "（起决定作用）" if app is n.governing else ""
+        rows.append(f"| 适用规则 | {escape_markdown(app.label)}：{period}{date}{mark} |")
+    if not rows:
+        rows.append("| 适用规则 | 没有适用的通知规则（notice 未写 default） |")
+    if n.rules_differ:
+        rows.append(f"| 现行规则 / 新规则 | 最早 {n.base_effective or '—'} / 最早 {n.head_effective or '—'}，以较晚者为准 |")
+    for citation, actions in n.duties:
+        rows.append(f"| {escape_markdown(citation)}要求 | {escape_markdown('；'.join(actions))} |")
+    return rows
+
+
 def render_markdown(report: CheckReport) -> str:
     """The pull-request comment / job summary."""
     out: list[str] = ["# 协议变更检查报告", "", f"**{'✅ ' if report.ok else '❌ '}{verdict_line(report)}**", "",
@@ -107,8 +156,7 @@ def render_markdown(report: CheckReport) -> str:
     if problems:
         out += ["", "## 源文件与历史检查", ""]
         out += [f"- {ICON[d.severity]} `{d.path}:{d.line or ''}` {d.code} {escape_markdown(d.message)}" for d in problems]
-    if not report.agreements and not report.sla:
-        out += ["", "没有协议或 SLA 目录发生变化。"]
+    out += _nothing_or_unchecked(report)
     for a in report.agreements:
         out += ["", f"## {'✅' if a.ok else '❌'} 《{escape_markdown(a.title)}》", ""]
         out += [
@@ -122,7 +170,7 @@ def render_markdown(report: CheckReport) -> str:
         if a.notice is not None:
             n = a.notice
             out.append(f"| 最早合法生效日 | {n.earliest_effective or '—'} |")
-            out.append(f"| 适用规则 | {escape_markdown(n.governing.rule.basis) if n.governing else '—'} |")
+            out += _applied_rule_rows(a)
             out.append(f"| 须重新取得同意 | {'是' if n.consent_required else '否'} |")
         out += record_rows(a)
         if a.findings:
@@ -132,15 +180,18 @@ def render_markdown(report: CheckReport) -> str:
             out += ["", "### 通知要求", "", escape_markdown(a.notice.explanation)]
             for app in a.notice.applications:
                 if app.window is not None:
-                    out += ["", f"<details><summary>{escape_markdown(app.rule.basis)}：期间计算</summary>", "",
+                    out += ["", f"<details><summary>{escape_markdown(app.label)}：期间计算</summary>", "",
                             escape_markdown(app.window.explanation), "", "</details>"]  # fmt: skip
+        if a.rule_changes:
+            out += ["", "### 通知规则变更", ""]
+            out += [f"- {'**降低**' if r.lowered else '变更'}：{escape_markdown(r.text)}" for r in a.rule_changes]
         if a.changes is not None and a.changes.changes:
             out += ["", "### 逐条变更", "", "| # | 条款 | 变更 | 性质 | 说明 |", "|---|---|---|---|---|"]
             for k, c in enumerate(a.changes.changes, 1):
                 number = escape_markdown(c.new_number or c.old_number or "")
                 cls = "**实质性**" if c.material else "编辑性"
                 out.append(f"| {k} | {number} `{c.clause}` | {KIND_ZH.get(c.kind, c.kind)} | {cls} | "
-                           f"{escape_markdown(c.explanation).replace('|', '｜')} |")  # fmt: skip
+                           f"{escape_markdown(row_explanation(c)).replace('|', '｜')} |")  # fmt: skip
             redlines = [(c, shorten(c.redline)) for c in a.changes.changes if any(s.op != "equal" for s in c.redline)]
             if redlines:
                 out += ["", "<details><summary>红线对照</summary>", ""]

@@ -18,6 +18,42 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _SPACE_RUN_RE = re.compile(rf"[\s{INVISIBLE}]+")
 
 
+# --- characters no text may hold ------------------------------------------------------------------------
+
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+#: C0 controls but tab and line feed, DEL and the C1 controls, lone surrogates, Unicode noncharacters, and the
+#: bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what a
+#: reader sees without changing what is stored. The one definition: front matter, body, SLA catalogue.
+REFUSED_CHAR_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}\u202a-\u202e\u2066-\u2069]")
+
+
+def describe_refused(ch: str) -> str:
+    """A refused character named for an editor: ``U+202E（双向文字控制符）``."""
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "控制字符"
+    elif 0xD800 <= code <= 0xDFFF:
+        kind = "无效的代理字符"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        kind = "双向文字控制符，会改变文字的显示顺序"
+    else:
+        kind = "Unicode 非字符"
+    return f"U+{code:04X}（{kind}）"
+
+
+def refused_characters(text: str) -> list[tuple[int, str]]:
+    """(0-based line, first refused character on it) for every line of ``text`` holding one; linear."""
+    out: list[tuple[int, str]] = []
+    line, last_line, pos = 0, -1, 0
+    for m in REFUSED_CHAR_RE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if line != last_line:
+            out.append((line, m.group(0)))
+            last_line = line
+    return out
+
+
 @cache
 def _width_table() -> dict[int, str]:
     """Every full-width or half-width form mapped to its ordinary form, straight from the Unicode data.

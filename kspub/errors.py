@@ -9,6 +9,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kspub.chinese_text import REFUSED_CHAR_RE
+
+
+def shown_path(path: str) -> str:
+    """A path as printed in a one-line diagnostic: as it is, unless it holds a line break, a tab, a control
+    character or another refused character that would split or disguise the line; then quoted, with those
+    characters, backslashes and quotes escaped (``"agreements/de\\nmo.md"``)."""
+    if not (REFUSED_CHAR_RE.search(path) or any(ch in path for ch in "\t\n\u2028\u2029")):
+        return path
+    out = []
+    for ch in path:
+        if ch in "\\\"":
+            out.append("\\" + ch)
+        elif ch in "\t\n\u2028\u2029" or REFUSED_CHAR_RE.fullmatch(ch):
+            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: line breaks shown as ``\\n``, and a lone surrogate (from a file name that is not
+    UTF-8) escaped, so printing it can never fail."""
+    text = message.replace("\r", "\\r").replace("\n", "\\n")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -31,9 +57,9 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        where = shown_path(self.path) if self.line is None else f"{shown_path(self.path)}:{self.line}"
         tag = {Severity.ERROR: "", Severity.WARNING: "（警告）", Severity.INFO: "（提示）"}[self.severity]
-        message = self.message.replace("\r", "\\r").replace("\n", "\\n")  # one diagnostic, one line
+        message = _one_line(self.message)
         return f"{where}: {self.code} {tag}{message}"
 
     def to_dict(self) -> dict[str, object]:
@@ -70,8 +96,8 @@ class KspubError(Exception):
     def format(self) -> str:
         where = ""
         if self.path:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        text = f"{where}{self.code} {self.message}"
+            where = f"{shown_path(self.path)}:{self.line}: " if self.line else f"{shown_path(self.path)}: "
+        text = f"{where}{self.code} {_one_line(self.message)}"
         if self.hint:
             text += f"（{self.hint}）"
         return text

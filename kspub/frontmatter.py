@@ -10,8 +10,9 @@ from typing import Any
 
 import yaml
 
+from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import Diagnostic
-from kspub.model import ID_MAX, ChangeNote, Correction, Meta, PrintedDates, is_id, is_version_label
+from kspub.model import ID_MAX, TITLE_MAX, ChangeNote, Correction, Meta, PrintedDates, is_id, is_version_label
 
 KINDS: Mapping[str, str] = {
     "agreement": "协议",
@@ -45,6 +46,9 @@ _OPEN_RE = re.compile(r"---[ \t]*")
 _CLOSE_RE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 #: The most YAML nodes one front matter may hold: far above any agreement's, far below a memory problem.
 MAX_YAML_NODES = 100_000
+#: The most characters a YAML integer may have: Python refuses to read one of over 4,300 digits, and no field
+#: kspub reads is a number anywhere near this long.
+MAX_YAML_INT_CHARS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,12 @@ _string_dates(_Loader)
 _string_dates(_PyLoader)
 
 
+def _bounded_int(loader: Any, node: yaml.ScalarNode) -> Any:
+    if len(node.value) > MAX_YAML_INT_CHARS:
+        raise YamlLimitError(f"数字过长（超过 {MAX_YAML_INT_CHARS} 位），如是文字请加引号", node.start_mark.line)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
 class DuplicateKeyError(ValueError):
     def __init__(self, key: str, line: int) -> None:
         super().__init__(key)
@@ -126,6 +136,10 @@ class YamlLimitError(yaml.YAMLError):
         super().__init__(problem)
         self.problem = problem
         self.problem_mark = yaml.Mark("", 0, line, 0, "", 0)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+_PyLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
 
 
 def load_yaml(text: str) -> tuple[Any, dict[str, int]]:
@@ -195,12 +209,13 @@ def _check_nodes(node: yaml.Node | None) -> None:
             stack.extend(current.value)
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_UNPRINTABLE = REFUSED_CHAR_RE
 _MARKUP = re.compile(r"[<>]")
 
 
 def unprintable(data: Any) -> str | None:
-    """The first string anywhere in ``data`` holding a control character or a lone surrogate, if any."""
+    """The first string anywhere in ``data`` holding a refused character (a control character, a lone
+    surrogate, a noncharacter, a bidi override: :data:`kspub.chinese_text.REFUSED_CHAR_RE`), if any."""
     stack = [data]
     while stack:
         item = stack.pop()
@@ -264,11 +279,20 @@ class _Fields:
 
 def _load(text: str, path: str, first_line: int, diags: list[Diagnostic]) -> _Fields | None:
     """The YAML as a mapping, or None with the problem reported at its line."""
+    refused = refused_characters(text)
+    for line, ch in refused:
+        diags.append(Diagnostic("KS113", f"头信息中有无法显示的字符 {describe_refused(ch)}：请删除后重新输入（可能来自复制粘贴）。",
+                                path, first_line + line))  # fmt: skip
+    if refused:
+        return None
     try:
         data, key_lines = load_yaml(text)
     except DuplicateKeyError as exc:
         diags.append(Diagnostic("KS112", f"头信息字段 “{exc.key}” 写了两次：YAML 只会保留后一个，请删除重复的一行。",
                                 path, first_line + exc.line))  # fmt: skip
+        return None
+    except YamlLimitError as exc:
+        diags.append(Diagnostic("KS103", f"YAML 头信息无法读取：{exc.problem}。", path, first_line + exc.problem_mark.line))
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -293,11 +317,13 @@ def _check_keys(f: _Fields) -> None:
             f.err("KS106", f"头信息缺少必填字段 “{key}”。", f.at(key))
     bad = unprintable(f.data)
     if bad is not None:
-        f.err("KS113", f"头信息中有控制字符或无法显示的字符（{bad.encode('unicode_escape').decode()[:40]}）：请删除后重新输入。",
-              f.first_line)  # fmt: skip
+        ch = describe_refused(REFUSED_CHAR_RE.findall(bad)[0])
+        f.err("KS113", f"头信息中有无法显示的字符 {ch}（写成了转义序列）：请删除后重新输入。", f.first_line)
     title = f.data.get("title")
     if isinstance(title, str) and _MARKUP.search(title):
         f.err("KS107", "标题中不能有 < 或 >：标题按原样显示在网页标题和导航中，请改用中文书名号《》或全角符号。", f.at("title"))
+    if isinstance(title, str) and len(title) > TITLE_MAX:
+        f.err("KS107", f"标题过长（{len(title)} 个字符，上限 {TITLE_MAX}）：标题显示在网页标题和导航中，请缩短。", f.at("title"))
 
 
 def _identity(f: _Fields, file_stem: str | None) -> tuple[str, str, str, str]:

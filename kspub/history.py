@@ -313,6 +313,19 @@ def _version(
             ))  # fmt: skip
             return None
         states.append((blob, sha, state))
+    released = states[0][2].meta
+    if (released.announced, released.effective) != (rel.announced, rel.effective):
+        # kspub release writes the dates into the front matter before it stores the blob: they agree unless the
+        # record was edited by hand
+        problems.append(HistoryError(
+            "KS812",
+            f"发布记录中版本 {where} 的日期（公告 {rel.announced or '未载明'}、生效 {rel.effective or '未载明'}）与发布时的"
+            f"文本（git 对象 {rel.blob[:12]}）头信息中的（公告 {released.announced or '未载明'}、生效 "
+            f"{released.effective or '未载明'}）不一致",
+            path=record.path, line=rel.line,
+            hint="发布记录被手工改动过：请把发布记录恢复为主分支上的内容；推迟生效请用 kspub release --effective 日期 --reason 原因 登记",
+        ))  # fmt: skip
+        return None
     blob, sha, state = states[-1]
     withdrawal = rel.withdrawal
     revisions = tuple(
@@ -391,7 +404,11 @@ def _add_drafts(worktree: Path, timelines: dict[str, Timeline]) -> None:
     """Add the working tree's text as a draft version wherever it differs from the last committed one."""
     folder = worktree / AGREEMENTS_DIR
     for file in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        state = _read_state(file.read_bytes(), f"{AGREEMENTS_DIR}/{file.name}")
+        try:
+            data = file.read_bytes()
+        except OSError:  # a symbolic link that loops: lint reports it (KS008); it is no draft
+            continue
+        state = _read_state(data, f"{AGREEMENTS_DIR}/{file.name}")
         if state is None:
             continue
         meta, source = state.meta, state.source

@@ -123,9 +123,10 @@ def check_notice_default(a: Agreement) -> Iterator[Diagnostic]:
     notice = a.meta.notice or {}
     if notice.get("default") is None:
         line = a.meta.field_lines.get("notice") or a.meta.field_lines.get("version") or 1
-        yield _diag(a, "KS140", "头信息没有默认通知规则 notice.default：没有它，本协议以后的实质性变更可以在公告当天生效。请写明"
-                    "协议约定的变更通知期、渠道和依据，例如 notice: {default: {period: 30日, channels: [site, email], "
-                    "basis: 本协议第1.7条}}；协议本身没有约定通知期的，请与法务确认后写明。", line)  # fmt: skip
+        yield _diag(a, "KS140", "头信息没有默认通知规则 notice.default：没有 default，本协议以后的实质性变更就可以在公告当天"
+                    "生效。请写明协议约定的变更通知期、渠道和约定该期限的条款 ID，例如 notice: {default: {period: 30日, "
+                    "channels: [site, email], clause: amendment-notice}}；协议本身没有约定通知期的，请与法务确认后写明。",
+                    line)  # fmt: skip
 
 
 def check_consent_plan(a: Agreement) -> Iterator[Diagnostic]:

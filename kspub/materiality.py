@@ -237,6 +237,28 @@ def _numbers(text: str, masked: Iterable[tuple[int, int]]) -> tuple[list[str], l
     return found, spans
 
 
+# An e-mail address or a web address is one thing to a reader: its dots and @ are not punctuation, its digits
+# are not amounts. Such tokens are compared whole, before numbers and punctuation are looked at.
+_CONTACT_RE = re.compile(
+    r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
+    r"|(?:https?://|www\.)[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%\-]+[A-Za-z0-9/]"
+)
+
+
+def _contacts(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    found = [m for m in _CONTACT_RE.finditer(text)]
+    return [m.group(0) for m in found], [(m.start(), m.end()) for m in found]
+
+
+def _change_text(c: ValueChange) -> str:
+    """One changed value as a reader reads it: 新增 X, 删除 X, or X → Y."""
+    if not c.old:
+        return f"新增 {c.new}"
+    if not c.new:
+        return f"删除 {c.old}"
+    return f"{c.old} → {c.new}"
+
+
 def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text with the given spans replaced by a separator (so that neighbours do not join up)."""
     out: list[str] = []
@@ -397,13 +419,21 @@ def _material(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], 
 
     ref_spans_a = [(r.start, r.end) for r in refs_a]
     ref_spans_b = [(r.start, r.end) for r in refs_b]
+    contacts_a, contact_spans_a = _contacts(a)
+    contacts_b, contact_spans_b = _contacts(b)
+    if contacts_a != contacts_b:
+        flags.append(TEXT_CHANGED)
+        listed = "；".join(_change_text(c) for c in _pairs(contacts_a, contacts_b))
+        reasons.append(f"联系方式（电子邮件或网址）变化：{listed}")
+    ref_spans_a += contact_spans_a
+    ref_spans_b += contact_spans_b
     nums_a, num_spans_a = _numbers(a, ref_spans_a)
     nums_b, num_spans_b = _numbers(b, ref_spans_b)
     numbers: tuple[ValueChange, ...] = ()
     if nums_a != nums_b:
         numbers = _aligned_pairs(a, b, num_spans_a, num_spans_b)
         flags.append(NUMBER_CHANGED)
-        listed = "；".join(f"{_show(c.old)} → {_show(c.new)}" for c in numbers)
+        listed = "；".join(_change_text(c) for c in numbers)
         reasons.append(f"数字、期限、金额或比例变化：{listed}")
 
     duty_a, neg_a, word_spans_a = _word_counts(a)
@@ -441,7 +471,8 @@ def _material(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], 
     words_a = "".join(c for c in rest_a if not _is_punctuation(c)).replace("\u0001", "")
     words_b = "".join(c for c in rest_b if not _is_punctuation(c)).replace("\u0001", "")
     if words_a != words_b or not flags:
-        flags.append(TEXT_CHANGED)
+        if TEXT_CHANGED not in flags:
+            flags.append(TEXT_CHANGED)
         reasons.append("其他文字改动")
 
     explanation = "实质性变更：" + "；".join(reasons) + "。"

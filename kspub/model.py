@@ -29,6 +29,10 @@ class NodeKind(StrEnum):
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 #: The longest ID kspub accepts (agreement and clause alike): it becomes a URL path segment and a file name.
 ID_MAX = 64
+#: The longest title kspub accepts, in characters: an agreement's, a section heading's (with its number) and the
+#: SLA catalogue's. Titles go into headings, navigation and page titles, which the site generator renders in
+#: time that grows with the square of their markup; the longest real heading is under 80 characters.
+TITLE_MAX = 200
 #: A version label: letters, digits, dots, hyphens and underscores (2026.1, 2022-07-05, 1.10).
 VERSION_LABEL_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 

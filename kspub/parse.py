@@ -16,9 +16,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 
+from kspub.chinese_text import describe_refused, refused_characters
 from kspub.errors import Diagnostic, Severity
 from kspub.frontmatter import parse_front_matter, split_front_matter
-from kspub.model import ID_MAX, Agreement, Meta, Node, NodeKind, is_id
+from kspub.model import ID_MAX, TITLE_MAX, Agreement, Meta, Node, NodeKind, is_id
 
 #: Display numbers as printed in the agreements: "一、", "4.4", "4.1.1", "1.", "(1)", "（1）", "1)".
 NUMBER_RE = re.compile(
@@ -163,6 +164,7 @@ def parse_agreement(text: str, path: str, *, check_name: bool = True) -> ParseRe
         # the front matter's lines left blank, so every token keeps its line in the file
         lines = text.split("\n")
         body_text = "\n" * block.end_line + "\n".join(lines[block.end_line :])
+    _check_characters(ctx, body_text)
     body = _MD.parse(body_text)
     _walk_blocks(ctx, body)
     if not ctx.nodes and meta is not None:
@@ -171,6 +173,20 @@ def parse_agreement(text: str, path: str, *, check_name: bool = True) -> ParseRe
     if meta is not None:
         agreement = Agreement(meta=meta, nodes=tuple(ctx.nodes), path=path, source=text)
     return ParseResult(agreement, tuple(ctx.diags))
+
+
+#: How many lines with refused characters are reported one by one; the rest are counted.
+_MAX_CHARACTER_REPORTS = 20
+
+
+def _check_characters(ctx: _Ctx, body_text: str) -> None:
+    """Control characters, noncharacters and bidi overrides in the body (the front matter reports its own)."""
+    found = refused_characters(body_text)
+    for line, ch in found[:_MAX_CHARACTER_REPORTS]:
+        ctx.error("KS505", f"正文中有无法显示的字符 {describe_refused(ch)}：请删除后重新输入（可能来自复制粘贴）。", line + 1)
+    if len(found) > _MAX_CHARACTER_REPORTS:
+        rest = len(found) - _MAX_CHARACTER_REPORTS
+        ctx.error("KS505", f"另有 {rest} 行也含有这类字符：请全部删除后再检查。", found[_MAX_CHARACTER_REPORTS][0] + 1)
 
 
 def _stem(path: str) -> str:
@@ -276,6 +292,11 @@ def _check_attr_lines(ctx: _Ctx, id_line: int, line: int) -> None:
             ctx.error("KS209", f"属性 {key} 写了两次：只会保留后一个，请合并为一个（多个标签用空格分隔）。", id_line)
 
 
+#: Text a browser would read as the start of a tag or comment; an autolink (``<https://…>``) and a
+#: backslash-escaped ``\<`` are not.
+_TAG_LIKE = re.compile(r"(?<!\\)<(?!(?:https?://|mailto:)[^\s<>]*>)[A-Za-z/!?][^\s<>]*")
+
+
 def _check_inline(ctx: _Ctx, inline: Token) -> None:
     base = _line(inline)
     for child in inline.children or ():
@@ -287,6 +308,13 @@ def _check_inline(ctx: _Ctx, inline: Token) -> None:
             href = str(child.attrs.get("href", ""))
             if not re.match(r"^(https?://|mailto:|#)", href):
                 ctx.error("KS502", f"链接地址 “{href}” 不安全或不完整：只允许 http(s)://、mailto: 或站内 #条款ID。", base)
+    # markdown-it reads "<img src=x onerror=a=1>" as text (its unquoted attribute values exclude "="), a browser
+    # as a tag: the text is escaped on the site all the same, but an editor who wrote a tag should hear about it.
+    if not any(child.type == "html_inline" for child in inline.children or ()):
+        tag = _TAG_LIKE.search(inline.content)
+        if tag is not None:
+            ctx.error("KS501", f"正文中不允许使用 HTML 或脚本（{tag.group(0)}…）：请改为纯文字；"
+                      "确需写出尖括号时请用全角符号＜＞或书名号《》。", base)  # fmt: skip
     # markdown-it already refuses to make links of these schemes; an editor should still hear about them.
     if re.search(r"\]\(\s*(?:javascript|vbscript|data):", inline.content, re.IGNORECASE):
         ctx.error("KS502", "链接使用了不安全的地址（javascript: / data:）：只允许 http(s)://、mailto: 或站内 #条款ID。", base)
@@ -329,6 +357,9 @@ def _heading(ctx: _Ctx, open_tok: Token, inline: Token) -> None:
     id_line = _id_line(ctx, open_tok)
     _check_inline(ctx, inline)
     printed = inline.content
+    if len(printed) > TITLE_MAX:
+        ctx.error("KS214", f"标题过长（{len(printed)} 个字符，上限 {TITLE_MAX}）：标题显示在目录和导航中，请缩短；"
+                  "大段文字请写成标题下的条款。", line)  # fmt: skip
     if re.search(r"\{#[^}]*\}\s*$", printed):
         ctx.error("KS205", "请把 {#条款ID} 单独写在标题的上一行，而不是标题末尾。", line)
     node_id, tags, replaces, override = _attrs(ctx, dict(open_tok.attrs), line, id_line)

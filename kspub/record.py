@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import KspubError
 from kspub.model import is_id, is_version_label
 
@@ -217,6 +218,9 @@ class _Reader:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(f"{where}的 {key} 应为非空文字", line)
+        refused = REFUSED_CHAR_RE.search(value)
+        if refused is not None:  # written as a YAML escape: the text itself holds it
+            raise self.fail(f"{where}的 {key} 中有无法显示的字符 {describe_refused(refused.group(0))}", line)
         return value
 
     def day(self, data: Mapping[str, Any], key: str, where: str, line: int, *, required: bool) -> date | None:
@@ -263,6 +267,10 @@ def parse_record(text: str, path: str) -> Record:
     from kspub.frontmatter import DuplicateKeyError, YamlLimitError, load_yaml_document
 
     reader = _Reader(path)
+    refused = refused_characters(text)
+    if refused:
+        line, ch = refused[0]
+        raise reader.fail(f"有无法显示的字符 {describe_refused(ch)}", line + 1)
     try:
         node, data = load_yaml_document(text)
     except (yaml.YAMLError, DuplicateKeyError, YamlLimitError, RecursionError) as exc:

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused
 from kspub.errors import KspubError
 from kspub.frontmatter import load_yaml_document, split_front_matter
 from kspub.model import Agreement, is_version_label, sha256_text
@@ -106,6 +107,11 @@ def release(
     stay this agreement's history and its old addresses redirect."""
     from kspub.repository import open_repo
 
+    for option, value in (("--reason", reason), ("--summary", summary)):
+        refused = REFUSED_CHAR_RE.search(value or "")
+        if refused is not None:
+            raise _fail(f"{option} 中有无法显示的字符 {describe_refused(refused.group(0))}：它会原样发布到网站和 JSON 中",
+                        hint="请删除后重新输入（可能来自复制粘贴）")  # fmt: skip
     repo = open_repo(root)
     top = Path(repo.working_tree_dir)
     rel_record = record_path(agreement_id)
@@ -347,8 +353,10 @@ def _refuse_material_correction(top: Path, latest: Release, agreement: Agreement
 def _recorded_agreement(top: Path, entry: Release, path: str) -> Agreement:
     """The recorded text of a version (its last correction's, else the released one), parsed."""
     from kspub.parse import decode_source, parse_agreement
+    from kspub.repository import git_env
 
-    data = subprocess.run(["git", "cat-file", "blob", entry.current_blob], cwd=top, capture_output=True, check=False)
+    data = subprocess.run(["git", "cat-file", "blob", entry.current_blob], cwd=top, capture_output=True, check=False,
+                          env=git_env())  # fmt: skip
     if data.returncode != 0:
         raise _fail(f"无法读取已登记版本 {entry.version} 的文本（git 对象 {entry.current_blob[:12]}）", path,
                     "请使用完整克隆（git fetch --unshallow）")  # fmt: skip
@@ -368,7 +376,7 @@ def _earliest(
     if prior is None:
         return announced, [f"首次发布，无需提前通知：生效日期取公告日期 {announced}"]
     from kspub.diff import diff_agreements
-    from kspub.law.notice import assess
+    from kspub.law.notice import assess_in_force
     from kspub.law.workdays import repository_calendar
 
     old = _recorded_agreement(top, prior, agreement.path)
@@ -376,13 +384,13 @@ def _earliest(
     material = [c.clause for c in changes.changes if c.material]
     if not material:
         return announced, [f"与上一版本 {prior.version} 相比没有实质性变更：生效日期取公告日期 {announced}"]
-    notice = assess(material, old, agreement, repository_calendar(top), announced=announced)
+    notice = assess_in_force(material, old, agreement, repository_calendar(top), announced=announced)
     steps = [f"与上一版本 {prior.version} 相比有 {len(material)} 处实质性变更（{'、'.join(material[:5])}）"]
     gov = notice.governing
     if gov is None or gov.window is None or notice.earliest_effective is None:
         steps.append(f"通知规则未规定期间：生效日期取公告日期 {announced}")
         return announced, steps
-    steps.append(f"依 {gov.rule.basis}，须提前{gov.rule.period.display if gov.rule.period else ''}通知，自公告日 {announced} 起算：")
+    steps.append(f"依 {gov.label}，须提前{gov.rule.period.display if gov.rule.period else ''}通知，自公告日 {announced} 起算：")
     steps.extend(f"  {s}" for s in gov.window.steps)
     steps.append(f"最早合法生效日：{notice.earliest_effective}")
     if notice.consent_required:

@@ -7,6 +7,7 @@ does not exist at a ref reads as absent.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,15 @@ from kspub.errors import HistoryError, KspubError
 from kspub.law.period import shanghai
 
 AGREEMENTS_DIR = "agreements"
+
+#: Replacement objects (``git replace``, grafts) are ignored: kspub reads the commits, trees and blobs themselves,
+#: so a replacement can neither hide the release record of a commit nor swap the text of a recorded version.
+GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1"}
+
+
+def git_env() -> dict[str, str]:
+    """The environment of every git process kspub starts (see :data:`GIT_ENV`)."""
+    return {**os.environ, **GIT_ENV}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +54,15 @@ def open_repo(root: Path) -> Any:
     import git
 
     try:
-        return git.Repo(root, search_parent_directories=True)
+        repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
         raise HistoryError(
             "KS800",
             f"{root} 不是 git 仓库，无法读取版本历史",
             hint="请在协议仓库的完整克隆中运行（git clone 后不要加 --depth）",
         ) from exc
+    repo.git.update_environment(**GIT_ENV)
+    return repo
 
 
 def _not_a_ref(ref: str) -> HistoryError:
@@ -161,7 +173,7 @@ def committed_tree(root: Path, ref: str = "HEAD", paths: Sequence[str] = PUBLISH
         present = _top_level_names(repo, start, paths) if start is not None else []
         if present:
             proc = subprocess.run(["git", "archive", "--format=tar", str(start), "--", *present], cwd=repo.working_tree_dir,
-                                  capture_output=True, check=False)  # fmt: skip
+                                  capture_output=True, check=False, env=git_env())  # fmt: skip
             if proc.returncode != 0:
                 raise HistoryError("KS809", f"无法读取 {ref} 提交的文件：{proc.stderr.decode('utf-8', 'replace')[-200:]}",
                                    hint="请确认仓库完整（git fsck）")  # fmt: skip
@@ -214,6 +226,7 @@ def read_blobs(repo: Any, blobs: list[str], *, missing_ok: bool = False) -> dict
         input=("\n".join(wanted) + "\n").encode(),
         capture_output=True,
         check=False,
+        env=git_env(),
     )
     if proc.returncode != 0:
         problem = proc.stderr.decode("utf-8", "replace").strip()[-200:]

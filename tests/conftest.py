@@ -14,7 +14,7 @@ id: demo
 title: 示例协议
 kind: agreement
 version: "{version}"
-notice: {{default: {{channels: [site], basis: 公告即生效（测试用）}}}}
+notice: {{default: {{channels: [site], clause: nature}}}}
 {extra}---
 
 {{#general}}

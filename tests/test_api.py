@@ -88,7 +88,7 @@ id: other
 title: 其他说明
 kind: statement
 version: "1.0"
-notice: {default: {channels: [site], basis: 公告即生效（测试用）}}
+notice: {default: {channels: [site], clause: scope}}
 ---
 
 {#scope}

@@ -37,7 +37,7 @@ from .site_helpers import (
 )
 
 pytestmark = pytest.mark.e2e
-POSITIONAL = re.compile(r'\bid="(?:[^"]*_)?\d+"')
+POSITIONAL = re.compile(r'\bid="(?!__)(?:[^"]*_)?\d+"')  # the theme's own IDs start with __ (__palette_0)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +162,7 @@ def test_site_layout_for_past_current_and_upcoming(demo_site: BuildResult) -> No
 def test_redline_marks_insertions_and_deletions(demo_site: BuildResult) -> None:
     page = (demo_site.site / "demo" / "3.0" / "changes" / "index.html").read_text("utf-8")
     assert re.search(r"<del>[^<]*30[^<]*</del>", page)
-    assert re.search(r"<ins>[^<]*15[^<]*</ins>", page)
+    assert "<ins><strong>15</strong></ins>" in page  # the emphasis of the inserted text is kept
     assert 'id="fee-notice"' in page and "实质性变更" in page
 
 
@@ -356,3 +356,64 @@ def test_cli_passes_its_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert result.exit_code == 1 and result.stderr == "错误：KS999 测试\n"
     assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False,
                       "previous": "https://legal.example.com/", "first_publication": False}]  # fmt: skip
+
+
+def test_the_404_page_is_in_chinese_with_the_way_back(real_site: BuildResult) -> None:
+    page = (real_site.site / "404.html").read_text("utf-8")
+    assert "Not found" not in page and "页面不存在" in page
+    for link in ('href="/"', 'href="/changes/"', 'href="/sla/"'):
+        assert link in page
+    assert 'http-equiv="Content-Security-Policy"' in page
+
+
+def test_dates_say_what_they_are(demo_site: BuildResult, real_site: BuildResult) -> None:
+    """An archived version states when it applied; a version with no stated dates says when the site recorded
+    it, never presenting that day as a publication or effective date."""
+    archived = (demo_site.site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    assert "适用期间：2025年12月1日 至 2026年1月14日" in archived
+    upcoming = (demo_site.site / "demo" / "3.0" / "index.html").read_text("utf-8")
+    assert "适用期间" not in upcoming
+    changes = (demo_site.site / "changes" / "index.html").read_text("utf-8")
+    assert '2026年1月15日<span class="ks-date-kind">（生效）</span>' in changes
+    page = (real_site.site / "cloud-service-agreement" / "index.html").read_text("utf-8")
+    assert "生效日期：未载明" in page and "本站收录于" in page and "原文未载明公告与生效日期" in page
+    recent = (real_site.site / "changes" / "index.html").read_text("utf-8")
+    assert recent.count("首次收录") == 6 and recent.count("首次发布") == 2 and 'class="ks-date-kind">（本站收录）<' in recent
+
+
+def test_redline_changes_are_labelled_by_number_and_section(demo_site: BuildResult) -> None:
+    page = (demo_site.site / "demo" / "3.0" / "changes" / "index.html").read_text("utf-8")
+    head = re.search(r'<p class="ks-change-head">(.*?)</p>', page)
+    assert head is not None
+    assert "第 1.2 条（一、总则）" in head.group(1)
+    assert 'href="../#fee-notice"' in head.group(1) and "<code>" not in head.group(1)  # the ID only in the link
+
+
+def test_any_earlier_version_can_be_compared_with_the_one_in_force(tmp_path: Path, epoch: None) -> None:
+    """"What changed since the version I accepted": 1.0 against 2.0 in force (not neighbours) has its own page,
+    linked from 1.0's page; neighbours keep their ordinary redline."""
+    repo = tmp_path / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    for label, days, dates in (("1.0", "10", ("2025-09-01", "2025-10-01")), ("1.1", "20", ("2025-10-15", "2025-11-15")),
+                               ("2.0", "30", ("2025-12-15", "2026-01-15"))):  # fmt: skip
+        text = demo_text(label, fee=f"免费服务转为收费前，金山云将提前**{days}个自然日**通知您。",
+                         extra=f"announced: {dates[0]}\neffective: {dates[1]}\nsummary: 调整通知期。\n")  # fmt: skip
+        commit(repo, {"agreements/demo.md": text}, f"版本 {label}")
+    site = build(repo, as_of=AS_OF, out=None, progress=False).site
+    page = site / "demo" / "1.0" / "compare" / "2.0" / "index.html"
+    assert page.is_file() and not (site / "demo" / "1.1" / "compare").exists()
+    html = page.read_text("utf-8")
+    assert "版本 2.0 与 1.0 的对比" in html
+    assert re.search(r"<del>(<strong>)?10(</strong>)?</del>", html) and re.search(r"<ins>(<strong>)?30(</strong>)?</ins>", html)
+    version_page = (site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    assert 'href="compare/2.0/"' in version_page and "与现行版本 2.0 逐条对比" in version_page
+
+
+def test_every_page_names_its_search_dialog(real_site: BuildResult) -> None:
+    for page in real_site.site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        if 'role="dialog"' in html:
+            assert 'role="dialog" aria-label="搜索"' in html, page

@@ -18,12 +18,12 @@ NOTICE = """notice:
   default:
     period: 7日
     channels: [site]
-    basis: 本协议第1.1条
+    clause: nature
   rules:
     - tags: [fees]
-      period: 10个自然日
+      period: {fee_period}
       channels: [site, email]
-      basis: 本协议第1.2条
+      clause: fee-notice
     - tags: [personal-information]
       consent: true
       basis: 个人信息保护法第十四条
@@ -34,7 +34,7 @@ BODY = """
 ## 一、总则
 
 {{#nature}}
-1.1 本协议是您与金山云之间的有效契约。
+1.1 本协议是您与金山云之间的有效契约。本协议变更的，金山云将提前7日公告。
 
 {{#fee-notice tags="fees"}}
 1.2 {fee}
@@ -48,7 +48,12 @@ PURPOSE = "我们收集您的手机号码，用于账号注册。"
 
 
 def agreement(version: str, *, fee: str = FEE, purpose: str = PURPOSE, extra: str = "") -> str:
-    head = f'---\nid: demo\ntitle: 示例协议\nkind: agreement\nversion: "{version}"\n{extra}{NOTICE}---\n'
+    """The demo agreement; the fee rule states the period the fee clause writes, as an editor keeps them bound."""
+    from kspub.law.notice import text_periods
+
+    periods = text_periods(fee)
+    notice = NOTICE.format(fee_period=periods[0].display if periods else "10个自然日")
+    head = f'---\nid: demo\ntitle: 示例协议\nkind: agreement\nversion: "{version}"\n{extra}{notice}---\n'
     return head + BODY.format(fee=fee, purpose=purpose)
 
 
@@ -91,7 +96,7 @@ def test_effective_one_day_too_early_fails_and_names_the_date(make_repo: Callabl
 
 def test_fee_change_needs_its_ten_natural_days(make_repo: Callable[..., Path]) -> None:
     # announced Mon 2026-04-20: the default 7日 gives E 04-28, the fee rule's 10个自然日 gives L 04-30, E 05-01
-    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10个自然日", "15个自然日"),
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("通知您", "书面通知您"),
                                             extra=dates("2026-04-20", "2026-04-30")))
     result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-04-20",
                                        "--format", "json"])  # fmt: skip
@@ -104,7 +109,7 @@ def test_fee_change_needs_its_ten_natural_days(make_repo: Callable[..., Path]) -
 
 def test_holiday_roll_applies_in_the_check(make_repo: Callable[..., Path]) -> None:
     # announced 2026-09-25 (中秋): 10个自然日 → raw L 10-05 lies in the 国庆 block, rolls to 10-08; E = 10-09
-    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10个自然日", "15个自然日"),
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("通知您", "书面通知您"),
                                             extra=dates("2026-09-25", "2026-10-09")))
     release_all(repo)
     result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-09-25"])
@@ -162,7 +167,7 @@ def test_recorded_correction_of_a_typo_passes(make_repo: Callable[..., Path]) ->
 
 
 def test_missing_dates_and_summary_fail(make_repo: Callable[..., Path]) -> None:
-    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10", "5")))
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("通知您", "书面通知您")))
     code, out = check(repo)
     assert code == 1
     assert "KS412 新版本 2.0 缺少公告日期 announced" in out
@@ -252,8 +257,9 @@ def test_a_hand_written_earlier_postponement_fails(make_repo: Callable[..., Path
 def test_release_then_review_fix_in_two_commits_passes(make_repo: Callable[..., Path]) -> None:
     repo = make_repo({A: agreement("1.0")})
     git(repo, "checkout", "-q", "-b", "change")
-    make_repo({A: agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-20"))}, "发布 2.0")
-    make_repo({A: agreement("2.0", fee=FEE.replace("10", "20"), extra=dates("2026-03-02", "2026-03-20"))}, "评审修改")
+    # the new fee clause promises 20 natural days: L 03-22 (Sun) rolls to 03-23, E 03-24 under the new rule
+    make_repo({A: agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-24"))}, "发布 2.0")
+    make_repo({A: agreement("2.0", fee=FEE.replace("10", "20"), extra=dates("2026-03-02", "2026-03-24"))}, "评审修改")
     code, out = check(repo, release=False)
     assert code == 0, out
     git(repo, "checkout", "-q", "main")

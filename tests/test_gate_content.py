@@ -110,14 +110,14 @@ id: demo
 title: 示例隐私政策
 kind: policy
 version: "{version}"
-notice: {{default: {{period: 7日, channels: [site], basis: 本政策第1.1条}}}}
+notice: {{default: {{period: 7日, channels: [site], clause: nature}}}}
 {extra}---
 
 {{#general}}
 ## 一、总则
 
 {{#nature}}
-1.1 本政策说明我们如何处理您的个人信息。
+1.1 本政策说明我们如何处理您的个人信息。本政策变更的，我们将提前7日公告。
 
 {{#cookies}}
 ## 二、Cookie和同类技术

@@ -247,3 +247,23 @@ def test_a_statute_article_is_not_renumbered_with_the_agreements_own_sections() 
     assert verdict.material
     # while the agreement's own reference following the renumbering stays editorial
     assert classify_text_change("依照本协议第二条处理。", "依照本协议第三条处理。", renumbering={"二": "三"}).editorial
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said", "not_said"),
+    [
+        # an address is one thing: never "punctuation" because of its dots, never "numbers" because of its digits
+        ("联系邮箱：legal@ksyun.com。", "联系邮箱：privacy@kingsoft.com。",
+         "联系方式（电子邮件或网址）变化：legal@ksyun.com → privacy@kingsoft.com", "标点"),
+        ("联系邮箱：legal@ksyun.com。", "联系邮箱：legal@ksyun.com.cn。", "legal@ksyun.com → legal@ksyun.com.cn", "标点"),
+        ("详见 https://www.ksyun.com/doc/1 。", "详见 https://www.ksyun.com/doc/2 。",
+         "https://www.ksyun.com/doc/1 → https://www.ksyun.com/doc/2", "数字"),
+        # a number that appears or disappears says so in words, not "（无） → 39"
+        ("地址：北京市海淀区小营西路。", "地址：北京市海淀区小营西路39号。", "新增 39", "（无）"),
+        ("退款在30日内完成。", "退款尽快完成。", "删除 30日", "（无）"),
+    ],
+)  # fmt: skip
+def test_explanations_name_what_a_reader_sees(old: str, new: str, said: str, not_said: str) -> None:
+    verdict = classify_text_change(old, new)
+    assert not verdict.editorial
+    assert said in verdict.explanation and not_said not in verdict.explanation, verdict.explanation

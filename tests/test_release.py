@@ -45,16 +45,17 @@ def test_release_fills_announced_and_the_earliest_lawful_effective_date(make_rep
     (repo / A).write_text(edited, "utf-8")
     result = CliRunner().invoke(main, ["release", "demo", "--root", str(repo), "--today", "2026-09-25"])
     assert result.exit_code == 0, result.output
-    # announced 2026-09-25 (中秋): 10个自然日 → the raw last day 10-05 lies in 国庆, rolls to 10-08; E = 10-09
+    # announced 2026-09-25 (中秋): the new clause promises 15个自然日, stricter than the old 10 (the old rule alone
+    # gives E 10-09); L = 10-10 is a make-up Saturday, a working day, so no roll: E = 10-11
     assert "已补全 announced: 2026-09-25" in result.stdout
-    assert "已补全 effective: 2026-10-09" in result.stdout
-    assert "依 本协议第1.2条，须提前10个自然日通知" in result.stdout and "最早合法生效日：2026-10-09" in result.stdout
+    assert "已补全 effective: 2026-10-11" in result.stdout
+    assert "依 本协议第1.2条（新规则），须提前15个自然日通知" in result.stdout and "最早合法生效日：2026-10-11" in result.stdout
     text = (repo / A).read_text("utf-8")
-    assert "announced: 2026-09-25\neffective: 2026-10-09\n" in text
+    assert "announced: 2026-09-25\neffective: 2026-10-11\n" in text
     # nothing below the front matter changed
     assert body_of(text) == body_of(edited)
     entry = record(repo).release("2.0")
-    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 9), "收费通知期改为15日。")
+    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 11), "收费通知期改为15日。")
     blob = git(repo, "hash-object", A).strip()
     assert entry.blob == blob and git(repo, "cat-file", "-t", blob).strip() == "blob"  # stored, verifiable now
     # the gate agrees with what release wrote
@@ -202,9 +203,9 @@ def test_a_new_text_under_the_released_label_becomes_the_next_version(make_repo:
     assert result.exit_code == 0, result.output
     assert "按新版本 1.1 登记" in result.stdout and "summary 为空" in result.stdout
     entry = record(repo).release("1.1")
-    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 9), "")
+    assert (entry.announced, entry.effective, entry.summary) == (date(2026, 9, 25), date(2026, 10, 11), "")
     text = (repo / A).read_text("utf-8")
-    assert 'version: "1.1"' in text and "announced: 2026-09-25" in text and "effective: 2026-10-09" in text
+    assert 'version: "1.1"' in text and "announced: 2026-09-25" in text and "effective: 2026-10-11" in text
     assert "首次发布" not in text
     assert [r.version for r in record(repo).releases] == ["1.0", "1.1"]
     assert record(repo).release("1.0").announced == date(2026, 1, 5)  # the released entry is untouched
@@ -268,3 +269,32 @@ def test_a_version_not_yet_in_force_can_be_withdrawn_and_is_never_in_force(
     check = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "HEAD~1", "--today", "2026-03-02"])
     assert check.exit_code == 0, check.stdout
     assert release(repo, "demo", today=TODAY, withdraw=True, version="2.0", reason="再次").action == "unchanged"
+
+
+def test_corrections_and_postponements_are_shown_as_what_they_are(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xml.etree import ElementTree
+
+    from .site_helpers import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772323200")
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-03-02\neffective: 2026-04-20\n"),
+                      "mkdocs.yml": (ROOT / "mkdocs.yml").read_text("utf-8"), ".gitignore": "/build/\n"})  # fmt: skip
+    assert release(repo, "demo", today=TODAY, effective=date(2026, 5, 6), reason="系统改造延期").action == "postponement"
+    make_repo({}, "推迟生效", release=False)
+    fix = "announced: 2026-03-02\neffective: 2026-05-06\ncorrections:\n  - date: 2026-03-03\n    reason: 更正标点\n"
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("，", ","), extra=fix), "utf-8")
+    assert release(repo, "demo", today=date(2026, 3, 3)).action == "correction"
+    make_repo({}, "勘误", release=False)
+    site = build(repo, as_of=date(2026, 3, 4), out=None, progress=False).site
+    page = (site / "demo" / "1.0" / "index.html").read_text("utf-8")
+    assert "推迟生效：生效日期改为 2026年5月6日。原因：系统改造延期" in page
+    assert "勘误。原因：更正标点" in page
+    feed = ElementTree.parse(site / "api/v1/agreements/demo/feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    (entry,) = feed.findall(f"{atom}entry")
+    content = entry.findtext(f"{atom}content") or ""
+    assert "推迟生效（2026-03-02）：系统改造延期，生效日期改为 2026-05-06" in content
+    assert "勘误（2026-03-03）：更正标点" in content
+    assert entry.findtext(f"{atom}updated") == "2026-03-03T00:00:00+08:00"  # the last event, not a commit time

@@ -35,6 +35,9 @@ HOURS_NEED_TIME = "KS615"
 DATE_OUT_OF_RANGE = "KS616"
 #: The Asia/Shanghai time-zone data is not installed.
 MISSING_TIME_ZONE = "KS617"
+#: The most digits a period's count may have: far above any notice period, far below Python's 4,300-digit
+#: limit on reading integers.
+MAX_PERIOD_DIGITS = 6
 
 #: Notice dates are dates in Beijing (Art. 201 counts calendar days where the notice took effect).
 TIME_ZONE = "Asia/Shanghai"
@@ -199,6 +202,8 @@ def _parse_count(number: str, text: str) -> int:
         hint=f"请写成如 {_PERIOD_EXAMPLES}；半个月等非整数期间请换算为日",
     )
     if re.fullmatch(r"\+?\d+", number):
+        if len(number.lstrip("+0")) > MAX_PERIOD_DIGITS:
+            raise PeriodError(BAD_PERIOD_COUNT, f"期间“{text[:40]}”的数量过大", hint=f"期间的数量最多 {MAX_PERIOD_DIGITS} 位数字")
         value = int(number)
     elif re.fullmatch(_CN_NUMBER, number):
         value = _chinese_number(number, text)

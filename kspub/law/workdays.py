@@ -385,8 +385,14 @@ def parse_year_file(text: str, label: str) -> YearFile:
     if name_match is None:
         problems.add(None, f"年份文件名 {name} 不符合格式，应为四位年份加 .yaml，例如 2027.yaml")
         problems.fail()
+    from kspub.frontmatter import DuplicateKeyError, load_yaml_document
+
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # the one YAML reader, with its limits: no aliases, a bounded number of nodes, no duplicate keys
+        root, _ = load_yaml_document(text)
+    except DuplicateKeyError as exc:
+        problems.found.append(Diagnostic(INVALID_YEAR_FILE, f"键 {exc.key} 重复", label, exc.line + 1))
+        problems.fail()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # The parser's one-line problem ("expected ',' or ']'") reads better after path:line than its dump.

@@ -53,7 +53,8 @@ _SITES = ".sites"
 _LINKS = ("docs", "site")
 """The links a build publishes, in the order they are pointed at the new build: a kill between the two leaves the
 new ``docs`` and the old ``site``, each complete."""
-_POSITIONAL_ID = re.compile(r'\sid="((?:[^"]*_)?\d+)"')
+# The theme's own element IDs start with "__" (__drawer, __palette_0); no clause ID can.
+_POSITIONAL_ID = re.compile(r'\sid="((?!__)(?:[^"]*_)?\d+)"')
 _ANY_ID = re.compile(r'\sid="([^"]*)"')
 
 
@@ -247,11 +248,19 @@ def _environment(epoch: str) -> Iterator[_Collect]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+THEME_OVERRIDES = Path(__file__).parent / "theme"
+"""Templates kspub lays over the theme's (``404.html``)."""
+
+
 def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]]) -> Any:
     """The repository's mkdocs.yml with the generated pages, their navigation and the staging directories."""
     from mkdocs.config import load_config
 
-    return load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), nav=nav, strict=True)
+    config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), nav=nav, strict=True)
+    # kspub's own templates (the 404 page in Chinese) take precedence over the theme's, after any custom_dir
+    at = 1 if config.theme.custom_dir else 0
+    config.theme.dirs.insert(at, str(THEME_OVERRIDES))
+    return config
 
 
 def _run_mkdocs(
@@ -263,13 +272,19 @@ def _run_mkdocs(
     from mkdocs.exceptions import MkDocsException
     from mkdocs.plugins import BasePlugin
 
+    from kspub.publish.csp import with_policy
+
     class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Checks each page's anchors while its HTML is in memory, and advances the progress display."""
+        """Checks each page's anchors while its HTML is in memory, gives it its Content-Security-Policy, and
+        advances the progress display."""
 
         def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
             problems.extend(anchor_problems(page.file.dest_uri, output))
             advance(1)
-            return output
+            return with_policy(name_dialogs(output))
+
+        def on_post_template(self, output_content: str, template_name: str, **kwargs: Any) -> str:
+            return with_policy(name_dialogs(output_content)) if template_name.endswith(".html") else output_content
 
     with _environment(epoch) as log:
         try:
@@ -346,6 +361,14 @@ class _ApiWriter:
         if self.process is not None:
             self.process.join()
             self.conn.close()
+
+
+_UNNAMED_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def name_dialogs(html: str) -> str:
+    """The theme's search dialog has no accessible name; a screen reader announces it as 搜索."""
+    return html.replace(_UNNAMED_SEARCH_DIALOG, _UNNAMED_SEARCH_DIALOG[:-1] + ' aria-label="搜索">', 1)
 
 
 def anchor_problems(name: str, html: str) -> list[str]:

@@ -2,16 +2,18 @@
 
 A feed entry is a version. Everything in it comes from the version's data, so the same snapshot gives the same
 bytes: the entry ID is a tag URI built from the agreement ID and the version label (stable wherever the site is
-hosted), ``published`` is the announced date (midnight, Asia/Shanghai) or else the version's first commit,
-``updated`` its latest commit (a recorded correction moves it). Only the feed's own ``updated`` is the build
-timestamp, taken from the snapshot — never the clock.
+hosted), ``published`` is the announced date (midnight, Asia/Shanghai) or else the day the release record took
+the version in, ``updated`` the latest of that and the days of the events recorded on the version (a correction,
+a postponement, a withdrawal): never a commit date, so an edit that changes nothing a reader sees (a notice rule,
+a tag) sends no one a notice. Only the feed's own ``updated`` is the build timestamp, taken from the snapshot —
+never the clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension
@@ -63,15 +65,38 @@ def entry_id(agreement_id: str, label: str) -> str:
     return f"tag:{TAG_AUTHORITY}:agreements/{agreement_id}/versions/{label}"
 
 
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=shanghai())
+
+
 def _published(v: PublishedVersion) -> datetime:
+    """The announced day, else the day the release record took the version in, else (a version recorded before
+    the record kept that day) its first commit."""
     r = v.record
     if r.announced is not None:
-        return datetime.combine(r.announced, time(0, 0), tzinfo=shanghai())
-    return datetime.fromisoformat(r.revisions[0].commit.committed)  # a published version is always committed
+        return _midnight(r.announced)
+    if r.recorded is not None:
+        return _midnight(r.recorded)
+    if r.revisions:
+        return datetime.fromisoformat(r.revisions[0].commit.committed)
+    return _midnight(date.min)
+
+
+def _events(v: PublishedVersion) -> list[tuple[date, str]]:
+    """The events recorded on the version, each with its day and what it was, in Chinese."""
+    release = v.record.release
+    if release is None:
+        return []
+    out = []
+    for e in release.events:
+        what = {"correction": "勘误", "postponement": "推迟生效", "withdrawal": "撤回（不再生效）"}.get(e.kind.value, e.kind.value)
+        detail = f"，生效日期改为 {e.effective.isoformat()}" if e.effective is not None else ""
+        out.append((e.date, f"{what}（{e.date.isoformat()}）：{e.reason}{detail}"))
+    return out
 
 
 def _updated(v: PublishedVersion) -> datetime:
-    return max(_published(v), datetime.fromisoformat(v.record.revisions[-1].commit.committed))
+    return max([_published(v), *(_midnight(day) for day, _ in _events(v))])
 
 
 def _content(v: PublishedVersion, changes: Mapping[str, Any] | None) -> str:
@@ -89,6 +114,7 @@ def _content(v: PublishedVersion, changes: Mapping[str, Any] | None) -> str:
         lines.append(f"变更条款：{len(entries)} 处，其中重大变更 {material} 处")
     if r.summary:
         lines.append(f"变更说明：{r.summary}")
+    lines.extend(text for _, text in _events(v))
     return "\n".join(lines)
 
 

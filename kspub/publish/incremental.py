@@ -22,7 +22,7 @@ from kspub.publish.cache import Cache, key
 from kspub.publish.progress import Phases
 from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, scheduled, snapshot_of, unrecorded
 from kspub.repository import committed_tree, uncommitted_changes
-from kspub.workspace import SLA_FILE, Corpus, agreement_paths, load_sla, parse_path
+from kspub.workspace import SLA_FILE, Corpus, agreement_paths, load_sla, parse_path, stray_diagnostics
 
 if TYPE_CHECKING:
     from kspub.diff import ChangeSet
@@ -56,7 +56,7 @@ def _by_content(cache: Cache, kind: str, path: Path, root: Path, compute: Callab
 def load_corpus_cached(root: Path, cache: Cache) -> Corpus:
     """:func:`kspub.workspace.load_corpus` with each file's parse-and-lint result cached by its bytes."""
     agreements: list[Agreement] = []
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = stray_diagnostics(root)
     for path in agreement_paths(root):
         result: ParseResult = _by_content(cache, "lint", path, root, partial(parse_path, path, root))
         diags.extend(result.diagnostics)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 #: ASCII punctuation a backslash may escape (CommonMark).
@@ -133,10 +133,30 @@ def plain_text(source: str) -> str:
     return "".join(t.text for t in _paired(list(_tokens(source))) if t.kind != "strong")
 
 
-def strip_markup(fragment: str) -> str:
-    """A fragment of text (a redline piece) without markup: every ``**`` dropped, since its partner may lie in
-    another fragment."""
-    return "".join(t.text for t in _tokens(fragment) if t.kind != "strong")
+def redline_html(segments: Iterable[tuple[str, str]]) -> str:
+    """A redline as HTML: each ``(op, text)`` piece (``insert``, ``delete`` or ``equal``) in ``<ins>``, ``<del>`` or
+    plain, with the text's emphasis kept. A ``**`` may open in one piece and close in another, so the delimiters
+    are paired over the whole redline (an odd last one stays literal); each piece closes its ``<strong>`` and the
+    next reopens it, so every element is well nested. Links show their text; everything else is escaped."""
+    pieces = [(op, list(_tokens(text))) for op, text in segments]
+    delimiters = [(i, j) for i, (_, toks) in enumerate(pieces) for j, t in enumerate(toks) if t.kind == "strong"]
+    literal = {delimiters[-1]} if len(delimiters) % 2 else set()
+    out: list[str] = []
+    bold = False
+    for i, (op, toks) in enumerate(pieces):
+        body: list[str] = ["<strong>"] if bold else []
+        for j, tok in enumerate(toks):
+            if tok.kind == "strong" and (i, j) not in literal:
+                bold = not bold
+                body.append("<strong>" if bold else "</strong>")
+            else:
+                body.append(_html_escape(tok.text))
+        if bold:
+            body.append("</strong>")
+        inner = "".join(body).replace("<strong></strong>", "")
+        tag = {"insert": "ins", "delete": "del"}.get(op)
+        out.append(f"<{tag}>{inner}</{tag}>" if tag and inner else inner)
+    return "".join(out)
 
 
 def slugify(value: str, separator: str = "-") -> str:

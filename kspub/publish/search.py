@@ -67,8 +67,13 @@ def _title(node: Node, by_id: dict[str, Node], agreement: Agreement) -> str:
     return plain_text(parent.printed) if parent is not None else agreement.meta.title
 
 
-def _page_entries(location: str, title: str, agreement: Agreement) -> list[dict[str, str]]:
-    entries = [{"location": location, "title": segment(html.escape(title, quote=False)), "text": ""}]
+#: A clause is what a reader looks for: its entries outrank whole pages (the theme's lunr index weighs each
+#: document's ``boost``; pages keep the default 1).
+CLAUSE_BOOST = 2
+
+
+def _page_entries(location: str, title: str, agreement: Agreement) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = [{"location": location, "title": segment(html.escape(title, quote=False)), "text": ""}]
     by_id = agreement.by_id()
     for node in agreement.nodes:
         if node.kind is NodeKind.SECTION:
@@ -79,15 +84,16 @@ def _page_entries(location: str, title: str, agreement: Agreement) -> list[dict[
                 "title": segment(html.escape(_title(node, by_id, agreement), quote=False)),
                 # the title carries the printed number; the text is the clause without it
                 "text": segment(html.escape(plain_text(node.text if node.number else node.printed), quote=False)),
+                "boost": CLAUSE_BOOST,
             }
         )
     return entries
 
 
-def clause_entries(snapshot: Snapshot, cache: Cache | None = None) -> list[dict[str, str]]:
+def clause_entries(snapshot: Snapshot, cache: Cache | None = None) -> list[dict[str, Any]]:
     """One entry per page searched (the version in force, upcoming versions) and per clause and item on it."""
     cache = cache or Cache(None)
-    entries: list[dict[str, str]] = []
+    entries: list[dict[str, Any]] = []
     for published in snapshot.agreements:
         pages = []
         if published.in_force is not None:

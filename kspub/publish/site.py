@@ -17,6 +17,7 @@ Site layout (URLs relative to the site root)::
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from collections import defaultdict
@@ -27,6 +28,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from kspub.diff_report import CLASS_ZH, KIND_ZH  # the same words the editors' change report uses
@@ -34,7 +36,7 @@ from kspub.errors import KspubError
 from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
-from kspub.publish.markup import inline_html, inline_markdown, plain_text, strip_markup
+from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
 from kspub.publish.snapshot import (
     ARCHIVED,
     IN_FORCE,
@@ -184,6 +186,17 @@ class RenderedSite:
     """Site paths of API files the pages link to: the build checks they exist once the API is written."""
 
 
+def front_matter_scalar(text: str) -> str:
+    """``text`` as one YAML scalar for a generated page's front matter, HTML-escaped.
+
+    Written by the YAML dumper, never by string formatting, so it always parses back (a control character, a
+    noncharacter or a line break becomes an escape): a page whose front matter mkdocs could not read would be
+    rendered as Markdown, front matter included. The theme prints ``page.meta.title`` without escaping (the
+    page title, the header, the navigation), so the value is HTML-escaped here and reaches it as text."""
+    dumped = yaml.safe_dump(html.escape(text, quote=True), allow_unicode=True, default_style='"', width=10**9)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -200,14 +213,19 @@ def _environment() -> jinja2.Environment:
     env.filters["inline"] = lambda s: Markup(inline_html(s))
     env.filters["md_inline"] = lambda s: Markup(inline_markdown(s))
     env.filters["plain"] = plain_text
-    env.filters["redline_text"] = strip_markup
+    env.filters["redline_html"] = lambda segments: Markup(redline_html((str(x["op"]), str(x["text"])) for x in segments))
     env.filters["date_zh"] = date_zh
-    env.filters["yaml"] = lambda s: Markup(json.dumps(s, ensure_ascii=False))  # JSON strings are YAML
+    env.filters["yaml"] = lambda s: Markup(front_matter_scalar(s))
     env.filters["json_script"] = lambda d: Markup(
         json.dumps(d, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
     )
     env.globals.update(
+        DATE_KIND_ZH={"effective": "生效", "announced": "公告", "recorded": "本站收录", "committed": "提交"},
         KIND_ZH=KIND_ZH,
+        EVENT_ZH={"correction": "勘误", "postponement": "推迟生效", "withdrawal": "撤回（不再生效）"},
+        clause_directory=clause_directory,
+        comparisons_with_in_force=comparisons_with_in_force,
+        compare_path=compare_path,
         CLASS_ZH=CLASS_ZH,
         STATUS_ZH=STATUS_ZH,
         TAGS_ZH=KNOWN_TAGS,
@@ -226,6 +244,7 @@ class _Renderer:
         self.site = RenderedSite()
         self._bodies: dict[str, str] = {}
         self._histories: dict[str, str] = {}
+        self._compared: dict[str, dict[str, Any]] = {}
 
     def render(self, here: str, template: str, **context: Any) -> str:
         def to(target: str) -> str:
@@ -245,6 +264,16 @@ class _Renderer:
         if k not in self._histories:
             self._histories[k] = self.render(here, "history.html.j2", agreement=agreement, views=views)
         return Markup(self._histories[k])
+
+    def compare(self, older: PublishedVersion, newer: PublishedVersion) -> dict[str, Any]:
+        """The change set between two versions that are not neighbours, as plain data (cached by both texts)."""
+        from kspub.diff import diff_agreements
+
+        k = key("compare", older.record.path, older.record.source, newer.record.path, newer.record.source)
+        if k not in self._compared:
+            changes = self.cache.get_or_compute("compare", k, lambda: diff_agreements(older.agreement, newer.agreement))
+            self._compared[k] = changes.to_dict()
+        return self._compared[k]
 
     def body(self, view: VersionView) -> Markup:
         record = view.version.record
@@ -275,6 +304,64 @@ def timeline_data(agreement: PublishedAgreement, as_of: date) -> dict[str, Any]:
         ],
         "withdrawn": {"date": agreement.withdrawn.date.isoformat()} if agreement.withdrawn else None,
     }
+
+
+def clause_directory(agreement: PublishedAgreement, view: VersionView, page: str) -> dict[str, dict[str, str]]:
+    """Where each clause ID of the agreement that is not on ``view``'s page went, for the page script: a
+    permalink to it must never land at the top of the page without a word. Each entry is a Chinese message and
+    the site path of the place to go (the successor that replaces it, the upcoming version that brings it, or
+    the last version that contained it). ``page`` is the site path of the page itself."""
+    here = {n.id for n in view.version.agreement.nodes}
+    out: dict[str, dict[str, str]] = {}
+    successors: dict[str, str] = {}
+    for v in agreement.versions:
+        for node in v.agreement.nodes:
+            for old in node.replaces:
+                successors.setdefault(old, node.id)
+    later_upcoming = [v for v in agreement.versions if v.status == UPCOMING and v.label != view.label]
+    for v in reversed(agreement.versions):
+        for node in v.agreement.nodes:
+            nid = node.id
+            if nid in here or nid in out:
+                continue
+            number = f"第 {node.number} 条" if node.number else "该条款"
+            successor = successors.get(nid)
+            while successor is not None and successor not in here and successor in successors:
+                successor = successors[successor]
+            upcoming = next((u for u in later_upcoming if nid in {n.id for n in u.agreement.nodes}), None)
+            if successor is not None and successor in here:
+                out[nid] = {"message": f"{number}（{nid}）已被本版本的其他条款取代，已为您转到取代它的条款。",
+                            "path": f"{page}#{successor}"}  # fmt: skip
+            elif upcoming is not None:
+                out[nid] = {"message": f"{number}（{nid}）是即将生效的版本 {upcoming.label} 新增或保留的条款，"
+                                       f"本页所示版本 {view.label} 中没有。",
+                            "path": f"{agreement.id}/{upcoming.label}/#{nid}"}  # fmt: skip
+            else:
+                out[nid] = {"message": f"{number}（{nid}）在本页所示版本 {view.label} 中已不存在；"
+                                       f"最后包含它的是版本 {v.label}。",
+                            "path": f"{agreement.id}/{v.label}/#{nid}"}  # fmt: skip
+    return dict(sorted(out.items()))
+
+
+def comparisons_with_in_force(agreement: PublishedAgreement) -> list[tuple[PublishedVersion, PublishedVersion]]:
+    """(older, newer) pairs that get a comparison page: every earlier version that applied against the version in
+    force, and the version in force against each upcoming one, except neighbours (their redline exists)."""
+    current = agreement.in_force
+    if current is None:
+        return []
+    pairs: list[tuple[PublishedVersion, PublishedVersion]] = []
+    at = agreement.versions.index(current)
+    for older in agreement.versions[:at]:
+        if older.label != current.previous and older.record.withdrawn is None:
+            pairs.append((older, current))
+    for newer in agreement.upcoming:
+        if newer.previous != current.label:
+            pairs.append((current, newer))
+    return pairs
+
+
+def compare_path(agreement_id: str, older: str, newer: str) -> str:
+    return f"{agreement_id}/{older}/compare/{newer}/"
 
 
 def sla_category_anchor(category_id: str) -> str:
@@ -363,6 +450,18 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                     entries=_redline_entries(view, agreement),
                 )
     for agreement in snapshot.agreements:
+        for older, newer in comparisons_with_in_force(agreement):
+            # "what changed since the version I accepted": any version against the one in force, when they
+            # are not neighbours (neighbours have their redline already)
+            r.page(
+                f"{agreement.id}/{older.label}/compare/{newer.label}/index.md",
+                "redline.md.j2",
+                agreement=agreement,
+                view=VersionView(agreement, newer, r.compare(older, newer)),
+                previous=older,
+                entries=_redline_entries(VersionView(agreement, newer, r.compare(older, newer)), agreement, older),
+            )
+    for agreement in snapshot.agreements:
         # a renamed agreement's old addresses keep working: each points to the same page under the new ID
         for old_id in agreement.formerly:
             r.page(f"{old_id}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id, label=None,
@@ -372,7 +471,12 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                        label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
     recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
     recent.sort(key=lambda v: v.change_date, reverse=True)
-    r.page("index.md", "home.md.j2", agreements=[(a, views_of[a.id]) for a in snapshot.agreements])
+    home_timelines = {}
+    for a in snapshot.agreements:
+        data = timeline_data(a, snapshot.as_of)
+        home_timelines[a.id] = {"versions": data["versions"], "withdrawn": data["withdrawn"]}
+    r.page("index.md", "home.md.j2", agreements=[(a, views_of[a.id]) for a in snapshot.agreements],
+           home_timelines=home_timelines)  # fmt: skip
     r.page("changes/index.md", "changes.md.j2", recent=recent[:RECENT_CHANGES], total=len(recent))
     # A flat navigation: a nav section would add the theme's numbered toggle IDs (``__nav_2``) to every page.
     # Every page renders the whole navigation, so listing every agreement costs pages × agreements; past a
@@ -388,12 +492,15 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
     return r.site
 
 
-def _redline_entries(view: VersionView, agreement: PublishedAgreement) -> list[dict[str, Any]]:
+def _redline_entries(
+    view: VersionView, agreement: PublishedAgreement, against: PublishedVersion | None = None
+) -> list[dict[str, Any]]:
     """The change entries with what the page needs besides the contract's fields: the printed number, the
-    version whose page holds the clause (the previous one for a removed clause), the subject tags in Chinese
-    (the other flags are technical; their meaning is in the explanation) and the visible redline pieces."""
+    version whose page holds the clause (the older one for a removed clause), the subject tags in Chinese
+    (the other flags are technical; their meaning is in the explanation) and the visible redline pieces.
+    ``against`` is the older version compared with (default: the previous one)."""
     new = view.version.agreement
-    prev_label = view.version.previous
+    prev_label = against.label if against is not None else view.version.previous
     prev_version = agreement.version(prev_label) if prev_label else None
     old = prev_version.agreement if prev_version else None
     seen: set[str] = set()
@@ -413,14 +520,35 @@ def _redline_entries(view: VersionView, agreement: PublishedAgreement) -> list[d
             {
                 **entry,
                 "number": number,
+                "where": _where(clause, number, new, old),
                 "anchor": clause if link_version and clause not in seen else None,
                 "link_version": link_version,
                 "subjects": [KNOWN_TAGS.get(f[4:], f[4:]) for f in flags if f.startswith("tag:")],
-                "segments": [s for s in entry.get("redline") or [] if isinstance(s, dict) and strip_markup(str(s.get("text", "")))],
+                # every piece, markup-only ones too: a ** in one piece may pair with one in another
+                "segments": [s for s in entry.get("redline") or [] if isinstance(s, dict)],
             }
         )
         seen.add(clause)
     return out
+
+
+def _where(clause: str, number: str, new: Agreement, old: Agreement | None) -> str:
+    """How a reader finds a changed clause: its printed number and the title of its section (the ID only in the
+    permalink); an unnumbered clause by the start of its text."""
+    source = new if new.node(clause) is not None else old
+    node = source.node(clause) if source is not None else None
+    if node is None or source is None:
+        return number or clause
+    if node.kind is NodeKind.SECTION:
+        return plain_text(node.printed)
+    label = f"第 {number} 条" if number and not number.endswith(("、", "）", ")")) else number
+    if not label:
+        text = plain_text(node.text or node.printed)
+        label = f"“{text[:18]}{'…' if len(text) > 18 else ''}”"
+    section = source.node(node.parent) if node.parent else None
+    while section is not None and section.kind is not NodeKind.SECTION and section.parent:
+        section = source.node(section.parent)
+    return f"{label}（{plain_text(section.printed)}）" if section is not None and section.kind is NodeKind.SECTION else label
 
 
 def _compensation(rows: Iterable[dict[str, Any]]) -> list[str]:

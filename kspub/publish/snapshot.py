@@ -47,6 +47,17 @@ class PublishedVersion:
         return self.record.label
 
     @property
+    def change_date_kind(self) -> str:
+        """What :attr:`change_date` is: ``effective``, ``announced``, ``recorded`` (the day the release record
+        took the version in; not a publication date) or ``committed``."""
+        r = self.record
+        if r.effective is not None:
+            return "effective"
+        if r.announced is not None:
+            return "announced"
+        return "recorded" if r.recorded is not None else "committed"
+
+    @property
     def change_date(self) -> str:
         """The date a transition is listed under (site and API alike): effective, else announced, else the day
         it was recorded."""
@@ -84,6 +95,23 @@ class PublishedAgreement:
 
     def version(self, label: str) -> PublishedVersion | None:
         return next((v for v in self.versions if v.label == label), None)
+
+    def applied_period(self, label: str) -> tuple[date | None, date | None] | None:
+        """The days a version applied or applies: (first, last); ``first`` None when its effective date is not
+        stated (from the start), ``last`` None while no later version or withdrawal ends it. None for a version
+        that never applied or has not applied yet (withdrawn before taking effect, upcoming)."""
+        from datetime import timedelta
+
+        applying = [v for v in self.versions if v.record.withdrawn is None and v.status != UPCOMING]
+        for i, v in enumerate(applying):
+            if v.label != label:
+                continue
+            later = applying[i + 1].record.effective if i + 1 < len(applying) else None
+            if later is None and i + 1 < len(applying):
+                return None  # the next version has no stated date either: nothing honest to say
+            ended = later if later is not None else (self.withdrawn.date if self.withdrawn else None)
+            return (v.record.effective, ended - timedelta(days=1) if ended is not None else None)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +153,8 @@ def status_of(timeline: Timeline, record: VersionRecord, as_of: date) -> str:
 
 def unrecorded(corpus: Corpus, timelines: Mapping[str, Timeline]) -> list[Diagnostic]:
     """Warnings for committed agreement text the release record does not hold: it is not published (the record
-    is); and for recorded agreements whose file is gone without a recorded withdrawal (still published)."""
+    is); for front-matter dates that differ from the record's (the record's are published); and for recorded
+    agreements whose file is gone without a recorded withdrawal (still published)."""
     from kspub.history import legal_text
     from kspub.model import sha256_text
 
@@ -140,6 +169,15 @@ def unrecorded(corpus: Corpus, timelines: Mapping[str, Timeline]) -> list[Diagno
             warnings.append(Diagnostic("KS815", f"协议 {current.id} 已提交的文本与发布记录中的最新版本 {latest.label} 不一致："
                                        f"发布的是登记的文本；请运行 kspub release {current.id} 登记新的版本",
                                        current.path, severity=Severity.WARNING))  # fmt: skip
+        else:
+            meta = current.meta
+            for key, recorded, written in (("announced", latest.announced, meta.announced),
+                                           ("effective", latest.effective, meta.effective)):  # fmt: skip
+                if recorded != written:
+                    warnings.append(Diagnostic("KS816", f"协议 {current.id} 头信息中的 {key}（{written or '未写'}）与发布记录中"
+                                               f"版本 {latest.label} 的（{recorded or '未写'}）不一致：发布的是登记的日期；"
+                                               f"请运行 kspub release {current.id}", current.path,
+                                               meta.field_lines.get(key), severity=Severity.WARNING))  # fmt: skip
     present = {a.id for a in corpus.agreements}
     for agreement, timeline in sorted(timelines.items()):
         if agreement not in present and timeline.withdrawn is None:

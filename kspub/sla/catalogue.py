@@ -10,8 +10,10 @@ from typing import Any
 
 import yaml
 
+from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import Diagnostic
-from kspub.frontmatter import DuplicateKeyError, load_yaml, parse_date, unprintable
+from kspub.frontmatter import DuplicateKeyError, YamlLimitError, load_yaml_document, parse_date, unprintable
+from kspub.model import TITLE_MAX
 
 ENTRY_FIELDS = (
     "availability",
@@ -84,22 +86,41 @@ def catalogue_schema() -> dict[str, Any]:
     return data
 
 
-def _line_of(root: yaml.Node | None, path: list[str | int]) -> int:
-    """Source line (1-based) of the YAML node at a JSON path, or of its deepest existing ancestor."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else 1
-    for step in path:
+class _Lines:
+    """Source lines (1-based) of the YAML nodes at JSON paths. Each mapping's keys are indexed once, so finding
+    the line of every entry and every error stays linear in the size of the file."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+        self._keys: dict[int, dict[Any, yaml.Node]] = {}
+
+    def _child(self, node: yaml.Node, step: str | int) -> yaml.Node | None:
         if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            nxt = node.value[step]
-        else:
-            nxt = None
-        if nxt is None:
-            break
-        node = nxt
+            index = self._keys.get(id(node))
+            if index is None:
+                index = {}
+                for k, v in node.value:
+                    index.setdefault(k.value, v)
+                self._keys[id(node)] = index
+            return index.get(step)
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            child: yaml.Node = node.value[step]
+            return child
+        return None
+
+    def __call__(self, path: list[str | int]) -> int:
+        """The line of the node at ``path``, or of its deepest existing ancestor."""
+        node = self.root
+        if node is None:
+            return 1
         line = node.start_mark.line + 1
-    return line
+        for step in path:
+            nxt = self._child(node, step)
+            if nxt is None:
+                break
+            node = nxt
+            line = node.start_mark.line + 1
+        return line
 
 
 def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Diagnostic]]:
@@ -107,17 +128,25 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
     import jsonschema  # lazy: only SLA work pays for it
 
     diags: list[Diagnostic] = []
+    refused = refused_characters(text)
+    for line, ch in refused:
+        diags.append(Diagnostic("KS704", f"SLA 目录中有无法显示的字符 {describe_refused(ch)}：请删除后重新输入（可能来自复制粘贴）。", path, line + 1))
+    if refused:
+        return None, diags
     try:
-        data, _ = load_yaml(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root, data = load_yaml_document(text)
     except DuplicateKeyError as exc:
         diags.append(Diagnostic("KS701", f"字段 “{exc.key}” 写了两次：YAML 只会保留后一个，请删除重复的一行。", path, exc.line + 1))
+        return None, diags
+    except YamlLimitError as exc:
+        diags.append(Diagnostic("KS701", f"SLA 目录无法读取：{exc.problem}。", path, exc.problem_mark.line + 1))
         return None, diags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         diags.append(Diagnostic("KS701", f"SLA 目录的 YAML 写法有误（{getattr(exc, 'problem', exc)}）：请检查冒号、缩进和引号。", path, line))
         return None, diags
+    line_of = _Lines(root)
     validator = jsonschema.Draft202012Validator(catalogue_schema())
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         where = "/".join(str(p) for p in error.absolute_path) or "（根）"
@@ -126,31 +155,36 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
                 "KS702",
                 f"SLA 目录不符合格式（{where}）：{_explain(error)}",
                 path,
-                _line_of(root, list(error.absolute_path)),
+                line_of(list(error.absolute_path)),
             )
         )
     bad = unprintable(data)
     title = data.get("title") if isinstance(data, dict) else None
     if isinstance(title, str) and ("<" in title or ">" in title):
         diags.append(Diagnostic("KS702", "目录标题中不能有 < 或 >：标题按原样显示在网页中，请改用全角符号。", path, 1))
+    if isinstance(title, str) and len(title) > TITLE_MAX:
+        diags.append(Diagnostic("KS702", f"目录标题过长（{len(title)} 个字符，上限 {TITLE_MAX}）：请缩短。", path, line_of(["title"])))
     if bad is not None:
-        diags.append(Diagnostic("KS704", f"SLA 目录中有控制字符或无法显示的字符（{bad.encode('unicode_escape').decode()[:40]}）：请删除后重新输入。", path, 1))
+        ch = describe_refused(REFUSED_CHAR_RE.findall(bad)[0])
+        diags.append(Diagnostic("KS704", f"SLA 目录中有无法显示的字符 {ch}（写成了转义序列）：请删除后重新输入。", path, 1))
     if diags:
         return None, diags
     seen: dict[str, int] = {}
     seen_categories: dict[str, int] = {}
     categories: list[SlaCategory] = []
     for ci, cat in enumerate(data["categories"]):
-        cat_line = _line_of(root, ["categories", ci])
+        cat_line = line_of(["categories", ci])
         if cat["id"] in seen_categories:
             diags.append(Diagnostic("KS703", f"SLA 分类 ID “{cat['id']}” 重复（第 {seen_categories[cat['id']]} 行已使用）：每个分类 ID 必须唯一。", path, cat_line))
         seen_categories[cat["id"]] = cat_line
         for title in (cat["title"], *(e["title"] for e in cat["entries"])):
             if "<" in title or ">" in title:
                 diags.append(Diagnostic("KS702", f"标题 “{title}” 中不能有 < 或 >：标题按原样显示在网页中，请改用全角符号。", path, cat_line))
+            if len(title) > TITLE_MAX:
+                diags.append(Diagnostic("KS702", f"标题 “{title[:20]}…” 过长（{len(title)} 个字符，上限 {TITLE_MAX}）：请缩短。", path, cat_line))
         entries: list[SlaEntry] = []
         for ei, raw in enumerate(cat["entries"]):
-            line = _line_of(root, ["categories", ci, "entries", ei])
+            line = line_of(["categories", ci, "entries", ei])
             if raw["id"] in seen:
                 diags.append(
                     Diagnostic("KS703", f"SLA 条目 ID “{raw['id']}” 重复（第 {seen[raw['id']]} 行已使用）：每个条目 ID 必须唯一。", path, line)
