@@ -14,7 +14,7 @@ id: demo
 title: 示例协议
 kind: agreement
 version: "{version}"
-notice: {{default: {{channels: [site], clause: nature}}}}
+notice: {{default: {{channels: [site], clause: general}}}}
 {extra}---
 
 {{#general}}

@@ -216,8 +216,9 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(tmp_path: Path, epoch: 
     v4 = V3.replace('version: "3.0"', 'version: "4.0"').replace("2026-04-01", "2026-05-01").replace("15个自然日", "20个自然日")
     commit(repo, {"agreements/demo.md": v4}, "4.0")
     third = build(repo, as_of=AS_OF, out=None, progress=False)
-    # only what the new version brings: its file, parse, diff against 3.0, body and its search entries
-    assert third.cache_missed == {"body": 1, "diff": 1, "lint": 1, "parse": 1, "search": 1}
+    # only what the new version brings: its file, parse, diff against 3.0, body, its search entries and its
+    # comparison with the version in force (2.0 → 4.0)
+    assert third.cache_missed == {"body": 1, "compare": 1, "diff": 1, "lint": 1, "parse": 1, "search": 1}
     page = (third.site / "demo" / "4.0" / "index.html").read_text("utf-8")
     assert "20个自然日" in page
 

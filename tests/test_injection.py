@@ -108,12 +108,21 @@ DEFAULTS: dict[str, str] = {
     "change_notes.clause": "nature",
     "change_notes.class": "editorial",
     "change_notes.reason": "仅调整空格。",
+    "change_notes.approved_by": "法务总监",
     "notice.period": "10个自然日",
     "notice.channels": "site",
     "notice.clause": "fee-notice",
     "notice.rules.tags": "fees",
     "notice.rules.basis": "个人信息保护法第十四条",
     "notice.statutes": "",
+    "consent.version": '"1.0"',
+    "consent.method": "popup",
+    "consent.separate": "true",
+    "consent.guardian": "false",
+    "consent.where": "控制台登录后单独弹窗",
+    "consent.clauses": "nature",
+    "consent.reason": "新增 Cookie 用途。",
+    "consent.approved_by": "数据保护官",
     "internal.owner": "法务部",
     "heading": "总则",
     "clause": "",
@@ -146,6 +155,7 @@ change_notes:
   - clause: @change_notes.clause@
     class: @change_notes.class@
     reason: @change_notes.reason@
+    approved_by: @change_notes.approved_by@
 notice:
   default: {period: @notice.period@, channels: [@notice.channels@], clause: @notice.clause@}
   rules:
@@ -153,6 +163,15 @@ notice:
       consent: true
       basis: @notice.rules.basis@
   statutes: [@notice.statutes@]
+consent:
+  version: @consent.version@
+  method: @consent.method@
+  separate: @consent.separate@
+  guardian: @consent.guardian@
+  where: @consent.where@
+  clauses: [@consent.clauses@]
+  reason: @consent.reason@
+  approved_by: @consent.approved_by@
 internal:
   owner: @internal.owner@
 ---
@@ -245,7 +264,9 @@ FIELDS = YAML_FIELDS + BODY_FIELDS + SLA_FIELDS + RECORD_FIELDS
 #: Fields that are never published (the tests elsewhere check they never reach the output); they are linted all
 #: the same, and phase 2 plants their accepted payloads too.
 UNPUBLISHED = {"internal.owner", "sla.internal", "notice.period", "notice.channels", "notice.clause",
-               "notice.rules.tags", "notice.rules.basis", "notice.statutes"}  # fmt: skip
+               "notice.rules.tags", "notice.rules.basis", "notice.statutes", "consent.version", "consent.method",
+               "consent.separate", "consent.guardian", "consent.where", "consent.clauses", "consent.reason",
+               "consent.approved_by"}  # fmt: skip
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -347,7 +368,11 @@ def test_every_published_field_is_covered() -> None:
     top = {f.split(".")[0] for f in YAML_FIELDS}
     assert top | {"id"} == set(frontmatter.ALLOWED)
     assert {f.split(".")[1] for f in YAML_FIELDS if f.startswith("corrections.")} == {"date", "reason", "clauses"}
-    assert {f.split(".")[1] for f in YAML_FIELDS if f.startswith("change_notes.")} == {"clause", "class", "reason"}
+    assert {f.split(".")[1] for f in YAML_FIELDS if f.startswith("change_notes.")} == {"clause", "class", "reason",
+                                                                                       "approved_by"}
+    from kspub.law.consent import _PLAN_KEYS
+
+    assert {f.split(".")[1] for f in YAML_FIELDS if f.startswith("consent.")} == set(_PLAN_KEYS)
     assert {f.split(".")[1] for f in YAML_FIELDS if f.startswith("printed.")} == {"updated", "effective"}
     schema = catalogue_schema()
     assert {f.split(".")[1] for f in SLA_FIELDS if f.count(".") == 1} | {"categories"} == set(schema["properties"])
