@@ -101,25 +101,35 @@ def _agreement_heading(a: AgreementCheck) -> str:
 
 
 def record_rows(a: AgreementCheck) -> list[str]:
-    """Summary-table rows for what a person put on the record: change-note overrides and the consent plan."""
-    from kspub.check_content import (
-        CONSENT_PLAN_MISSING,
-        CONSENT_PLAN_STATED,
-        OVERRIDE_APPROVED_CODE,
-        OVERRIDE_UNAPPROVED_CODE,
-    )
+    """Summary-table rows for what the rules and a person put on the record: the changes to the notice rules,
+    change-note overrides, whether consent is needed (by the notice rules or by the text), the consent plan and
+    entrusted processing. Each is one row, counted from the same findings the conclusions list."""
+    from kspub.check_content import CONSENT_PLAN_MISSING, OVERRIDE_APPROVED_CODE, OVERRIDE_UNAPPROVED_CODE
+    from kspub.law.consent import detect
 
     count = {code: sum(1 for f in a.findings if f.code == code) for code in (
-        OVERRIDE_APPROVED_CODE, OVERRIDE_UNAPPROVED_CODE, CONSENT_PLAN_STATED)}  # fmt: skip
+        OVERRIDE_APPROVED_CODE, OVERRIDE_UNAPPROVED_CODE)}  # fmt: skip
     rows: list[str] = []
+    if a.rule_changes:
+        lowered = sum(1 for r in a.rule_changes if r.lowered)
+        rows.append(f"| 通知规则变更 | {len(a.rule_changes)} 处" + (f"（其中降低 {lowered} 处）" if lowered else "") + " |")
     if count[OVERRIDE_APPROVED_CODE] or count[OVERRIDE_UNAPPROVED_CODE]:
         rows.append(f"| 人工降为编辑性 | ⚠️ 已批准 {count[OVERRIDE_APPROVED_CODE]} 处；未写批准人、仍按实质性 "
                     f"{count[OVERRIDE_UNAPPROVED_CODE]} 处 |")  # fmt: skip
+    flags = detect(a.changes.changes) if a.changes is not None else []
+    gated = [f for f in flags if f.needs_consent]
+    by_rules = a.notice is not None and a.notice.consent_required
+    if a.notice is not None or gated:
+        sources = (["通知规则"] if by_rules else []) + (["条款内容"] if gated else [])
+        rows.append(f"| 须重新取得同意 | {'是（依' + '、'.join(sources) + '）' if sources else '否'} |")
     missing = [f for f in a.findings if f.code == CONSENT_PLAN_MISSING and f.severity is Severity.ERROR]
     if missing:
         rows.append(f"| 同意安排 | ❌ 缺少或不足（{len(missing)} 处个人信息变更） |")
-    elif count[CONSENT_PLAN_STATED]:
-        rows.append(f"| 同意安排 | 已写明（{count[CONSENT_PLAN_STATED]} 处个人信息变更） |")
+    elif gated:
+        rows.append(f"| 同意安排 | 已写明（{len(gated)} 处个人信息变更） |")
+    entrusted = [f for f in flags if not f.needs_consent]
+    if entrusted:
+        rows.append(f"| 委托处理 | {len(entrusted)} 处：请确认已与受托方签订委托处理协议 |")
     return rows
 
 
@@ -171,7 +181,6 @@ def render_markdown(report: CheckReport) -> str:
             n = a.notice
             out.append(f"| 最早合法生效日 | {n.earliest_effective or '—'} |")
             out += _applied_rule_rows(a)
-            out.append(f"| 须重新取得同意 | {'是' if n.consent_required else '否'} |")
         out += record_rows(a)
         if a.findings:
             out += ["", "### 结论", ""]

@@ -342,3 +342,52 @@ def test_the_summary_table_states_the_consent_plan(make_repo: Callable[..., Path
     result = CliRunner().invoke(main, ["check", "--root", str(repo2), "--base", "main", "--today", "2026-03-02",
                                        "--format", "markdown"])  # fmt: skip
     assert "| 同意安排 | 已写明（1 处个人信息变更） |" in result.stdout
+
+
+def test_the_summary_table_says_consent_is_needed_when_only_the_text_shows_it(make_repo: Callable[..., Path]) -> None:
+    # no consent rule in the policy's notice block: the text alone makes the change consent-gated, and the
+    # table must not say 否 beside a missing plan
+    repo = privacy_branch(make_repo, privacy("2.0", AD_COOKIE, dates("2026-03-02", "2026-03-10")))
+    release_all(repo)
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-03-02",
+                                       "--format", "markdown"])  # fmt: skip
+    table = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert "| 须重新取得同意 | 是（依条款内容） |" in table
+    assert "| 同意安排 | ❌ 缺少或不足（1 处个人信息变更） |" in table
+    assert sum(1 for line in table if line.startswith("| 须重新取得同意 |")) == 1
+
+
+def test_entrusted_processing_is_its_own_row_and_not_a_consent_plan(make_repo: Callable[..., Path]) -> None:
+    entrusted = COOKIE + "我们可能委托服务商处理Cookie信息。"
+    repo = privacy_branch(make_repo, privacy("2.0", entrusted, dates("2026-03-02", "2026-03-10")))
+    release_all(repo)
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--today", "2026-03-02",
+                                       "--format", "markdown"])  # fmt: skip
+    assert result.exit_code == 0, result.stdout
+    assert "| 委托处理 | 1 处：请确认已与受托方签订委托处理协议 |" in result.stdout
+    assert "| 同意安排 |" not in result.stdout
+
+
+# --- both halves of issue 10 together: overrides and the rules bound to their clauses -----------------------
+
+
+def test_an_approved_override_of_the_clause_a_rule_rests_on_carries_the_rule_with_it(make_repo: Callable[..., Path]) -> None:
+    # The fee rule is bound to clause 1.2 (KS131), so correcting 1.2 from 10 to 5 days lowers the rule too. The
+    # clause did change, on the record (KS451): the rule follows it (KS445), it is not a rule lowered alone (KS441).
+    note = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 更正笔误（原文应为5个自然日）, approved_by: 法务总监}\n"
+    repo = branch_with(make_repo, agreement("1.1", fee=SHORTER_FEE, extra=dates("2026-03-02", "2026-03-02") + note))
+    code, found = findings(repo)
+    assert code == 0
+    assert "KS441" not in codes(found) and "KS441" not in codes(found, "info")
+    (carried,) = [f for f in found if f["code"] == "KS445"]
+    assert carried["severity"] == "info" and "已由批准人降为编辑性修改" in str(carried["message"])
+    assert {"KS440", "KS451"} <= {str(f["code"]) for f in found}
+
+
+def test_a_bare_reason_does_not_carry_a_lowered_rule(make_repo: Callable[..., Path]) -> None:
+    # the same correction without an approver stays material: the rule change is judged under the old rule
+    repo = branch_with(make_repo, agreement("1.1", fee=SHORTER_FEE, extra=dates("2026-03-02", "2026-03-13") + BARE_NOTE))
+    code, found = findings(repo)
+    assert code == 1
+    assert codes(found) == ["KS450"]
+    assert "KS445" in codes(found, "info") and "KS441" not in codes(found)
