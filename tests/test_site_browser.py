@@ -305,11 +305,13 @@ def test_sla_and_changes_pages(sites: dict[str, str], open_tab: Callable[..., Ta
 
 
 def test_print_view_is_the_text_alone(sites: dict[str, str], open_tab: Callable[..., Tab]) -> None:
+    """The text and what it is (the status line, without its links), none of the site's furniture."""
     tab = open_tab()
     tab.page.emulate_media(media="print")
     tab.page.goto(sites["real"] + "cloud-service-agreement/")
-    for selector in (".md-header", ".md-sidebar--primary", ".ks-permalink", ".ks-status"):
+    for selector in (".md-header", ".md-sidebar--primary", ".ks-permalink", ".ks-status a", ".ks-actions"):
         assert not tab.page.locator(selector).first.is_visible(), selector
+    assert tab.page.locator(".ks-status-built").is_visible()
     assert tab.page.locator("#account-credentials-safekeeping").is_visible()
     tab.assert_clean()
 
