@@ -474,6 +474,86 @@ def test_a_permalink_to_a_clause_not_on_the_page_says_where_it_went(  # type: ig
     tab.assert_clean()
 
 
+@pytest.fixture(scope="module")
+def events_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A history with every kind of event, built on 2026-03-01: demo 1.0 in force with a correction, 2.0
+    upcoming and postponed, 3.0 withdrawn before taking effect; the agreement "old" withdrawn as a whole."""
+    import shutil
+    from datetime import date
+
+    from kspub.release import release
+
+    from .conftest import git
+    from .test_check import FEE, agreement
+
+    repo = tmp_path_factory.mktemp("events") / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    demo, old = repo / "agreements" / "demo.md", repo / "agreements" / "old.md"
+
+    def commit(message: str) -> None:
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", message)
+
+    first = "announced: 2025-11-01\neffective: 2025-12-01\n"
+    demo.write_text(agreement("1.0", extra=first), "utf-8")
+    old.write_text(agreement("1.0", extra=first).replace("id: demo", "id: old").replace("示例协议", "旧版服务协议"), "utf-8")
+    release(repo, "demo", today=date(2025, 11, 1), as_is=True)
+    release(repo, "old", today=date(2025, 11, 1), as_is=True)
+    commit("首次发布")
+    fix = first + "corrections:\n  - date: 2026-01-05\n    reason: 更正标点\n"
+    demo.write_text(agreement("1.0", fee=FEE.replace("，", ","), extra=fix), "utf-8")
+    release(repo, "demo", today=date(2026, 1, 5))
+    commit("勘误")
+    upcoming = "announced: 2026-02-20\neffective: 2026-04-01\nsummary: 收费通知期改为15日。\n"
+    demo.write_text(agreement("2.0", fee=FEE.replace("10", "15"), extra=upcoming), "utf-8")
+    release(repo, "demo", today=date(2026, 2, 20))
+    commit("发布 2.0")
+    release(repo, "demo", today=date(2026, 2, 24), effective=date(2026, 4, 15), reason="系统改造延期")
+    commit("推迟 2.0")
+    later = "announced: 2026-02-25\neffective: 2026-05-20\nsummary: 收费通知期改为20日。\n"
+    demo.write_text(agreement("3.0", fee=FEE.replace("10", "20"), extra=later), "utf-8")
+    release(repo, "demo", today=date(2026, 2, 25))
+    commit("发布 3.0")
+    release(repo, "demo", today=date(2026, 2, 27), withdraw=True, version="3.0", reason="收费方案取消")
+    commit("撤回 3.0")
+    old.unlink()
+    release(repo, "old", today=date(2026, 2, 28), withdraw=True, reason="产品下线")
+    commit("旧协议停止适用")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(repo, as_of=AS_OF, out=None, progress=False)
+    server, base = _serve(result.site)
+    yield base
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("demo/", ["现行版本", "2026年1月5日　勘误。原因：更正标点", "即将生效：版本 2.0", "2026年4月15日"]),
+        ("demo/2.0/", ["即将生效", "推迟生效：生效日期改为 2026年4月15日。原因：系统改造延期"]),
+        ("demo/3.0/", ["历史版本", "已于 2026年2月27日 撤回，未生效"]),
+        ("old/", ["本协议已于 2026年2月28日 停止适用", "产品下线"]),
+        ("", ["已停止适用"]),
+    ],
+)
+def test_corrected_postponed_and_withdrawn_versions_say_so(  # type: ignore[no-untyped-def]
+    events_site: str, open_tab: Callable[..., Tab], path: str, says: list[str]
+) -> None:
+    tab = open_tab(now="2026-03-01T10:00:00+08:00")
+    tab.page.goto(events_site + path)
+    tab.page.wait_for_load_state("networkidle")
+    text = tab.page.locator("article").inner_text()
+    for phrase in says:
+        assert phrase in text, (phrase, text[:600])
+    tab.assert_clean()
+    name = "events-" + (path.strip("/").replace("/", "-") or "home")
+    shoot(open_tab, events_site + path, name, now="2026-03-01T10:00:00+08:00")
+
+
 AXE = ROOT / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_PAGES = [
     ("demo", ""),
@@ -485,12 +565,15 @@ AXE_PAGES = [
     ("demo", "404.html"),
     ("real", "sla/"),
     ("real", "privacy-policy/"),
+    ("events", "demo/"),
+    ("events", "demo/3.0/"),
+    ("events", "old/"),
 ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_or_critical_accessibility_violation_on_any_page_type(
-    sites: dict[str, str], browser: Any, scheme: str
+    sites: dict[str, str], events_site: str, browser: Any, scheme: str
 ) -> None:
     """axe-core (WCAG 2.1 A and AA rules) on every page type, in both colour schemes."""
     if not AXE.exists():
@@ -502,7 +585,7 @@ def test_no_serious_or_critical_accessibility_violation_on_any_page_type(
     try:
         page = context.new_page()
         for site, path in AXE_PAGES:
-            page.goto(sites[site] + path)
+            page.goto({**sites, "events": events_site}[site] + path)
             page.wait_for_load_state("networkidle")
             page.add_script_tag(content=script)
             violations = page.evaluate(
