@@ -19,7 +19,8 @@ from kspub.diff import ChangeSet
 from kspub.diff_operands import AgreementDiff, diff_refs
 from kspub.errors import Diagnostic, KspubError, Severity
 from kspub.history import Timeline
-from kspub.law.notice import NoticeAssessment, RuleChange, assess_in_force, diff_policies
+from kspub.law.notice import NoticeAssessment
+from kspub.law.rules_in_force import RuleChange, assess_in_force, diff_policies
 from kspub.model import Agreement
 from kspub.sla.diff import SlaChangeSet, diff_sla
 

@@ -376,7 +376,7 @@ def _earliest(
     if prior is None:
         return announced, [f"首次发布，无需提前通知：生效日期取公告日期 {announced}"]
     from kspub.diff import diff_agreements
-    from kspub.law.notice import assess_in_force
+    from kspub.law.rules_in_force import assess_in_force
     from kspub.law.workdays import repository_calendar
 
     old = _recorded_agreement(top, prior, agreement.path)

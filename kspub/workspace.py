@@ -142,7 +142,7 @@ def parse_path(path: Path, root: Path) -> ParseResult:
     result = parse_file(shown, data)
     extra = []
     if result.agreement is not None:
-        from kspub.law.notice import lint_notice
+        from kspub.law.notice_lint import lint_notice
 
         extra = lint_agreement(result.agreement) + lint_notice(result.agreement)
     return ParseResult(result.agreement, result.diagnostics + tuple(extra))

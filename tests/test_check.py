@@ -49,7 +49,7 @@ PURPOSE = "我们收集您的手机号码，用于账号注册。"
 
 def agreement(version: str, *, fee: str = FEE, purpose: str = PURPOSE, extra: str = "") -> str:
     """The demo agreement; the fee rule states the period the fee clause writes, as an editor keeps them bound."""
-    from kspub.law.notice import text_periods
+    from kspub.law.notice_lint import text_periods
 
     periods = text_periods(fee)
     notice = NOTICE.format(fee_period=periods[0].display if periods else "10个自然日")

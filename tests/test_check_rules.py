@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kspub.cli import main
-from kspub.law.notice import assess_in_force, lint_notice
+from kspub.law.notice_lint import lint_notice
+from kspub.law.rules_in_force import assess_in_force
 from kspub.law.workdays import load_calendar
 from kspub.model import Agreement
 from kspub.parse import parse_agreement

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from kspub.cli import main
 from kspub.errors import Diagnostic, KspubError
 from kspub.frontmatter import ALLOWED, KINDS
-from kspub.law.notice import CHANNELS, lint_notice
+from kspub.law.notice import CHANNELS
+from kspub.law.notice_lint import lint_notice
 from kspub.lint import lint_agreement
 from kspub.model import KNOWN_TAGS
 from kspub.parse import parse_agreement

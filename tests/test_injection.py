@@ -434,7 +434,7 @@ class Plan:
 
 
 def _lints_clean(values: dict[str, str], agreement_id: str) -> bool:
-    from kspub.law.notice import lint_notice
+    from kspub.law.notice_lint import lint_notice
     from kspub.lint import lint_agreement
     from kspub.parse import parse_agreement
 

@@ -283,3 +283,23 @@ def _notice_from_datetime(value: dt.datetime) -> NoticeTime:
     zone = shanghai()
     instant = value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
     return NoticeTime(instant.date(), instant)
+
+
+def period_bounds(period: Period) -> tuple[float, float]:
+    """The shortest and longest span of ``period`` in calendar days, whatever the calendar: 10 working days
+    take at least 10 calendar days and, across the longest holiday blocks, far more."""
+    n = period.count
+    return {
+        Unit.CALENDAR_DAY: (n, n),
+        Unit.WORKING_DAY: (n, n * 7 / 5 + 12),
+        Unit.MONTH: (28 * n, 31 * n),
+        Unit.YEAR: (365 * n, 366 * n),
+        Unit.HOUR: (n / 24, n / 24),
+    }[period.unit]
+
+
+def at_least(period: Period, other: Period) -> bool:
+    """True when ``period`` is never shorter than ``other``, from any notice date."""
+    if period.unit == other.unit:
+        return period.count >= other.count
+    return period_bounds(period)[0] >= period_bounds(other)[1]
