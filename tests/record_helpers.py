@@ -168,7 +168,7 @@ class Repo:
 
     def clause(self, agreement: str, version: str, clause: str = "fee-notice") -> str:
         doc = self.api(f"agreements/{agreement}/{version}.json")
-        (node,) = [n for n in doc["nodes"] if n["id"] == clause]
+        (node,) = (n for n in doc["nodes"] if n["id"] == clause)
         printed: str = node["printed"]
         return printed
 

@@ -379,7 +379,7 @@ def test_an_approved_override_of_the_clause_a_rule_rests_on_carries_the_rule_wit
     code, found = findings(repo)
     assert code == 0
     assert "KS441" not in codes(found) and "KS441" not in codes(found, "info")
-    (carried,) = [f for f in found if f["code"] == "KS445"]
+    (carried,) = (f for f in found if f["code"] == "KS445")
     assert carried["severity"] == "info" and "已由批准人降为编辑性修改" in str(carried["message"])
     assert {"KS440", "KS451"} <= {str(f["code"]) for f in found}
 

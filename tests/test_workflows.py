@@ -32,7 +32,7 @@ def test_workflow_commands_exist() -> None:
     assert "fetch-depth: 0" in check and "GITHUB_STEP_SUMMARY" in check
     publish = (ROOT / ".github/workflows/publish.yml").read_text("utf-8")
     assert "schedule" in yaml.safe_load(publish)[True]
-    (build,) = [argv for argv in _commands(publish) if argv[1] == "build" and len(argv) > 2]
+    (build,) = (argv for argv in _commands(publish) if argv[1] == "build" and len(argv) > 2)
     # the deployed site is the previous state the build must not publish less than
     assert "--previous" in build and "fetch-depth: 0" in publish
 
