@@ -193,7 +193,7 @@ def front_matter_scalar(text: str) -> str:
     noncharacter or a line break becomes an escape): a page whose front matter mkdocs could not read would be
     rendered as Markdown, front matter included. The theme prints ``page.meta.title`` without escaping (the
     page title, the header, the navigation), so the value is HTML-escaped here and reaches it as text."""
-    dumped = yaml.safe_dump(html.escape(text, quote=True), allow_unicode=True, default_style='"', width=10**9)
+    dumped: str = yaml.safe_dump(html.escape(text, quote=True), allow_unicode=True, default_style='"', width=10**9)
     return dumped.removesuffix("\n").removesuffix("\n...").strip()
 
 
