@@ -388,6 +388,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     broken = frozenset(d.path for d in corpus.errors)
     unchecked = _unchecked(root, base, head, broken)
     for diff in diff_refs(root, base, head, skip=broken):
+        diff = _against_predecessor(root, base, diff, timelines)
         gone = diff.old.id if diff.new is None and diff.old is not None else None
         ended = timelines is not None and gone is not None and (
             (gone in timelines and timelines[gone].withdrawn is not None)
@@ -438,6 +439,8 @@ def record_findings(
             before = old.release(rel.version) if old else None
             for message in event_problems(rel, before.events if before else ()):
                 out.append(Diagnostic("KS818", message, path, rel.line or None))
+            out += _correction_problems(repo, new.agreement, rel, before, path)
+        out += _appended_problems(old, new, {a.id for a in agreements}, path)
     if timelines is None:
         return out
     for a in agreements:
@@ -462,3 +465,77 @@ def record_findings(
                                       + ("（推迟生效请加 --reason 说明原因）" if key == "effective" else ""),
                                       a.path, a.meta.field_lines.get(key) or line))  # fmt: skip
     return out
+
+
+#: The release record of a pull request does not have the shape of one release.
+RECORD_NOT_ONE_RELEASE = "KS819"
+
+
+def _appended_problems(old: Any, new: Any, present: set[str], path: str) -> list[Diagnostic]:
+    """Versions a pull request appends: at most one per agreement, so that the gate's diff of the base text
+    against the head text judges exactly the version released (two appended at once would let the first take
+    effect unjudged); and each backed by the agreement's file in the head (a record alone would publish a text
+    no one reviewed)."""
+    known = {r.version for r in old.releases} if old is not None else set()
+    appended = [r for r in new.releases if r.version not in known]
+    out: list[Diagnostic] = []
+    if len(appended) > 1:
+        labels = "、".join(r.version for r in appended)
+        out.append(Diagnostic(RECORD_NOT_ONE_RELEASE, f"本次合并请求为协议 {new.agreement} 登记了 {len(appended)} 个新版本（{labels}）："
+                              "每个合并请求每份协议只能发布一个新版本，每个版本都要单独按通知规则检查；请拆成多个合并请求",
+                              path, appended[1].line or None))  # fmt: skip
+    if appended and new.agreement not in present and new.withdrawn is None:
+        out.append(Diagnostic(RECORD_NOT_ONE_RELEASE, f"发布记录登记了协议 {new.agreement} 的新版本 {appended[-1].version}，"
+                              f"但仓库中没有协议文件 agreements/{new.agreement}.md：发布的文本必须是提交并经检查的协议文件",
+                              path, appended[-1].line or None))  # fmt: skip
+    return out
+
+
+def _correction_problems(repo: Any, agreement: str, rel: Any, before: Any, path: str) -> list[Diagnostic]:
+    """A correction appended in this pull request may change no meaning: its text is compared with the text it
+    corrects, clause by clause, and any material change is refused (a hand-appended "correction" could
+    otherwise rewrite an archived version)."""
+    from kspub.diff import diff_agreements
+    from kspub.parse import parse_file
+    from kspub.record import EventKind
+    from kspub.repository import read_blobs
+
+    known = before.events if before is not None else ()
+    corrected = rel.blob
+    out: list[Diagnostic] = []
+    for e in rel.events:
+        if e.kind is not EventKind.CORRECTION:
+            continue
+        if e not in known and e.blob:
+            texts = read_blobs(repo, [corrected, e.blob], missing_ok=True)
+            old_doc = parse_file(rel.path, texts[corrected], check_name=False) if corrected in texts else None
+            new_doc = parse_file(rel.path, texts[e.blob], check_name=False) if e.blob in texts else None
+            if old_doc is None or new_doc is None or old_doc.agreement is None or new_doc.agreement is None:
+                out.append(Diagnostic("KS818", f"版本 {rel.version} 的勘误（{e.date}）的文本无法读取，不能核对它是否只是编辑性更正",
+                                      path, rel.line or None))  # fmt: skip
+            else:
+                material = [c.clause for c in diff_agreements(old_doc.agreement, new_doc.agreement).changes if c.material]
+                if material:
+                    out.append(Diagnostic("KS818", f"版本 {rel.version} 的勘误（{e.date}，{e.reason}）改变了条款含义"
+                                          f"（{'、'.join(material[:5])}）：勘误只能更正不改变含义的文字；实质性修改请发布新版本",
+                                          path, rel.line or None))  # fmt: skip
+        corrected = e.blob or corrected
+    return out
+
+
+def _against_predecessor(root: Path, base: str, diff: AgreementDiff, timelines: Mapping[str, Timeline] | None) -> AgreementDiff:
+    """A renamed agreement is judged against the version of its predecessor customers have, as any changed
+    agreement is: a rename never turns a rewrite into a "new agreement" that needs no notice."""
+    from kspub.diff import diff_agreements
+    from kspub.diff_operands import parsed_source
+    from kspub.repository import file_at_ref
+
+    if diff.old is not None or diff.new is None or timelines is None:
+        return diff
+    timeline = timelines.get(diff.new.id)
+    for previous in reversed(timeline.formerly if timeline is not None else ()):
+        text = file_at_ref(root, base, f"agreements/{previous}.md")
+        old = parsed_source(text, f"agreements/{previous}.md") if text is not None else None
+        if old is not None:
+            return AgreementDiff(diff.path, old, diff.new, diff_agreements(old, diff.new))
+    return diff

@@ -61,6 +61,11 @@ class AgreementDiff:
     changes: ChangeSet | None
 
 
+def parsed_source(text: str, path: str) -> Agreement:
+    """An agreement's text from elsewhere (another ref, another name), parsed without the file-name check."""
+    return _parsed(text.encode("utf-8"), path)
+
+
 def diff_refs(root: Path, base: str, head: str | None, *, skip: frozenset[str] = frozenset()) -> list[AgreementDiff]:
     """Every agreement changed between ``base`` and ``head`` (the working tree when None), leaving out the
     paths in ``skip`` (files lint already reported as broken)."""

@@ -416,6 +416,11 @@ def event_problems(release: Release, previous_events: Sequence[Event] = ()) -> l
         new = e not in previous_events
         if withdrawn and new:
             problems.append(f"版本 {release.version} 已撤回，不能再追加{EVENT_ZH[e.kind]}事件")
+        in_force = effective is None or effective <= e.date
+        if new and in_force and e.kind in (EventKind.POSTPONEMENT, EventKind.WITHDRAWAL):
+            # what customers were bound to from the effective date is history: it cannot be postponed or undone
+            problems.append(f"版本 {release.version} 已于 {effective or '发布时'}生效，{e.date} 不能再{EVENT_ZH[e.kind]}："
+                            "已生效的版本只能由新版本取代（按通知规则重新通知）")  # fmt: skip
         if e.kind is EventKind.POSTPONEMENT:
             if new and (e.effective is None or (effective is not None and e.effective <= effective)):
                 problems.append(f"版本 {release.version} 的推迟生效事件把生效日期由 {effective} 改为 {e.effective}："

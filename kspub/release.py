@@ -154,6 +154,13 @@ def release(
     # the version this one follows: the unreleased entry (if any) is replaced, not followed
     kept = list(record.releases if record else ())[: -1 if unreleased else None]
     prior = kept[-1] if kept else None
+    predecessor = (record.predecessor if record else None) or renamed_from
+    if prior is None and predecessor is not None:
+        # a renamed agreement's first version follows its predecessor's latest: judged against it, not "first"
+        old_record_file = top / record_path(predecessor)
+        if old_record_file.is_file():
+            old_record = parse_record(old_record_file.read_text(encoding="utf-8"), record_path(predecessor))
+            prior = old_record.latest
     filled: dict[str, str] = {}
     reasoning: list[str] = []
     if meta.version.strip() != label:
@@ -252,6 +259,10 @@ def _event_on_frozen(
         if current is not None and wanted < current:
             raise _fail(f"版本 {latest.version} 的生效日期只能推迟，不能由 {current} 提前到 {wanted}", path,
                         "已发出的通知按原日期计算；如需更早生效，请发布新版本并重新通知",
+                        meta.field_lines.get("effective"))  # fmt: skip
+        if current is None or current <= today:
+            raise _fail(f"版本 {latest.version} 已于 {current or '发布时'}生效，不能再推迟生效", path,
+                        "已生效的版本只能由新版本取代：请设置新的版本号，按通知规则重新通知",
                         meta.field_lines.get("effective"))  # fmt: skip
         if not reason:
             raise _fail(f"推迟版本 {latest.version} 的生效日期（{current} → {wanted}）需要写明原因", path,

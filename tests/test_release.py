@@ -112,14 +112,19 @@ def test_a_correction_is_an_event_and_a_material_one_is_refused(make_repo: Calla
 
 
 def test_a_postponement_needs_a_reason_and_may_only_move_later(make_repo: Callable[..., Path]) -> None:
-    repo = first_release(make_repo)
+    repo = first_release(make_repo)  # announced 2026-01-05, effective 2026-01-20
+    before_effect = date(2026, 1, 6)
     with pytest.raises(KspubError) as info:
-        release(repo, "demo", today=TODAY, effective=date(2026, 1, 10), reason="提前")
+        release(repo, "demo", today=before_effect, effective=date(2026, 1, 10), reason="提前")
     assert "只能推迟" in info.value.message
     with pytest.raises(KspubError) as info:
-        release(repo, "demo", today=TODAY, effective=date(2026, 2, 1))
+        release(repo, "demo", today=before_effect, effective=date(2026, 2, 1))
     assert "需要写明原因" in info.value.message
-    assert release(repo, "demo", today=TODAY, effective=date(2026, 2, 1), reason="系统改造延期").action == "postponement"
+    # once in force, what applied is history: no postponement (the review found one rewriting months of it)
+    with pytest.raises(KspubError) as info:
+        release(repo, "demo", today=TODAY, effective=date(2026, 12, 1), reason="系统改造延期")
+    assert "已于 2026-01-20生效，不能再推迟生效" in info.value.message
+    assert release(repo, "demo", today=before_effect, effective=date(2026, 2, 1), reason="系统改造延期").action == "postponement"
     assert "effective: 2026-02-01" in (repo / A).read_text("utf-8")
     assert record(repo).releases[0].current_effective == date(2026, 2, 1)
     assert record(repo).releases[0].effective == date(2026, 1, 20)  # the recorded entry itself is untouched

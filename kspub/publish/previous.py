@@ -130,6 +130,10 @@ def dropped_or_altered(snapshot: Snapshot, before: list[PublishedBefore]) -> lis
             if not explained:
                 problems.append(f"已发布的版本 {name} 的文本变了（sha256 {old.sha256[:12]} → {record.text_sha256[:12]}），"
                                 "发布记录中没有相应的勘误")  # fmt: skip
+        withdrawal = release.withdrawal if release is not None else None
+        if withdrawal is not None and (old.effective is None or old.effective <= withdrawal.date.isoformat()):
+            problems.append(f"已发布的版本 {name} 于 {old.effective or '发布时'}生效，却登记为 {withdrawal.date} 撤回："
+                            "已生效的版本不能撤回")  # fmt: skip
         announced = record.announced.isoformat() if record.announced else None
         if announced != old.announced:
             problems.append(f"已发布的版本 {name} 的公告日期由 {old.announced or '未载明'} 变为 {announced or '未载明'}")
@@ -140,7 +144,8 @@ def dropped_or_altered(snapshot: Snapshot, before: list[PublishedBefore]) -> lis
                 and old.effective is not None
                 and effective is not None
                 and effective > old.effective
-                and any(e.kind.value == "postponement" for e in release.events)
+                # postponed before it took effect: what applied from the old date is history
+                and any(e.kind.value == "postponement" and e.date.isoformat() < old.effective for e in release.events)
             )
             if not postponed:
                 problems.append(f"已发布的版本 {name} 的生效日期由 {old.effective or '未载明'} 变为 {effective or '未载明'}")
