@@ -151,3 +151,43 @@ def test_a_rename_with_a_rewrite_is_judged_against_its_predecessor(released: Pat
     git(repo, "commit", "-qam", "提前")
     code, out = _check(repo)
     assert code == 1 and "KS414" in out
+
+
+class _Change:
+    def __init__(self, old: str, new: str) -> None:
+        self.clause, self.kind, self.old_text, self.new_text = "c", "modified", old, new
+        self.new_ids, self.new_number, self.new_line, self.line, self.tags = ("c",), "1.1", 3, 3, ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "article"),
+    [
+        # a negation taken away: the same words, the opposite meaning
+        ("我们不会向境外提供您的个人信息。", "我们会向境外提供您的个人信息。", 39),
+        ("我们不会将您的个人信息提供给第三方。", "我们会将您的个人信息提供给第三方。", 23),
+        ("我们不会收集您的人脸信息。", "我们会收集您的人脸信息。", 29),
+        ("我们不会公开您的个人信息。", "我们会公开您的个人信息。", 25),
+        # words the table lacked
+        ("我们收集您的个人信息。", "我们收集您的个人信息，并与其他公司分享您的个人信息。", 23),
+        ("我们收集您的个人信息。", "我们收集您的个人信息，并可能出售您的个人信息。", 23),
+        ("我们收集您的个人信息。", "我们收集您的个人信息，并传输至海外服务器。", 39),
+        # the sentence naming the recipient has no context word of its own
+        ("我们收集您的手机号码用于登录。", "我们收集您的手机号码用于登录。我们会将其分享给广告商。", 23),
+        # a recipient replaced: every count stays the same
+        ("我们将您的个人信息提供给合作伙伴（金山办公）。", "我们将您的个人信息提供给合作伙伴（某数据经纪公司）。", 23),
+        # a compatibility ideograph that looks like 方
+        ("我们收集您的个人信息。", "我们收集您的个人信息，并向第三\u2f45传输。", 23),
+    ],
+)
+def test_consent_gated_changes_are_found_however_they_are_written(old: str, new: str, article: int) -> None:
+    from kspub.law.consent import detect
+
+    flags = detect([_Change(old, new)])
+    assert flags and article in flags[0].articles, (new, flags)
+
+
+def test_adding_a_negation_or_rewording_punctuation_is_not_a_consent_change() -> None:
+    from kspub.law.consent import detect
+
+    assert detect([_Change("我们会向境外提供您的个人信息。", "我们不会向境外提供您的个人信息。")]) == []
+    assert detect([_Change("我们将您的个人信息提供给第三方。", "我们将您的个人信息，提供给第三方。")]) == []

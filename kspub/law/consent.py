@@ -17,6 +17,7 @@ kind of consent the article requires (separate consent, a guardian's consent).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,9 +107,10 @@ _WORDS: Mapping[str, tuple[str, ...]] = {
     "minor": ("未满十四周岁", "不满十四周岁", "十四周岁以下", "未满14周岁", "不满14周岁", "14周岁以下", "儿童"),
     "purpose": ("用于", "目的", "营销", "推广", "广告", "个性化推荐", "个性化展示", "画像", "定向推送",
                 "自动化决策", "模型训练"),
-    "recipient": ("提供给", "共享", "转让", "合作伙伴", "第三方", "关联公司", "关联方"),
+    "recipient": ("提供给", "共享", "分享", "转让", "出售", "交易", "对外提供", "披露给", "合作伙伴", "第三方",
+                  "关联公司", "关联方", "广告商", "广告主"),
     "entrusted": ("委托", "受托"),
-    "abroad": ("境外", "出境", "跨境"),
+    "abroad": ("境外", "出境", "跨境", "海外", "国外"),
     "publication": ("公开披露", "公开"),
 }  # fmt: skip
 
@@ -132,18 +134,49 @@ SEPARATE_CONSENT_ARTICLES = frozenset(a.number for a in ARTICLES.values() if a.r
 CONSENT_ARTICLES = frozenset(a.number for a in ARTICLES.values() if a.requires in ("consent", "separate", "guardian"))
 
 
+#: A sentence saying a thing will not be done does not engage an article; taking the negation away does.
+NEGATIONS: tuple[str, ...] = ("不会", "不得", "不向", "不将", "不予", "不对外", "不进行", "不收集", "不共享", "不提供",
+                              "不公开", "不出售", "不转让", "绝不", "禁止", "无意")  # fmt: skip
+
+
 def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(normalise(text)) if s]
+    # NFKC first: a compatibility ideograph (⽅ U+2F45) must not hide 第三方 from the table
+    return [s for s in _SENTENCE_END.split(normalise(unicodedata.normalize("NFKC", text))) if s]
+
+
+def _about(text: str, tagged: bool) -> bool:
+    """A clause is about personal information when tagged so or when any sentence of it mentions it: a later
+    sentence (我们会将其分享给广告商) refers back to an earlier one."""
+    return tagged or any(w in sentence for sentence in _sentences(text) for w in _CONTEXT)
 
 
 def term_counts(text: str, *, about_personal_information: bool = False) -> Counter[str]:
-    """How often each term occurs in the sentences of ``text`` about personal information (every sentence when
-    the clause is tagged ``personal-information``)."""
+    """How often each term occurs, affirmatively (not in a sentence that negates it), in ``text``'s sentences
+    about personal information (every sentence when the clause is about it, see :func:`_about`)."""
     counts: Counter[str] = Counter()
+    about = _about(text, about_personal_information)
     for sentence in _sentences(text):
-        if about_personal_information or any(w in sentence for w in _CONTEXT):
+        if (about or any(w in sentence for w in _CONTEXT)) and not any(n in sentence for n in NEGATIONS):
             counts.update(m.group(0) for m in _TERM_RE.finditer(sentence))
     return counts
+
+
+def _new_sentence_terms(old: str, new: str, tagged: bool) -> set[str]:
+    """Terms of affirmative personal-information sentences that are new or reworded (a recipient replaced by
+    another keeps every count the same: 合作伙伴（金山办公） → 合作伙伴（某数据经纪公司）)."""
+    def words(sentence: str) -> str:  # punctuation and spacing do not make a sentence new
+        return re.sub(r"[\W_]", "", sentence)
+
+    before = {words(s) for s in _sentences(old)}
+    about = _about(new, tagged)
+    out: set[str] = set()
+    for sentence in _sentences(new):
+        if words(sentence) in before or any(n in sentence for n in NEGATIONS):
+            continue
+        if about or any(w in sentence for w in _CONTEXT):
+            out.update(m.group(0) for m in _TERM_RE.finditer(sentence) if _BY_WORD[m.group(0)].category != "kind"
+                       or m.group(0) not in old)  # fmt: skip
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +234,11 @@ def detect(changes: Iterable[Any]) -> list[ConsentFlag]:
         tagged = PERSONAL_INFORMATION_TAG in change.tags
         before = term_counts(change.old_text or "", about_personal_information=tagged)
         after = term_counts(change.new_text, about_personal_information=tagged)
-        gained = [_BY_WORD[w] for w in after if after[w] > before[w]]
+        words = {w for w in after if after[w] > before[w]}
+        if change.old_text:
+            words |= {w for w in _new_sentence_terms(change.old_text, change.new_text, tagged)
+                      if _BY_WORD[w].category in ("recipient", "abroad", "publication", "sensitive", "minor")}  # fmt: skip
+        gained = [_BY_WORD[w] for w in sorted(words, key=lambda w: list(_BY_WORD).index(w))]
         if gained:
             out.append(ConsentFlag(change.clause, tuple(change.new_ids) or (change.clause,), change.new_number or "",
                                    change.new_line or change.line, tuple(gained)))  # fmt: skip
