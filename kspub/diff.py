@@ -256,6 +256,15 @@ def _node_change(
     if tags_changed:
         flags.append(TAGS_CHANGED)
         reasons.append(f"主题标签由 {'、'.join(o.tags) or '（无）'} 改为 {'、'.join(n.tags) or '（无）'}")
+        # a subject tag decides which notice rules apply: dropping one could take the clause out of a stricter
+        # rule's reach and lower its notice in a later version unseen; either way the change is material (and
+        # mirrors: the diff back is material too), a person may record otherwise in change_notes
+        material = True
+        dropped = sorted(set(o.tags) - set(n.tags))
+        if dropped:
+            reasons.append(f"删除主题标签 {'、'.join(dropped)}：该条款可能不再适用相应主题的通知规则，按规则视为实质性变更")
+        else:
+            reasons.append("主题标签决定适用哪条通知规则，按规则视为实质性变更")
 
     kind: ChangeKind
     if text_changed:

@@ -325,11 +325,22 @@ def test_restructured_group() -> None:
     assert (change.old_ids, change.new_ids) == (("fee-notice", "account"), ("p1", "p2"))
 
 
-def test_tags_only_change_is_editorial() -> None:
+def test_a_tags_only_change_is_material() -> None:
+    """Tags decide which notice rule applies (decision record 0202): a tags-only change keeps its text and is
+    material until a person records otherwise."""
     a = base()
     change = only(diff_agreements(a, with_nodes(a, *edit(a, "nature", tags=("dispute",)))))
-    assert (change.kind, change.cls, change.flags) == ("modified", "editorial", ("text-unchanged", "tags-changed"))
+    assert (change.kind, change.cls) == ("modified", "material")
+    assert change.flags[:2] == ("text-unchanged", "tags-changed")
     assert "仅主题标签变化" in change.explanation
+
+
+def test_dropping_a_subject_tag_is_material() -> None:
+    """A tag decides which notice rule applies: dropped as "editorial", a fee clause could leave the fees rule in
+    one pull request and have its period lowered under the default rule in the next."""
+    a = with_nodes(base(), *edit(base(), "nature", tags=("fees",)))
+    change = only(diff_agreements(a, with_nodes(a, *edit(a, "nature", tags=()))))
+    assert change.cls == "material" and "删除主题标签 fees" in change.explanation
 
 
 def test_clause_turned_into_item_is_a_material_structure_change() -> None:
