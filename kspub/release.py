@@ -137,7 +137,7 @@ def release(
     latest = record.latest if record else None
     label = version or meta.version.strip() or ""
     if not label:
-        label = _next_label(latest.version if latest else None, path)
+        label = _next_label(latest.version if latest else None, path, today)
     if not is_version_label(label):
         raise _fail(f"版本号 “{label}” 不能用作版本号", path, "请用数字和点，例如 1.0、2.1")
     same = latest is not None and latest.version == label
@@ -147,7 +147,7 @@ def release(
         if version is not None or as_is or not _new_text_without_correction(latest, meta, source):
             return _event_on_frozen(record, latest, agreement, source, top, path, rel_record, today, effective, reason)
         # a new text under the released label and no correction listed: a new version, with the next label
-        label, same, inherited = _next_label(latest.version, path), False, latest
+        label, same, inherited = _next_label(latest.version, path, today), False, latest
     if record is not None and not same and label in {r.version for r in record.releases}:
         raise _fail(f"版本号 {label} 已登记过其他文本", path, "每个版本号只对应一份文本：请使用新的版本号")
     unreleased = latest is not None and latest.version not in frozen_labels
@@ -420,13 +420,24 @@ def _new_text_without_correction(latest: Release, meta: Any, source: str) -> boo
     return not [c for c in meta.corrections if (c.date, c.reason) not in known]
 
 
-def _next_label(previous: str | None, path: str) -> str:
+def _next_label(previous: str | None, path: str, today: date) -> str:
+    """The label after ``previous`` in its scheme (decision record 0407): numeric 1.9 → 1.10; year 2026.2 → 2026.3,
+    or 2027.1 in a new year; date → today."""
+    from kspub.labels import follows, label_key
+
     if previous is None:
         return "1.0"
-    m = re.fullmatch(r"(.*?)(\d+)", previous)
-    if not m:
+    key = label_key(previous)
+    if key is not None and key.scheme == "date":
+        label = today.isoformat()
+    elif key is not None and key.scheme == "year" and key.parts[0] < today.year:
+        label = f"{today.year}.1"
+    else:
+        m = re.fullmatch(r"(.*?)(\d+)", previous)
+        label = f"{m.group(1)}{int(m.group(2)) + 1}" if m else ""
+    if not label or follows(label, previous) is False:
         raise _fail(f"无法从版本号 {previous} 推出下一个版本号", path, "请用 --version 指定，或在头信息中写 version")
-    return f"{m.group(1)}{int(m.group(2)) + 1}"
+    return label
 
 
 def _frozen_record(repo: Any, top: Path, agreement_id: str, base: str | None) -> Record | None:

@@ -178,3 +178,19 @@ def test_a_deployed_site_that_cannot_be_read_stops_the_build(  # type: ignore[no
         _build(repo, tmp_path / "build", serve(site), first=True)
     assert info.value.code == "KS931"
     assert not (tmp_path / "build" / "site").exists()
+
+
+def test_a_dangling_build_site_link_is_not_a_first_build(published: tuple[Path, Path], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A cache that keeps build/site (a link) but drops build/.sites must not switch the guard off."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    repo, _ = published
+    out = tmp_path / "build"
+    build(repo, as_of=AS_OF, out=out, progress=False)
+    shutil.rmtree(out / ".sites")
+    assert (out / "site").is_symlink() and not (out / "site").exists()
+    with pytest.raises(KspubError) as info:
+        build(repo, as_of=AS_OF, out=out, progress=False)
+    assert info.value.code == "KS931" and "指向的目录不存在" in info.value.message
+    # the explicit way out: compare with the deployed site instead
+    build(repo, as_of=AS_OF, out=out, progress=False, previous=str(tmp_path / "nowhere"))

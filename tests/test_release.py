@@ -303,3 +303,19 @@ def test_corrections_and_postponements_are_shown_as_what_they_are(
     assert "推迟生效（2026-03-02）：系统改造延期，生效日期改为 2026-05-06" in content
     assert "勘误（2026-03-03）：更正标点" in content
     assert entry.findtext(f"{atom}updated") == "2026-03-03T00:00:00+08:00"  # the last event, not a commit time
+
+
+@pytest.mark.parametrize(
+    ("previous", "today", "expected"),
+    [("1.0", date(2026, 3, 2), "1.1"), ("1.9", date(2026, 3, 2), "1.10"), ("2026.2", date(2026, 3, 2), "2026.3"),
+     ("2025.3", date(2026, 3, 2), "2026.1"), ("2022-07-05", date(2026, 3, 2), "2026-03-02")],
+)  # fmt: skip
+def test_the_next_label_keeps_the_scheme(previous: str, today: date, expected: str) -> None:
+    """A date label is followed by the day of the release, never by 2022-07-6 (which the gate refuses)."""
+    from kspub.labels import follows
+    from kspub.release import _next_label
+
+    label = _next_label(previous, "agreements/demo.md", today)
+    assert label == expected and follows(label, previous) is True
+    with pytest.raises(KspubError):
+        _next_label("2026-03-02", "agreements/demo.md", date(2026, 3, 2))  # the same day: no later date label

@@ -67,6 +67,10 @@ def read_previous(source: str | Path, *, first_publication: bool = False) -> lis
         except _NothingDeployed:
             return None
     folder = Path(text)
+    if folder.is_symlink() and not folder.exists():
+        # build/site points at a build that is gone (a cache that dropped build/.sites): that is not "nothing
+        # was published", and comparing with nothing would let a rewritten history through
+        raise _unreadable(f"{folder} 指向的目录不存在", first=False)
     if not (folder / "api" / "v1" / "index.json").is_file():
         if folder.exists() and any(folder.iterdir()):
             raise _unreadable(f"{folder} 中没有 api/v1/index.json")
