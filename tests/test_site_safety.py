@@ -68,3 +68,21 @@ def test_every_generated_page_has_front_matter_mkdocs_reads(tmp_path: Path, monk
         _body, meta = get_data(text)
         assert meta, f"{page.relative_to(docs)}: front matter not read"
         assert isinstance(meta.get("title", ""), str)
+
+
+@pytest.mark.e2e
+def test_a_title_shows_as_written_in_every_place_the_theme_prints_it(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The navigation, the page title, the header and the footer links print the title unescaped: a literal
+    "&lt;" in a title must read "&lt;" there too, never "<"."""
+    from .site_helpers import commit
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    repo = demo_repo(tmp_path / "repo")
+    text = (repo / "agreements" / "demo.md").read_text("utf-8").replace("title: 示例协议", "title: 示例&lt;协议&gt;")
+    commit(repo, {"agreements/demo.md": text.replace('version: "3.0"', 'version: "4.0"')}, "标题")
+    site = build(repo, as_of=AS_OF, out=None, progress=False).site
+    for page in (site / "index.html", site / "demo" / "index.html", site / "changes" / "index.html"):
+        html_text = page.read_text("utf-8")
+        assert "示例&lt;协议&gt;" not in html_text.replace("示例&amp;lt;协议&amp;gt;", ""), page
+        assert "示例&amp;lt;协议&amp;gt;" in html_text, page

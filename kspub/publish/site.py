@@ -483,7 +483,8 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
     # sidebar a reader can still scan, the home page's list is the index instead.
     nav: list[dict[str, Any]] = [{"首页": "index.md"}]
     if len(snapshot.agreements) <= NAV_AGREEMENTS:
-        nav.extend({a.title: f"{a.id}/index.md"} for a in snapshot.agreements)
+        # the theme prints navigation titles unescaped, like the front matter's: escaped here the same way
+        nav.extend({html.escape(a.title, quote=True): f"{a.id}/index.md"} for a in snapshot.agreements)
     if snapshot.sla is not None:
         r.page("sla/index.md", "sla.md.j2", sla=snapshot.sla, compensation=_compensation, anchor=sla_category_anchor)
         nav.append({"SLA 目录": "sla/index.md"})
