@@ -428,6 +428,21 @@ def check_cmd(root: Path, base: str, head: str | None, today_text: str | None, f
         sys.exit(0 if report.ok else 1)
 
 
+@main.command("serve")
+@root_option
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="端口（只在本机 127.0.0.1 上提供；0 表示任选一个空闲端口）。")  # fmt: skip
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="按哪一天（北京时间）的情况预览，默认今天。")
+def serve_cmd(root: Path, port: int, as_of: Any) -> None:
+    """预览工作区的网站（含未提交的修改，每页标明“预览，未发布”）：保存文件后自动重新生成、页面自动刷新。
+
+    预览不写入 build/site，也不发布任何内容；按 Ctrl+C 结束。"""
+    from kspub.publish.preview import serve
+
+    with user_errors():
+        serve(root, port, as_of=as_of.date() if as_of is not None else None, say=lambda m: click.echo(m))
+
+
 def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
     from kspub.errors import Severity
 
