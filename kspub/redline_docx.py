@@ -159,4 +159,20 @@ def render_docx(old: Agreement, new: Agreement, *, author: str = DEFAULT_AUTHOR,
                 p.append(wrapper)
     out = io.BytesIO()
     doc.save(out)
+    return _reproducible(out.getvalue(), when)
+
+
+def _reproducible(docx: bytes, when: date) -> bytes:
+    """The package with every member dated ``when`` (the zip writer stamps the current time): the same two
+    versions give the same bytes, as every other file of the site does."""
+    import zipfile
+
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, source.read(info))
     return out.getvalue()
