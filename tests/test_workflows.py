@@ -165,7 +165,7 @@ def test_a_failing_check_still_writes_the_summary_and_posts_one_comment(tmp_path
 
 
 def test_a_later_push_updates_the_comment_instead_of_adding_one(tmp_path: Path) -> None:
-    env, ran = _run_job(tmp_path, check_exit=0, comments="4242\n")
+    env, ran = _run_job(tmp_path, check_exit=0, comments="4242\n5151\n")
     assert ran[-1] == "合并请求评论"
     calls = Path(env["GH_LOG"]).read_text("utf-8").splitlines()
     assert [c.split()[:3] for c in calls[1:]] == [["api", "--method", "PATCH"]]
