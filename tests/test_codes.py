@@ -99,3 +99,16 @@ def test_an_item_without_an_attribute_line_is_named_as_that() -> None:
     (diag,) = parse_agreement(text, "agreements/demo.md").diagnostics
     assert diag.code == "KS206" and "缺少条款 ID" in diag.message
     assert diag.line == text.split("\n").index("- (2) 二。") + 1
+
+
+def test_the_release_record_and_a_calendar_year_name_the_mistake_too() -> None:
+    from kspub.errors import KspubError
+    from kspub.law.workdays import parse_year_file
+    from kspub.record import parse_record
+
+    with pytest.raises(KspubError) as record:
+        parse_record("agreement: demo\nversions：\n", "agreements/releases/demo.yaml")
+    assert record.value.code == "KS810" and record.value.line == 2 and "全角冒号" in record.value.message
+    with pytest.raises(KspubError) as year:
+        parse_year_file("year: 2027\nnotice:测试\n", "calendar/2027.yaml")
+    assert year.value.code == "KS602" and year.value.line == 2 and "冒号后面缺少空格" in year.value.message
