@@ -35,6 +35,7 @@ def test_every_entry_says_what_it_means_and_what_to_do_in_chinese() -> None:
     for code, entry in CODES.items():
         assert re.fullmatch(r"KS\d{3}", code)
         assert re.search(r"[\u4e00-\u9fff]", entry.meaning) and re.search(r"[\u4e00-\u9fff]", entry.action), code
+        assert "|" not in entry.meaning + entry.action and "\n" not in entry.meaning + entry.action, code  # one table row
 
 
 def test_the_codes_page_is_current() -> None:
