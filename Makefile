@@ -43,6 +43,7 @@ site: $(RUNTIME)
 test: $(TESTING)
 	scripts/ensure-chromium
 	scripts/ensure-axe
+	scripts/ensure-libreoffice
 	$(BIN)/ruff check kspub tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

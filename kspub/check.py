@@ -173,7 +173,9 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
                 _fm_line(new, "corrections"), Severity.WARNING)  # fmt: skip
         elif new_corrections:
             add("KS411", f"勘误只能做不改变含义的编辑性更正，但本次修改含 {len(material)} 处实质性变更"
-                f"（{'、'.join(material[:5])}）：请设置新的版本号并按通知规则公告。", _fm_line(new, "corrections"))  # fmt: skip
+                f"（{'、'.join(material[:5])}）：如这些修改确实不改变含义（例如错别字），请在 change_notes 中为每个条款"
+                "写明 clause、class: editorial 和 reason（涉及数字、义务用语或重要主题的还要写 approved_by）；"
+                "否则请设置新的版本号并按通知规则公告。", _fm_line(new, "corrections"))  # fmt: skip
         else:
             add("KS410", f"修改了版本 {meta.version} 的正文却没有更换版本号：已发布的版本不能再改，请把 version 改为新的版本号"
                 "（如只是不改变含义的错字更正，请在 corrections 中登记日期和原因）。", _fm_line(new, "version"))  # fmt: skip

@@ -250,10 +250,21 @@ def notice_cmd(
 @click.option("--base", default=None, help="与这个提交/分支比较仓库中所有变更的协议。")
 @click.option("--head", default=None, help="与 --base 比较的提交/分支（默认：工作区）。")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="输出格式。"
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "docx"]),
+    default="text",
+    show_default=True,
+    help="输出格式；docx：带修订（跟踪更改）的 Word 文档，须同时给出 --output。",
 )
-def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, head: str | None, fmt: str) -> None:
-    """逐条款比较两个版本：OLD 与 NEW 可以是文件、协议ID@版本号 或 提交:路径；或用 --base 比较整个仓库。"""
+@click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写入的文件（--format docx 时必填）。")  # fmt: skip
+@click.option("--author", default="kspub", show_default=True, help="Word 修订中显示的作者。")
+def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, head: str | None, fmt: str,
+             output: Path | None, author: str) -> None:  # fmt: skip
+    """逐条款比较两个版本：OLD 与 NEW 可以是文件、协议ID@版本号 或 提交:路径；或用 --base 比较整个仓库。
+
+    --format docx --output 文件.docx 写出 Word 修订稿：新版本全文，每处修改都是可以逐条接受或拒绝的修订。"""
     from kspub.errors import UsageError
 
     with user_errors("json" if fmt == "json" else "text"):
@@ -261,6 +272,10 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
             raise UsageError("KS032", "请给出 OLD 和 NEW 两个比较对象，或使用 --base REF")
         if base is not None and (old is not None or new is not None):
             raise UsageError("KS032", "--base 与 OLD/NEW 不能同时使用")
+        if fmt == "docx" and (output is None or base is not None):
+            raise UsageError("KS032", "--format docx 须给出 OLD、NEW 和 --output 文件.docx（不能与 --base 同用）")
+        if fmt != "docx" and output is not None:
+            raise UsageError("KS032", "--output 只用于 --format docx")
         from kspub.diff_report import render_markdown_report, render_text_report
 
         if base is None:
@@ -268,7 +283,17 @@ def diff_cmd(old: str | None, new: str | None, root: Path, base: str | None, hea
             from kspub.diff_operands import resolve_operand
 
             assert old is not None and new is not None
-            changes = diff_agreements(resolve_operand(root, old), resolve_operand(root, new))
+            old_agreement, new_agreement = resolve_operand(root, old), resolve_operand(root, new)
+            if fmt == "docx":
+                from kspub.clock import today_in_shanghai
+                from kspub.redline_docx import render_docx
+
+                assert output is not None
+                when = new_agreement.meta.announced or today_in_shanghai()
+                output.write_bytes(render_docx(old_agreement, new_agreement, author=author, when=when))
+                click.echo(f"已写出 Word 修订稿：{output}（{old_agreement.meta.version} → {new_agreement.meta.version}）")
+                return
+            changes = diff_agreements(old_agreement, new_agreement)
             if fmt == "json":
                 click.echo(dump_json(changes.to_dict()))
             else:
@@ -401,6 +426,21 @@ def check_cmd(root: Path, base: str, head: str | None, today_text: str | None, f
             out = {"text": render.render_text, "markdown": render.render_markdown, "github": render.render_github}[fmt]
             click.echo(out(report), nl=False)
         sys.exit(0 if report.ok else 1)
+
+
+@main.command("serve")
+@root_option
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="端口（只在本机 127.0.0.1 上提供；0 表示任选一个空闲端口）。")  # fmt: skip
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="按哪一天（北京时间）的情况预览，默认今天。")
+def serve_cmd(root: Path, port: int, as_of: Any) -> None:
+    """预览工作区的网站（含未提交的修改，每页标明“预览，未发布”）：保存文件后自动重新生成、页面自动刷新。
+
+    预览不写入 build/site，也不发布任何内容；按 Ctrl+C 结束。"""
+    from kspub.publish.preview import serve
+
+    with user_errors():
+        serve(root, port, as_of=as_of.date() if as_of is not None else None, say=lambda m: click.echo(m))
 
 
 def emit_diagnostics(diags: list[Diagnostic], fmt: str) -> None:

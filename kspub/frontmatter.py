@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from kspub import yaml_hints
 from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import Diagnostic
 from kspub.model import ID_MAX, TITLE_MAX, ChangeNote, Correction, Meta, PrintedDates, is_id, is_version_label
@@ -296,9 +297,12 @@ def _load(text: str, path: str, first_line: int, diags: list[Diagnostic]) -> _Fi
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        diags.append(Diagnostic("KS103", f"YAML 头信息写法有误（{problem}）：请检查冒号、缩进和引号。", path, line))
+        if problem == "嵌套层次过深":
+            diags.append(Diagnostic("KS103", "YAML 头信息无法读取：嵌套层次过深。", path, first_line))
+            return None
+        hint = yaml_hints.explain(text, mark.line if mark is not None else None, str(problem))
+        diags.append(Diagnostic("KS103", f"YAML 头信息写法有误：{hint.message}。", path, first_line + hint.line))
         return None
     if not isinstance(data, dict):
         diags.append(Diagnostic("KS104", "YAML 头信息必须是“字段: 值”的形式（例如 id: cloud-service-agreement）。",
@@ -343,7 +347,10 @@ def _identity(f: _Fields, file_stem: str | None) -> tuple[str, str, str, str]:
         f.err("KS111", "版本号没有加引号：YAML 会把它当作数字（1.10 会变成 1.1），请加上引号，例如 version: \"1.10\"。",
               f.at("version"))  # fmt: skip
     version = f.text("version")
-    if version and not is_version_label(version):
+    if version and version[0] in "“”‘’" :
+        f.err("KS111", f"版本号 “{version}” 用了中文引号：YAML 只认英文引号，请改为 version: \"{version.strip('“”‘’')}\"。",
+              f.at("version"))  # fmt: skip
+    elif version and not is_version_label(version):
         f.err("KS111", f"版本号 “{version}” 格式不对：只能用字母、数字、点、连字符和下划线，例如 2026.1 或 2022-07-05。",
               f.at("version"))  # fmt: skip
     return agreement_id, kind, version, f.text("language") or "zh-CN"

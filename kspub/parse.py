@@ -432,10 +432,15 @@ def _list_items(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
             i += 1
 
 
+#: An attribute line that ended up as the last line of a list item's text (no blank line before it).
+_ID_LINE_AT_END = re.compile(r"\n(\{#[^\n{}]*\})\s*$")
+
+
 def _list(ctx: _Ctx, tokens: Sequence[Token], parent: str | None, depth: int) -> None:
     list_open = tokens[0]
     ordered = list_open.type == "ordered_list_open"
     items = list(_list_items(tokens))
+    previous_text = ""
     for index, (start, end) in enumerate(items):
         item_open = tokens[start]
         inner = tokens[start + 1 : end]
@@ -445,11 +450,21 @@ def _list(ctx: _Ctx, tokens: Sequence[Token], parent: str | None, depth: int) ->
         line = _line(item_open)
         id_line = _id_line(ctx, list_open) if index == 0 else line
         if index > 0 and not attrs:
-            ctx.error(
-                "KS206",
-                "列表项缺少条款 ID：每个列表项前都要空一行并写 {#条款ID}，例如 {#no-resale} 换行 - (1) ……",
-                line,
-            )
+            swallowed = _ID_LINE_AT_END.search(previous_text)
+            if swallowed:
+                # "{#id}" right under the previous item, with no blank line, is read as that item's last line
+                ctx.error(
+                    "KS206",
+                    f"属性行 {swallowed.group(1)} 的上一行缺少空行，它被当作了上一项的文字，这一项因此没有条款 ID："
+                    f"请在 {swallowed.group(1)} 的上一行插入一个空行。",
+                    line - 1,
+                )
+            else:
+                ctx.error(
+                    "KS206",
+                    "列表项缺少条款 ID：请在这一项上方空一行，再写一行 {#条款ID}，例如 {#no-resale} 换行 - (1) ……",
+                    line,
+                )
         node_id, tags, replaces, override = (
             _attrs(ctx, attrs, line, id_line) if (index == 0 or attrs) else ("", (), (), None)
         )
@@ -467,6 +482,7 @@ def _list(ctx: _Ctx, tokens: Sequence[Token], parent: str | None, depth: int) ->
         inline = inner[1]
         _check_inline(ctx, inline)
         printed = inline.content
+        previous_text = printed
         if marker:
             # markdown-it consumes an ordered marker ("1." / "1)"); it is part of the printed number.
             printed = f"{marker} {printed}"

@@ -275,6 +275,12 @@ def parse_record(text: str, path: str) -> Record:
         node, data = load_yaml_document(text)
     except (yaml.YAMLError, DuplicateKeyError, YamlLimitError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None)
+        if isinstance(exc, yaml.YAMLError) and not isinstance(exc, YamlLimitError) and problem:
+            from kspub import yaml_hints
+
+            hint = yaml_hints.explain(text, mark.line if mark is not None else None, str(problem))
+            raise reader.fail(f"不是可读的 YAML：{hint.message}", hint.line + 1) from None
         raise reader.fail(f"不是可读的 YAML（{exc}）", mark.line + 1 if mark is not None else None) from None
     lines = _node_lines(node)
     if not isinstance(data, dict):

@@ -177,12 +177,20 @@ def release(
     elif the_announced != meta.announced and the_announced is not None:
         filled["announced"] = the_announced.isoformat()
     the_effective = effective or written_effective
+    earliest, steps, channels = (None, [], ()) if as_is else _earliest(root, top, prior, agreement, the_announced)
     if the_effective is None and not as_is:
-        the_effective, reasoning = _earliest(root, top, prior, agreement, the_announced)
+        the_effective, reasoning = earliest, steps
         if the_effective is not None:
             filled["effective"] = the_effective.isoformat()
     elif the_effective != meta.effective and the_effective is not None:
         filled["effective"] = the_effective.isoformat()
+    if the_effective is not None and earliest is not None and the_effective < earliest:
+        reasoning.append(f"注意：生效日期 {the_effective} 早于最早合法生效日 {earliest}，合并检查会报错（KS414）："
+                         "请改为该日或更晚（不写 effective 再运行一次，即按最早合法生效日登记）")  # fmt: skip
+    if channels:
+        from kspub.law.notice import CHANNELS
+
+        reasoning.append(f"通知渠道：{'、'.join(CHANNELS.get(c, c) for c in channels)}（公告时请通过这些渠道通知客户）")
     the_summary = summary if summary is not None else written_summary
     if the_summary != meta.summary:
         filled["summary"] = the_summary
@@ -380,12 +388,13 @@ def _recorded_agreement(top: Path, entry: Release, path: str) -> Agreement:
 
 def _earliest(
     root: Path, top: Path, prior: Release | None, agreement: Agreement, announced: date | None
-) -> tuple[date | None, list[str]]:
-    """The earliest lawful effective date for the changes against the previous recorded version, explained."""
+) -> tuple[date | None, list[str], tuple[str, ...]]:
+    """The earliest lawful effective date for the changes against the previous recorded version, explained, and
+    the channels the notice must use (none when no notice is needed)."""
     if announced is None:
-        return None, []
+        return None, [], ()
     if prior is None:
-        return announced, [f"首次发布，无需提前通知：生效日期取公告日期 {announced}"]
+        return announced, [f"首次发布，无需提前通知：生效日期取公告日期 {announced}"], ()
     from kspub.diff import diff_agreements
     from kspub.law.rules_in_force import assess_in_force
     from kspub.law.workdays import repository_calendar
@@ -394,19 +403,19 @@ def _earliest(
     changes = diff_agreements(old, agreement)
     material = [c.clause for c in changes.changes if c.material]
     if not material:
-        return announced, [f"与上一版本 {prior.version} 相比没有实质性变更：生效日期取公告日期 {announced}"]
+        return announced, [f"与上一版本 {prior.version} 相比没有实质性变更：生效日期取公告日期 {announced}"], ()
     notice = assess_in_force(material, old, agreement, repository_calendar(top), announced=announced)
     steps = [f"与上一版本 {prior.version} 相比有 {len(material)} 处实质性变更（{'、'.join(material[:5])}）"]
     gov = notice.governing
     if gov is None or gov.window is None or notice.earliest_effective is None:
         steps.append(f"通知规则未规定期间：生效日期取公告日期 {announced}")
-        return announced, steps
+        return announced, steps, notice.channels
     steps.append(f"依 {gov.label}，须提前{gov.rule.period.display if gov.rule.period else ''}通知，自公告日 {announced} 起算：")
     steps.extend(f"  {s}" for s in gov.window.steps)
     steps.append(f"最早合法生效日：{notice.earliest_effective}")
     if notice.consent_required:
         steps.append(f"注意：须重新取得用户同意（{'、'.join(notice.consent_clauses[:5])}）")
-    return notice.earliest_effective, steps
+    return notice.earliest_effective, steps, notice.channels
 
 
 def _new_text_without_correction(latest: Release, meta: Any, source: str) -> bool:

@@ -166,6 +166,24 @@ def test_redline_marks_insertions_and_deletions(demo_site: BuildResult) -> None:
     assert 'id="fee-notice"' in page and "实质性变更" in page
 
 
+def test_every_redline_page_offers_its_word_redline(demo_site: BuildResult) -> None:
+    import zipfile
+
+    site = demo_site.site
+    pages = sorted(site.glob("demo/**/changes/index.html")) + sorted(site.glob("demo/**/compare/*/index.html"))
+    assert len(pages) >= 2
+    for page in pages:
+        (href,) = re.findall(r'<a href="([^"]+\.docx)" download>下载 Word 修订稿', page.read_text("utf-8"))
+        docx = (page.parent / href).resolve()
+        assert docx.is_file(), (page, href)
+        with zipfile.ZipFile(docx) as z:
+            body = z.read("word/document.xml").decode("utf-8")
+        assert "<w:ins " in body and "<w:del " in body and 'w:author="kspub"' in body
+    with zipfile.ZipFile(site / "demo" / "3.0" / "changes" / "demo-2.0-3.0.docx") as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert 'w:date="2026-02-20T00:00:00Z"' in body  # the newer version's announced date, the same every build
+
+
 def test_search_covers_in_force_and_upcoming_only(demo_site: BuildResult) -> None:
     index = json.loads((demo_site.site / "search" / "search_index.json").read_text("utf-8"))
     locations = [d["location"] for d in index["docs"]]
@@ -209,16 +227,18 @@ def _snapshot_data(s: Snapshot) -> object:
 def test_unchanged_rebuild_reuses_cache_and_changes_miss(tmp_path: Path, epoch: None) -> None:
     repo = demo_repo(tmp_path / "repo")
     first = build(repo, as_of=AS_OF, out=None, progress=False)
-    # the working tree's file, 3 versions, 2 diffs, 3 bodies, the pages searched: 2.0 in force and 3.0 upcoming
-    assert first.cache_missed == {"body": 3, "diff": 2, "lint": 1, "parse": 3, "search": 2} and first.cache_hits == 0
+    # the working tree's file, 3 versions, 2 diffs and their Word redlines, 3 bodies, the pages searched: 2.0 in
+    # force and 3.0 upcoming
+    assert first.cache_missed == {"body": 3, "diff": 2, "docx": 2, "lint": 1, "parse": 3, "search": 2}
+    assert first.cache_hits == 0
     second = build(repo, as_of=AS_OF, out=None, progress=False)
     assert second.cache_misses == 0 and second.cache_hits == first.cache_misses
     v4 = V3.replace('version: "3.0"', 'version: "4.0"').replace("2026-04-01", "2026-05-01").replace("15个自然日", "20个自然日")
     commit(repo, {"agreements/demo.md": v4}, "4.0")
     third = build(repo, as_of=AS_OF, out=None, progress=False)
     # only what the new version brings: its file, parse, diff against 3.0, body, its search entries and its
-    # comparison with the version in force (2.0 → 4.0)
-    assert third.cache_missed == {"body": 1, "compare": 1, "diff": 1, "lint": 1, "parse": 1, "search": 1}
+    # comparison with the version in force (2.0 → 4.0), and the Word redlines of both
+    assert third.cache_missed == {"body": 1, "compare": 1, "diff": 1, "docx": 2, "lint": 1, "parse": 1, "search": 1}
     page = (third.site / "demo" / "4.0" / "index.html").read_text("utf-8")
     assert "20个自然日" in page
 

@@ -292,7 +292,7 @@ VALID = "year: 2027\nnotice: 测试\nholidays:\n  - name: 元旦\n    rest: 2027
         ("2027.yaml", VALID + "  - name: 又一个\n    rest: 2027-01-03\n", 7, "日期 2027-01-03 重复出现"),
         ("2027.yaml", VALID + "  - rest: 2027-05-01\n", 6, "节日条目缺少 name"),
         ("2027.yaml", VALID + "  - name: 劳动节\n", 6, "缺少 rest"),
-        ("2027.yaml", "year: 2027\nnotice: [测试\n", 3, "YAML 语法错误"),
+        ("2027.yaml", "year: 2027\nnotice: [测试\n", 2, "YAML 语法错误：方括号 [ ] 没有闭合"),
         ("2027.yaml", "- 2027-01-01\n", 1, "年份文件应为映射"),
     ],
 )

@@ -50,6 +50,7 @@ def test_release_fills_announced_and_the_earliest_lawful_effective_date(make_rep
     assert "已补全 announced: 2026-09-25" in result.stdout
     assert "已补全 effective: 2026-10-11" in result.stdout
     assert "依 本协议第1.2条（新规则），须提前15个自然日通知" in result.stdout and "最早合法生效日：2026-10-11" in result.stdout
+    assert "通知渠道：网页公告" in result.stdout
     text = (repo / A).read_text("utf-8")
     assert "announced: 2026-09-25\neffective: 2026-10-11\n" in text
     # nothing below the front matter changed
@@ -319,3 +320,14 @@ def test_the_next_label_keeps_the_scheme(previous: str, today: date, expected: s
     assert label == expected and follows(label, previous) is True
     with pytest.raises(KspubError):
         _next_label("2026-03-02", "agreements/demo.md", date(2026, 3, 2))  # the same day: no later date label
+
+
+def test_release_says_the_channels_and_warns_of_a_date_too_early(make_repo: Callable[..., Path]) -> None:
+    repo = first_release(make_repo)
+    git(repo, "checkout", "-q", "-b", "change")
+    edited = agreement("2.0", fee=FEE.replace("10", "15"), extra="summary: 收费通知期改为15日。\neffective: 2026-10-01\n")
+    (repo / A).write_text(edited, "utf-8")
+    result = CliRunner().invoke(main, ["release", "demo", "--root", str(repo), "--today", "2026-09-25"])
+    assert result.exit_code == 0, result.output
+    assert "通知渠道：" in result.stdout
+    assert "生效日期 2026-10-01 早于最早合法生效日 2026-10-11" in result.stdout and "KS414" in result.stdout

@@ -1,7 +1,7 @@
 """The statutes kspub knows: one table of the articles notice rules may cite, and what each requires.
 
 A notice rule cites a statute in ``basis`` (``个人信息保护法第十四条``) and lint accepts only the articles listed
-here (KS125), so a typo or an article nobody has read cannot become the basis of a rule. An article that sets a
+here (KS133), so a typo or an article nobody has read cannot become the basis of a rule. An article that sets a
 period the agreement cannot shorten carries it as ``floor`` (E-Commerce Law Art. 34: at least seven days); an
 article that imposes actions of its own lists them as ``duties``. The texts and readings are in
 docs/legal/statutes.md and docs/legal/notice.md; the decision record is docs/decisions/0404-rule-text-binding.md.

@@ -395,11 +395,17 @@ def parse_year_file(text: str, label: str) -> YearFile:
         problems.fail()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        # The parser's one-line problem ("expected ',' or ']'") reads better after path:line than its dump.
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        problems.found.append(
-            Diagnostic(INVALID_YEAR_FILE, f"YAML 语法错误：{problem}", label, mark.line + 1 if mark else None)
-        )
+        problem = getattr(exc, "problem", None)
+        if problem and type(exc).__name__ != "YamlLimitError":
+            from kspub import yaml_hints
+
+            # the usual mistake named at its line, in Chinese, rather than the parser's English
+            hint = yaml_hints.explain(text, mark.line if mark else None, str(problem))
+            line: int | None = hint.line + 1
+            said = hint.message
+        else:
+            line, said = (mark.line + 1 if mark else None), " ".join(str(problem or exc).split())
+        problems.found.append(Diagnostic(INVALID_YEAR_FILE, f"YAML 语法错误：{said}", label, line))
         problems.fail()
     if not isinstance(root, yaml.MappingNode):
         problems.add(root, "年份文件应为映射（year、notice、holidays 等键）")

@@ -207,6 +207,10 @@ def _write_docs(docs: Path, rendered: RenderedSite) -> None:
         path = docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
+    for rel, data in sorted(rendered.files.items()):
+        path = docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     assets = resources.files("kspub.publish").joinpath("assets")
     (docs / "assets").mkdir(parents=True, exist_ok=True)
     for name in ASSETS:

@@ -81,9 +81,16 @@ def collect_cached(
     phases: Phases,
     environ: dict[str, str] | None = None,
     tree: Path | None = None,
+    preview: bool = False,
 ) -> Snapshot:
     """The snapshot of what is committed and recorded. ``tree`` is the committed tree of HEAD already extracted
-    (:func:`kspub.repository.committed_tree`); without it the tree is extracted here."""
+    (:func:`kspub.repository.committed_tree`); without it the tree is extracted here.
+
+    ``preview`` (``kspub serve``, never ``kspub build``): the working tree instead, its text shown as the
+    latest version of each agreement whether recorded or not (:func:`kspub.publish.preview.preview_timelines`),
+    every recorded version whatever its announced date."""
+    if preview:
+        tree = root
     if tree is None:
         with committed_tree(root) as extracted:
             return collect_cached(root, as_of, cache=cache, phases=phases, environ=environ, tree=extracted)
@@ -94,9 +101,15 @@ def collect_cached(
         corpus = load_corpus_cached(tree, cache)
         require_clean(corpus)
     with phases.run("history"):
-        timelines = read_timelines(root)
-    warnings = [*unrecorded(corpus, timelines), *_uncommitted(root)]
-    timelines_of = [t for t in (scheduled(t, as_of) for _, t in sorted(timelines.items())) if t.versions]
+        if preview:
+            from kspub.publish.preview import preview_timelines
+
+            timelines = preview_timelines(root, as_of)
+        else:
+            timelines = read_timelines(root)
+    warnings = [] if preview else [*unrecorded(corpus, timelines), *_uncommitted(root)]
+    shown = (t if preview else scheduled(t, as_of) for _, t in sorted(timelines.items()))
+    timelines_of = [t for t in shown if t.versions]
 
     parsed: dict[str, Agreement] = {}
     with phases.run("parse", total=sum(len(t.versions) for t in timelines_of)) as advance:

@@ -168,3 +168,18 @@ def slugify(value: str, separator: str = "-") -> str:
     ascii_part = re.sub(r"[^a-z0-9]+", separator, value.lower()).strip(separator)
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
     return f"h{separator}{ascii_part}{separator}{digest}" if ascii_part else f"h{separator}{digest}"
+
+
+def styled_text(source: str) -> tuple[str, tuple[bool, ...]]:
+    """The characters a reader sees (as :func:`plain_text`) and, for each, whether it is bold: for documents that
+    carry emphasis as formatting rather than markup (the Word redline)."""
+    chars: list[str] = []
+    bold: list[bool] = []
+    open_ = False
+    for tok in _paired(list(_tokens(source))):
+        if tok.kind == "strong":
+            open_ = not open_
+            continue
+        chars.append(tok.text)
+        bold.extend([open_] * len(tok.text))
+    return "".join(chars), tuple(bold)

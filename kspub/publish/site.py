@@ -184,6 +184,8 @@ class RenderedSite:
     """The mkdocs ``nav`` for the generated pages."""
     api_links: set[str] = field(default_factory=set)
     """Site paths of API files the pages link to: the build checks they exist once the API is written."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """docs-relative path → a file the pages offer for download (the Word redlines), copied as it is."""
 
 
 def front_matter_scalar(text: str) -> str:
@@ -274,6 +276,19 @@ class _Renderer:
             changes = self.cache.get_or_compute("compare", k, lambda: diff_agreements(older.agreement, newer.agreement))
             self._compared[k] = changes.to_dict()
         return self._compared[k]
+
+    def redline_docx(self, older: PublishedVersion, newer: PublishedVersion, folder: str) -> str:
+        """The Word redline from ``older`` to ``newer`` as a file in ``folder``; returns its docs path. Dated
+        by the newer version's announced (else recorded) date, so it is the same file in every build."""
+        from kspub.redline_docx import render_docx
+
+        path = f"{folder}{newer.agreement.meta.id}-{older.label}-{newer.label}.docx"
+        when = newer.record.announced or newer.record.recorded or self.snapshot.as_of
+        k = key("docx", older.record.path, older.record.source, newer.record.path, newer.record.source, str(when))
+        self.site.files[path] = self.cache.get_or_compute(
+            "docx", k, lambda: render_docx(older.agreement, newer.agreement, when=when)
+        )
+        return path
 
     def body(self, view: VersionView) -> Markup:
         record = view.version.record
@@ -441,25 +456,30 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
                 is_main=False,
             )
             if view.version.previous is not None:
+                previous = agreement.version(view.version.previous)
+                here = f"{agreement.id}/{view.label}/changes/"
                 r.page(
-                    f"{agreement.id}/{view.label}/changes/index.md",
+                    f"{here}index.md",
                     "redline.md.j2",
                     agreement=agreement,
                     view=view,
-                    previous=agreement.version(view.version.previous),
+                    previous=previous,
                     entries=_redline_entries(view, agreement),
+                    docx=r.redline_docx(previous, view.version, here) if previous is not None else None,
                 )
     for agreement in snapshot.agreements:
         for older, newer in comparisons_with_in_force(agreement):
             # "what changed since the version I accepted": any version against the one in force, when they
             # are not neighbours (neighbours have their redline already)
+            here = f"{agreement.id}/{older.label}/compare/{newer.label}/"
             r.page(
-                f"{agreement.id}/{older.label}/compare/{newer.label}/index.md",
+                f"{here}index.md",
                 "redline.md.j2",
                 agreement=agreement,
                 view=VersionView(agreement, newer, r.compare(older, newer)),
                 previous=older,
                 entries=_redline_entries(VersionView(agreement, newer, r.compare(older, newer)), agreement, older),
+                docx=r.redline_docx(older, newer, here),
             )
     for agreement in snapshot.agreements:
         # a renamed agreement's old addresses keep working: each points to the same page under the new ID

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from kspub import yaml_hints
 from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, refused_characters
 from kspub.errors import Diagnostic
 from kspub.frontmatter import DuplicateKeyError, YamlLimitError, load_yaml_document, parse_date, unprintable
@@ -142,9 +143,12 @@ def parse_catalogue(text: str, path: str) -> tuple[SlaCatalogue | None, list[Dia
         diags.append(Diagnostic("KS701", f"SLA 目录无法读取：{exc.problem}。", path, exc.problem_mark.line + 1))
         return None, diags
     except yaml.YAMLError as exc:
+        if getattr(exc, "problem", None) is None and str(exc) == "嵌套层次过深":
+            diags.append(Diagnostic("KS701", "SLA 目录无法读取：嵌套层次过深。", path, 1))
+            return None, diags
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        diags.append(Diagnostic("KS701", f"SLA 目录的 YAML 写法有误（{getattr(exc, 'problem', exc)}）：请检查冒号、缩进和引号。", path, line))
+        hint = yaml_hints.explain(text, mark.line if mark is not None else None, str(getattr(exc, "problem", exc)))
+        diags.append(Diagnostic("KS701", f"SLA 目录的 YAML 写法有误：{hint.message}。", path, hint.line + 1))
         return None, diags
     line_of = _Lines(root)
     validator = jsonschema.Draft202012Validator(catalogue_schema())
