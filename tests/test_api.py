@@ -171,6 +171,10 @@ def document_type(rel: str) -> str | None:
     return "clause"
 
 
+POINTERS = {"index", "current", "manifest"}
+"""The documents whose meaning depends on the build date: the only ones a rebuild without a commit changes."""
+
+
 def validate_all(files: dict[str, bytes]) -> int:
     checked = 0
     for rel, data in files.items():
@@ -261,8 +265,11 @@ def test_every_document_carries_schema_version_and_sorted_keys(built: Built) -> 
             continue
         document = json.loads(data)
         assert document["schema_version"] == api_contract.SCHEMA_VERSION, rel
-        if document_type(rel) != "version":
+        if document_type(rel) in POINTERS:  # only the documents about the build date carry it
             assert document["generated_at"] == built.snapshot.built_at == "2026-05-01T08:00:00+08:00", rel
+            assert rel == "manifest.json" or document["as_of"] == "2026-05-01", rel
+        else:
+            assert "generated_at" not in document and "as_of" not in document, rel
         assert data == api_contract.dump_json(document), rel  # sorted keys, two-space indent, final newline
 
 
@@ -297,6 +304,26 @@ def test_version_documents_do_not_change_with_the_build_date(built: Built) -> No
         assert now[rel] == then[rel]
     assert now["index.json"] != then["index.json"]
     assert json.loads(then[api_contract.current_path("demo")])["in_force"]["version"] == "2.0"
+
+
+def test_a_daily_rebuild_without_a_commit_changes_only_the_pointers_and_the_manifest(built: Built) -> None:
+    # the daily build: no SOURCE_DATE_EPOCH, so the build timestamp is each day's midnight
+    today, tomorrow = (api.build_api(collect(built.root, day, environ={})) for day in (AS_OF, AS_OF + timedelta(1)))
+    assert today.keys() == tomorrow.keys()
+    differ = {rel for rel in today if today[rel] != tomorrow[rel]}
+    assert differ == {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    # and the manifest of the second build tells a mirror exactly that
+    before = {f["path"]: f["sha256"] for f in json.loads(today["manifest.json"])["files"]}
+    after = {f["path"]: f["sha256"] for f in json.loads(tomorrow["manifest.json"])["files"]}
+    assert {p for p in after if after[p] != before.get(p)} == differ - {"manifest.json"}
+
+
+def test_the_day_a_version_takes_effect_changes_its_statuses_too(built: Built) -> None:
+    eve, day = (api.build_api(collect(built.root, d, environ={})) for d in (date(2026, 6, 14), date(2026, 6, 15)))
+    differ = {rel for rel in eve if eve[rel] != day[rel]}
+    pointers = {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    # the statuses in the timeline and the change log follow the date; texts, clauses and feeds do not
+    assert differ == pointers | {"agreements/demo.json", "changes.json"}
 
 
 def test_version_text_equals_the_committed_source(built: Built) -> None:
@@ -443,6 +470,15 @@ def test_change_log(built: Built) -> None:
         ("other", None, "1.0", "2026-03-01"),  # no dates: listed under its commit date
         ("demo", None, "1.0", "2026-02-01"),
     ]
+    assert [c["date_kind"] for c in changes] == ["effective", "effective", "recorded", "effective"]
+    # stable IDs (the feed entry's) and the time the row last changed in substance (the feed entry's updated)
+    assert [c["id"] for c in changes] == [
+        "tag:ksyun.com,2022:agreements/demo/versions/2.0",
+        "tag:ksyun.com,2022:agreements/demo/versions/1.1",
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",
+        "tag:ksyun.com,2022:agreements/demo/versions/1.0",
+    ]
+    assert [c["updated"][:10] for c in changes] == ["2026-04-20", "2026-03-01", changes[2]["date"], "2026-01-05"]
     upgrade = changes[1]
     assert upgrade["material"] is True and upgrade["status"] == "in-force"
     assert upgrade["counts"]["total"] == sum(upgrade["counts"]["by_class"].values()) >= 2

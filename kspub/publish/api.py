@@ -47,6 +47,7 @@ from kspub.publish.api_contract import (
     feed_path,
     iso_date,
     schema_path,
+    stable_header,
     timeline_path,
     version_path,
 )
@@ -71,10 +72,10 @@ def _commits(v: PublishedVersion) -> list[dict[str, Any]]:
     ]
 
 
-def redirect_document(snapshot: Snapshot, old_id: str, new_id: str, urls: Urls) -> dict[str, Any]:
+def redirect_document(old_id: str, new_id: str, urls: Urls) -> dict[str, Any]:
     """``agreements/<old-id>.json`` and ``agreements/<old-id>/current.json`` of a renamed agreement."""
     return {
-        **document_header(snapshot),
+        **stable_header(),
         "agreement": old_id,
         "renamed_to": new_id,
         "urls": {
@@ -85,7 +86,7 @@ def redirect_document(snapshot: Snapshot, old_id: str, new_id: str, urls: Urls) 
     }
 
 
-def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls: Urls) -> dict[str, Any]:
+def timeline_document(versions: Sequence[VersionInput], urls: Urls) -> dict[str, Any]:
     """``agreements/<id>.json``: every version, enough to tell which one is in force on any date."""
     agreement = versions[0].agreement
     in_force = agreement.in_force
@@ -111,8 +112,7 @@ def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls
             }
         )
     return {
-        **document_header(snapshot),
-        "as_of": snapshot.as_of.isoformat(),
+        **stable_header(),
         "timezone": TIMEZONE,
         "agreement": agreement.id,
         "title": agreement.title,
@@ -231,16 +231,14 @@ def sla_document(snapshot: Snapshot) -> dict[str, Any] | None:
         return None
     catalogue = snapshot.sla.to_dict()
     return {
-        **document_header(snapshot),
+        **stable_header(),
         "title": catalogue["title"],
         "categories": catalogue["categories"],
         "counts": {"categories": len(snapshot.sla.categories), "entries": len(snapshot.sla.entries)},
     }
 
 
-def changes_document(
-    snapshot: Snapshot, prepared: Iterable[Sequence[VersionInput]], urls: Urls
-) -> dict[str, Any]:
+def changes_document(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> dict[str, Any]:
     """``changes.json``: every version transition across agreements, newest first."""
     rows: list[tuple[str, str, int, dict[str, Any]]] = []
     for versions in prepared:
@@ -254,12 +252,15 @@ def changes_document(
                     a.id,
                     position,
                     {
+                        "id": feed.entry_id(a.id, v.label),
+                        "updated": feed.entry_updated(v).isoformat(),
                         "agreement": a.id,
                         "title": a.title,
                         "from": v.previous,
                         "to": v.label,
                         "status": v.status,
                         "date": v.change_date,
+                        "date_kind": v.change_date_kind,
                         "announced": iso_date(v.record.announced),
                         "effective": iso_date(v.record.effective),
                         "material": pv.material,
@@ -280,7 +281,7 @@ def changes_document(
     # newest date first; within a date, agreements alphabetically and each agreement's versions newest first
     rows.sort(key=lambda r: (r[1], -r[2]))
     rows.sort(key=lambda r: r[0], reverse=True)
-    return {**document_header(snapshot), "changes": [r[3] for r in rows]}
+    return {**stable_header(), "changes": [r[3] for r in rows]}
 
 
 @cache
@@ -353,22 +354,22 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     files["index.json"] = dump_json(index_document(snapshot, urls))
     for versions in prepared:
         agreement = versions[0].agreement
-        files[timeline_path(agreement.id)] = dump_json(timeline_document(snapshot, versions, urls))
+        files[timeline_path(agreement.id)] = dump_json(timeline_document(versions, urls))
         files[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
         for pv in versions:
             files[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
-        for clause_id, document in clause_documents(snapshot, versions).items():
+        for clause_id, document in clause_documents(versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
-        files[feed_path(agreement.id)] = feed.agreement_feed(snapshot, agreement, links, change_sets)
+        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, change_sets)
     for agreement in snapshot.agreements:
         for old_id in agreement.formerly:  # the old addresses of a renamed agreement say where it went
-            moved = dump_json(redirect_document(snapshot, old_id, agreement.id, urls))
+            moved = dump_json(redirect_document(old_id, agreement.id, urls))
             files[timeline_path(old_id)] = moved
             files[current_path(old_id)] = moved
     sla = sla_document(snapshot)
     if sla is not None:
         files["sla.json"] = dump_json(sla)
-    files["changes.json"] = dump_json(changes_document(snapshot, prepared, urls))
+    files["changes.json"] = dump_json(changes_document(prepared, urls))
     files[feed_path()] = feed.site_feed(snapshot, links, change_sets)
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)

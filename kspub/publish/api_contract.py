@@ -16,7 +16,7 @@ from kspub.errors import KspubError
 from kspub.model import is_id, is_version_label
 from kspub.publish.snapshot import Snapshot
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Major.minor of the document contract: minor adds fields, major moves to ``/api/v2/``."""
 API_DIR = "api/v1"
 TIMEZONE = "Asia/Shanghai"
@@ -116,4 +116,12 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
 
 
 def document_header(snapshot: Snapshot) -> dict[str, Any]:
+    """The header of a pointer document (``index.json``, ``current.json``, ``manifest.json``): the contract and
+    the build timestamp. Only documents whose meaning depends on the build date carry it."""
     return {"schema_version": SCHEMA_VERSION, "generated_at": snapshot.built_at}
+
+
+def stable_header() -> dict[str, Any]:
+    """The header of every other document: no build time and no as-of date, so a rebuild without a new commit
+    leaves its bytes alone (docs/api.md, "Bytes that stay put")."""
+    return {"schema_version": SCHEMA_VERSION}

@@ -15,10 +15,10 @@ from kspub.publish.api_contract import (
     check_agreement_id,
     check_clause_id,
     check_label,
-    document_header,
     iso_date,
+    stable_header,
 )
-from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
+from kspub.publish.snapshot import PublishedAgreement, PublishedVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,7 @@ def version_document(pv: VersionInput) -> dict[str, Any]:
     }
 
 
-def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> dict[str, dict[str, Any]]:
+def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, Any]]:
     """``agreements/<id>/clauses/<clause>.json`` for every node that ever existed, keyed by clause ID.
 
     ``change`` compares the node with the agreement's previous version: ``initial`` (first version),
@@ -212,7 +212,7 @@ def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> di
     documents: dict[str, dict[str, Any]] = {}
     for clause_id, rows in history.items():
         documents[clause_id] = {
-            **document_header(snapshot),
+            **stable_header(),
             "agreement": agreement_id,
             "clause": clause_id,
             "first_version": rows[0]["version"],
