@@ -341,7 +341,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes."""
     urls = Urls(base_url)
     files: dict[str, bytes] = {}
-    prepared = [prepare_versions(a) for a in snapshot.agreements]
+    prepared = [prepare_versions(a, snapshot.calendar) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
         agreement_feed=lambda a: urls.api(feed_path(a)),

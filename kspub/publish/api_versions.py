@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kspub.law.workdays import WorkCalendar, load_calendar
 from kspub.model import Node
 from kspub.publish.api_contract import (
     SCHEMA_VERSION,
@@ -18,6 +19,7 @@ from kspub.publish.api_contract import (
     iso_date,
     stable_header,
 )
+from kspub.publish.api_notice import notice_document
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion
 
 
@@ -28,6 +30,8 @@ class VersionInput:
     agreement: PublishedAgreement
     version: PublishedVersion
     changes: dict[str, Any] | None
+    notice: dict[str, Any] | None = None
+    """What notice the changes against the previous version need (:mod:`kspub.publish.api_notice`)."""
 
     @property
     def label(self) -> str:
@@ -72,14 +76,20 @@ def published_changes(change_set: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_versions(agreement: PublishedAgreement) -> list[VersionInput]:
-    """An agreement's versions, oldest first, with IDs and labels checked for use in paths."""
+def prepare_versions(agreement: PublishedAgreement, calendar: WorkCalendar | None = None) -> list[VersionInput]:
+    """An agreement's versions, oldest first, with IDs and labels checked for use in paths, each with its change
+    set and notice assessment as plain data (notice windows counted with ``calendar``, kspub's by default)."""
     check_agreement_id(agreement.id)
-    prepared = []
+    calendar = calendar if calendar is not None else load_calendar()
+    prepared: list[VersionInput] = []
     for v in agreement.versions:
         check_label(agreement.id, v.label)
         changes = published_changes(v.changes.to_dict()) if v.changes is not None else None
-        prepared.append(VersionInput(agreement, v, changes))
+        notice = None
+        if v.changes is not None and prepared:
+            old = prepared[-1].version.agreement
+            notice = notice_document(old, v.agreement, v.changes, calendar, v.record.announced)
+        prepared.append(VersionInput(agreement, v, changes, notice))
     return prepared
 
 
@@ -138,6 +148,7 @@ def version_document(pv: VersionInput) -> dict[str, Any]:
         "material": pv.material,
         "nodes": [node_dict(n) for n in v.agreement.nodes],
         "changes": pv.changes,
+        "notice": pv.notice,
     }
 
 
