@@ -408,6 +408,45 @@ def test_timeline_answers_in_force_on_any_date(built: Built) -> None:
     assert api.version_in_force(rows, date(2026, 6, 15)) == "2.0"
 
 
+def test_index_answers_in_force_on_any_date_for_every_agreement(built: Built) -> None:
+    """One fetch: the index holds every timeline, and the rule applied to it agrees with the timeline documents."""
+    index = built.load("index.json")
+    timelines = read_timelines(built.root)
+    for row in index["agreements"]:
+        full = built.load(api_contract.timeline_path(row["id"]))
+        assert [{k: v[k] for k in ("version", "status", "announced", "effective", "sha256", "withdrawn")}
+                for v in full["versions"]] == row["timeline"]  # fmt: skip
+        assert row["withdrawn"] == full["withdrawn"]
+        day = date(2025, 12, 1)
+        while day <= date(2026, 8, 1):
+            expected = timelines[row["id"]].in_force(day)
+            assert api.version_in_force(row["timeline"], day, row["withdrawn"]) == (expected.label if expected else None)
+            day += timedelta(days=1)
+
+
+def _with_effective(snapshot: Snapshot, dates: dict[str, date | None]) -> Snapshot:
+    demo = snapshot.agreement("demo")
+    assert demo is not None
+    versions = tuple(
+        replace(v, record=replace(v.record, effective=dates[v.label])) if v.label in dates else v for v in demo.versions
+    )
+    return replace(snapshot, agreements=tuple(replace(a, versions=versions) if a is demo else a
+                                              for a in snapshot.agreements))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("dates", "says"),
+    [
+        ({"1.1": None}, "没有生效日期"),  # a later version without an effective date
+        ({"2.0": date(2026, 3, 1)}, "早于之前的版本 1.1"),  # effective dates out of order
+    ],
+)
+def test_ambiguous_histories_are_refused(built: Built, dates: dict[str, date | None], says: str) -> None:
+    with pytest.raises(KspubError) as info:
+        api.build_api(_with_effective(built.snapshot, dates))
+    assert info.value.code == "KS912" and says in info.value.message
+
+
 def test_timeline_rows(built: Built) -> None:
     timeline = built.load(api_contract.timeline_path("demo"))
     first, second, third = timeline["versions"]

@@ -179,7 +179,9 @@ def current_document(snapshot: Snapshot, agreement: PublishedAgreement, urls: Ur
 
 
 def index_document(snapshot: Snapshot, urls: Urls) -> dict[str, Any]:
-    """``index.json``: every agreement, its version in force and upcoming versions, and where to read more."""
+    """``index.json``: every agreement, its version in force and upcoming versions, and where to read more; and
+    each agreement's whole timeline (the rows the in-force rule needs), so "in force on date D" for every agreement
+    is one fetch."""
     rows = []
     for a in snapshot.agreements:
         in_force = a.in_force
@@ -209,6 +211,18 @@ def index_document(snapshot: Snapshot, urls: Urls) -> dict[str, Any]:
                 ],
                 "next_change": _next_change(a),
                 "urls": _agreement_urls(a, urls),
+                "timeline": [
+                    {
+                        "version": v.label,
+                        "status": v.status,
+                        "announced": iso_date(v.record.announced),
+                        "effective": iso_date(v.record.effective),
+                        "sha256": v.record.text_sha256,
+                        "withdrawn": _version_withdrawal(v),
+                    }
+                    for v in a.versions
+                ],
+                "withdrawn": a.withdrawn.to_data() if a.withdrawn else None,
             }
         )
     return {
@@ -341,6 +355,8 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes."""
     urls = Urls(base_url)
     files: dict[str, bytes] = {}
+    for agreement in snapshot.agreements:
+        check_unambiguous(agreement)
     prepared = [prepare_versions(a, snapshot.calendar) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
@@ -376,6 +392,32 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     _check_no_collisions(files)
     files[MANIFEST] = dump_json(manifest_document(snapshot, files))
     return dict(sorted(files.items()))
+
+
+def check_unambiguous(agreement: PublishedAgreement) -> None:
+    """Refuse a history the in-force rule cannot answer unambiguously (KS912): a version after the first without an
+    effective date (it would count as in force from the start, before its predecessors), or effective dates out
+    of order. Versions withdrawn before taking effect never apply and are left out."""
+    applying = [v for v in agreement.versions if v.record.withdrawn is None]
+    last: PublishedVersion | None = None
+    for i, v in enumerate(applying):
+        effective = v.record.effective
+        if effective is None and i > 0:
+            raise KspubError(
+                "KS912",
+                f"协议 {agreement.id} 的版本 {v.label} 没有生效日期，却排在版本 {applying[i - 1].label} 之后："
+                "无法判断某一天哪个版本有效",
+                hint=f"用 kspub release {agreement.id} 为该版本登记生效日期",
+            )
+        if effective is not None and last is not None and last.record.effective is not None:
+            if effective < last.record.effective:
+                raise KspubError(
+                    "KS912",
+                    f"协议 {agreement.id} 的版本 {v.label} 生效日期 {effective} 早于之前的版本 {last.label}"
+                    f"（{last.record.effective}）：无法判断某一天哪个版本有效",
+                    hint="生效日期应随版本先后递增；推迟生效请用 kspub release --effective 登记",
+                )
+        last = v
 
 
 def _check_no_collisions(files: Mapping[str, bytes]) -> None:
