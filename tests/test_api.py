@@ -167,8 +167,26 @@ def document_type(rel: str) -> str | None:
         return "timeline"
     if len(parts) == 3:
         return "current" if parts[2] == "current.json" else "version"
-    assert parts[2] == "clauses" and len(parts) == 4, rel
-    return "clause"
+    assert parts[2] in ("clauses", "since") and len(parts) == 4, rel
+    return "clause" if parts[2] == "clauses" else "since"
+
+
+def _closed(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        out = {k: _closed(v) for k, v in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_closed(v) for v in schema]
+    return schema
+
+
+def strict_schema(document_type: str) -> dict[str, Any]:
+    """The published schema with every object closed: the published ones accept the fields a later 1.x adds,
+    the tests forbid every field the schema does not describe, so a build never emits an undocumented one."""
+    closed: dict[str, Any] = _closed(api.schema(document_type))
+    return closed
 
 
 POINTERS = {"index", "current", "manifest"}
@@ -186,7 +204,7 @@ def validate_all(files: dict[str, bytes]) -> int:
             jsonschema.Draft202012Validator.check_schema(document)
             continue
         validator = jsonschema.Draft202012Validator(
-            api.schema(kind), format_checker=jsonschema.FormatChecker()
+            strict_schema(kind), format_checker=jsonschema.FormatChecker()
         )
         errors = [
             f"{rel}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
@@ -323,7 +341,9 @@ def test_the_day_a_version_takes_effect_changes_its_statuses_too(built: Built) -
     differ = {rel for rel in eve if eve[rel] != day[rel]}
     pointers = {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
     # the statuses in the timeline and the change log follow the date; texts, clauses and feeds do not
-    assert differ == pointers | {"agreements/demo.json", "changes.json"}
+    # and what someone who accepted 1.0 or 1.1 must be shown now: the version in force moved
+    since = {"agreements/demo/since/1.0.json", "agreements/demo/since/1.1.json"}
+    assert differ == pointers | since | {"agreements/demo.json", "changes.json"}
 
 
 def test_version_text_equals_the_committed_source(built: Built) -> None:
@@ -441,10 +461,26 @@ def _with_effective(snapshot: Snapshot, dates: dict[str, date | None]) -> Snapsh
         ({"2.0": date(2026, 3, 1)}, "早于之前的版本 1.1"),  # effective dates out of order
     ],
 )
-def test_ambiguous_histories_are_refused(built: Built, dates: dict[str, date | None], says: str) -> None:
-    with pytest.raises(KspubError) as info:
-        api.build_api(_with_effective(built.snapshot, dates))
-    assert info.value.code == "KS912" and says in info.value.message
+def test_ambiguous_histories_are_named(built: Built, dates: dict[str, date | None], says: str) -> None:
+    demo = _with_effective(built.snapshot, dates).agreement("demo")
+    assert demo is not None
+    problem = api.ambiguity(demo)
+    assert problem is not None and says in problem
+    assert api.ambiguity(built.snapshot.agreements[0]) is None
+
+
+def test_the_build_warns_of_an_ambiguous_history(tmp_path: Path) -> None:
+    # released without the gate (which refuses it: KS429): the daily build still publishes, and says so
+    repo = tmp_path / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    _commit(repo, {"agreements/demo.md": demo_text("1.0", extra="announced: 2026-01-05\neffective: 2026-06-01\n")}, "1.0")
+    later = demo_text("2.0", fee="免费服务转为收费前，金山云将提前30个自然日通知您。",
+                      extra="announced: 2026-03-01\neffective: 2026-04-01\nsummary: 延长。\n")  # fmt: skip
+    _commit(repo, {"agreements/demo.md": later}, "2.0")
+    snapshot = collect(repo, AS_OF, environ=EPOCH)
+    assert "agreements/demo/2.0.json" in api.build_api(snapshot)
+    assert [w.code for w in snapshot.warnings if w.code == "KS912"] == ["KS912"]
 
 
 def test_timeline_rows(built: Built) -> None:
@@ -556,6 +592,46 @@ def test_base_url_makes_absolute_links(built: Built) -> None:
         files[api_contract.version_path("demo", "1.1")]
         == (built.api_root / api_contract.version_path("demo", "1.1")).read_bytes()
     )
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_base_url_makes_every_url_in_the_api_and_the_feeds_absolute(built: Built) -> None:
+    import xml.etree.ElementTree as ET
+
+    base = "https://example.github.io/agreements"
+    files = api.build_api(built.snapshot, base_url=base + "/")
+    links = 0
+    for rel, data in files.items():
+        if rel.startswith("schemas/"):
+            continue
+        if rel.endswith(".xml"):
+            hrefs = [e.attrib["href"] for e in ET.fromstring(data).iter() if "href" in e.attrib]
+        else:
+            hrefs = [s for s in _strings(json.loads(data)) if s.startswith(("/", "http"))]
+        assert all(h.startswith(base + "/") for h in hrefs), (rel, [h for h in hrefs if not h.startswith(base)])
+        links += len(hrefs)
+    assert links > 50
+    # without a base URL they are root-relative, and nothing else changes
+    plain = api.build_api(built.snapshot)
+    assert plain.keys() == files.keys()
+    assert all(plain[rel] == data.replace(base.encode(), b"") for rel, data in files.items() if rel != "manifest.json")
+
+
+@pytest.mark.parametrize("bad", ["legal.example.com", "ftp://example.com", "https://example.com/?x=1",
+                                 "https://user@example.com", "https://example.com/#top", "/relative", "https://"])  # fmt: skip
+def test_a_base_url_that_is_not_an_http_address_is_refused(built: Built, bad: str) -> None:
+    with pytest.raises(KspubError) as info:
+        api.build_api(built.snapshot, base_url=bad)
+    assert info.value.code == "KS913"
 
 
 def test_nothing_private_or_draft_is_published(built: Built) -> None:

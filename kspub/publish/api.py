@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kspub.errors import KspubError
+from kspub.law.workdays import load_calendar
 from kspub.publish import feed
 from kspub.publish.api_contract import (
     API_DIR,
@@ -40,6 +41,7 @@ from kspub.publish.api_contract import (
     MANIFEST,
     TIMEZONE,
     Urls,
+    check_base_url,
     clause_path,
     current_path,
     document_header,
@@ -47,10 +49,12 @@ from kspub.publish.api_contract import (
     feed_path,
     iso_date,
     schema_path,
+    since_path,
     stable_header,
     timeline_path,
     version_path,
 )
+from kspub.publish.api_since import since_documents
 from kspub.publish.api_versions import (
     VersionInput,
     clause_documents,
@@ -353,11 +357,10 @@ def version_in_force(
 
 def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes."""
-    urls = Urls(base_url)
+    urls = Urls(check_base_url(base_url))
     files: dict[str, bytes] = {}
-    for agreement in snapshot.agreements:
-        check_unambiguous(agreement)
-    prepared = [prepare_versions(a, snapshot.calendar) for a in snapshot.agreements]
+    calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
+    prepared = [prepare_versions(a, calendar) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
         agreement_feed=lambda a: urls.api(feed_path(a)),
@@ -374,6 +377,8 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
         files[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
         for pv in versions:
             files[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
+        for label, document in since_documents(versions, calendar, urls).items():
+            files[since_path(agreement.id, label)] = dump_json(document)
         for clause_id, document in clause_documents(versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
         files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, change_sets)
@@ -394,30 +399,22 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def check_unambiguous(agreement: PublishedAgreement) -> None:
-    """Refuse a history the in-force rule cannot answer unambiguously (KS912): a version after the first without an
-    effective date (it would count as in force from the start, before its predecessors), or effective dates out
-    of order. Versions withdrawn before taking effect never apply and are left out."""
+def ambiguity(agreement: PublishedAgreement) -> str | None:
+    """Why the in-force rule cannot answer an agreement's history unambiguously (KS912), in Chinese, or None: a
+    version after the first without an effective date (it would count as in force from the start, before its
+    predecessors), or effective dates out of order. Versions withdrawn before taking effect never apply and are
+    left out. The gate refuses both (KS413, KS429); a history already recorded is still published, with a
+    warning, so that a daily build never stops on it."""
     applying = [v for v in agreement.versions if v.record.withdrawn is None]
-    last: PublishedVersion | None = None
-    for i, v in enumerate(applying):
-        effective = v.record.effective
-        if effective is None and i > 0:
-            raise KspubError(
-                "KS912",
-                f"协议 {agreement.id} 的版本 {v.label} 没有生效日期，却排在版本 {applying[i - 1].label} 之后："
-                "无法判断某一天哪个版本有效",
-                hint=f"用 kspub release {agreement.id} 为该版本登记生效日期",
-            )
-        if effective is not None and last is not None and last.record.effective is not None:
-            if effective < last.record.effective:
-                raise KspubError(
-                    "KS912",
-                    f"协议 {agreement.id} 的版本 {v.label} 生效日期 {effective} 早于之前的版本 {last.label}"
-                    f"（{last.record.effective}）：无法判断某一天哪个版本有效",
-                    hint="生效日期应随版本先后递增；推迟生效请用 kspub release --effective 登记",
-                )
-        last = v
+    for i, v in enumerate(applying[1:], 1):
+        before, effective = applying[i - 1], v.record.effective
+        if effective is None:
+            return (f"协议 {agreement.id} 的版本 {v.label} 没有生效日期，却排在版本 {before.label} 之后："
+                    f"无法判断某一天哪个版本有效；请用 kspub release {agreement.id} 登记生效日期")  # fmt: skip
+        if before.record.effective is not None and effective < before.record.effective:
+            return (f"协议 {agreement.id} 的版本 {v.label} 生效日期 {effective} 早于之前的版本 {before.label}"
+                    f"（{before.record.effective}）：无法判断某一天哪个版本有效；生效日期应随版本先后递增")  # fmt: skip
+    return None
 
 
 def _check_no_collisions(files: Mapping[str, bytes]) -> None:

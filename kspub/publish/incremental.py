@@ -127,7 +127,13 @@ def collect_cached(
                 advance(1)
             published.append(assemble(timeline, as_of, [parsed[k] for k in keys], changes))
     from kspub.law.workdays import repository_calendar
+    from kspub.publish.api import ambiguity
 
+    for agreement in published:
+        problem = ambiguity(agreement)
+        if problem is not None:
+            warnings.append(Diagnostic("KS912", problem, f"agreements/releases/{agreement.id}.yaml",
+                                       severity=Severity.WARNING))  # fmt: skip
     return snapshot_of(as_of, published, corpus.sla, environ, tuple(warnings), repository_calendar(tree))
 
 
