@@ -9,6 +9,7 @@ Documents (paths relative to ``api/v1/``, see docs/api.md):
 - ``agreements/<id>/clauses/<clause>.json`` — one clause across every version;
 - ``sla.json``, ``changes.json``, ``feed.xml``, ``agreements/<id>/feed.xml``;
 - ``schemas/<type>.schema.json`` — the JSON Schema of each document type;
+- ``openapi.json`` — an OpenAPI 3.1 description of every path, with the schemas as components;
 - ``manifest.json`` — sha256 and size of every other file.
 
 Only published data is read: parsed nodes, validated front-matter fields and commit dates. The raw source
@@ -54,6 +55,7 @@ from kspub.publish.api_contract import (
     timeline_path,
     version_path,
 )
+from kspub.publish.api_openapi import OPENAPI, openapi_document
 from kspub.publish.api_since import since_documents
 from kspub.publish.api_versions import (
     VersionInput,
@@ -394,6 +396,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     files[feed_path()] = feed.site_feed(snapshot, links, change_sets)
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
+    files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))
     _check_no_collisions(files)
     files[MANIFEST] = dump_json(manifest_document(snapshot, files))
     return dict(sorted(files.items()))
