@@ -524,10 +524,12 @@ def test_clause_history(built: Built) -> None:
     assert fee["removed_in"] == "2.0" and fee["retired_in"] == ["2.0"]
     assert fee["replaced_by"] == [{"clause": "fee-change-notice", "version": "2.0"}]
     successor = built.load(api_contract.clause_path("demo", "fee-change-notice"))
-    assert [(v["version"], v["change"]) for v in successor["versions"]] == [("2.0", "added")]
+    # the renamed clause starts as moved, not added, and says where it came from (as its diff does)
+    assert [(v["version"], v["change"], v["changed"]) for v in successor["versions"]] == [("2.0", "moved", True)]
+    assert successor["came_from"] == [{"clause": "fee-notice", "version": "2.0"}]
     assert successor["versions"][0]["replaces"] == ["fee-notice"]
-    # by ID it is new; the change set knows it was renamed
-    assert successor["versions"][0]["diff"] is not None
+    assert "id-renamed" in successor["versions"][0]["diff"]["flags"]
+    assert fee["came_from"] == []
     nature = built.load(api_contract.clause_path("demo", "nature"))
     assert [v["change"] for v in nature["versions"]] == ["initial", "unchanged", "unchanged"]
     assert nature["in_latest"] and nature["removed_in"] is None and nature["replaced_by"] == []
@@ -536,6 +538,23 @@ def test_clause_history(built: Built) -> None:
         ("1.1", "added"),
         ("2.0", "unchanged"),
     ]
+
+
+def legal_sha256(version_document: dict[str, Any]) -> str:
+    """The version's sha256 from its JSON alone, as docs/api.md defines it."""
+    markup = "".join(node["markup"] for node in version_document["nodes"])
+    return hashlib.sha256("".join(c for c in markup if not c.isspace()).encode("utf-8")).hexdigest()
+
+
+def test_a_versions_sha256_is_reproducible_from_its_document(built: Built, real: Built) -> None:
+    checked = 0
+    for source in (built, real):
+        for rel, data in source.files().items():
+            if rel.endswith(".json") and document_type(rel) == "version":
+                document = json.loads(data)
+                assert legal_sha256(document) == document["sha256"], rel
+                checked += 1
+    assert checked >= 12
 
 
 def test_change_log(built: Built) -> None:

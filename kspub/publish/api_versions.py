@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kspub.law.workdays import WorkCalendar, load_calendar
-from kspub.model import Node
+from kspub.model import Agreement, Node
 from kspub.publish.api_contract import (
     SCHEMA_VERSION,
     check_agreement_id,
@@ -106,9 +106,22 @@ def corrections(v: PublishedVersion) -> list[dict[str, Any]]:
     ]
 
 
-def node_dict(node: Node) -> dict[str, Any]:
+def node_markup(agreement: Agreement) -> dict[str, str]:
+    """Each node's Markdown exactly as written, from its first line to the line before the next node's attribute
+    line (the last node to the end of the file): the body is attribute lines, these and whitespace, so the
+    version's ``sha256`` is the SHA-256 of every node's markup, in document order, without whitespace."""
+    lines = agreement.source.split("\n")
+    nodes = agreement.nodes
+    return {
+        n.id: "\n".join(lines[n.line - 1 : nodes[i + 1].id_line - 1 if i + 1 < len(nodes) else len(lines)]).strip()
+        for i, n in enumerate(nodes)
+    }
+
+
+def node_dict(node: Node, markup: str | None = None) -> dict[str, Any]:
     """A node as the API publishes it (no source line: it is an editing detail, not part of the text)."""
     return {
+        "markup": markup if markup is not None else node.printed,
         "id": node.id,
         "kind": node.kind.value,
         "number": node.number,
@@ -130,6 +143,7 @@ def version_document(pv: VersionInput) -> dict[str, Any]:
     """
     v = pv.version
     meta = v.agreement.meta
+    markup = node_markup(v.agreement)
     return {
         "schema_version": SCHEMA_VERSION,
         "agreement": pv.agreement.id,
@@ -146,7 +160,7 @@ def version_document(pv: VersionInput) -> dict[str, Any]:
         "retired": list(meta.retired),
         "corrections": corrections(v),
         "material": pv.material,
-        "nodes": [node_dict(n) for n in v.agreement.nodes],
+        "nodes": [node_dict(n, markup[n.id]) for n in v.agreement.nodes],
         "changes": pv.changes,
         "notice": pv.notice,
     }
@@ -164,6 +178,7 @@ def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, An
     removed_in: dict[str, str] = {}
     retired_in: dict[str, list[str]] = {}
     replaced_by: dict[str, list[dict[str, str]]] = {}
+    came_from: dict[str, list[dict[str, str]]] = {}
     previous: dict[str, Node] | None = None
     for pv in versions:
         nodes = pv.version.agreement.by_id()
@@ -173,8 +188,13 @@ def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, An
         }
         for node in pv.version.agreement.nodes:
             check_clause_id(agreement_id, node.id)
+            predecessors = [old for old in node.replaces if previous is not None and old in previous]
             if previous is None:
                 change = "initial"
+            elif node.id not in previous and predecessors:
+                change = "moved"  # renamed, moved, split or merged: it continues the clauses it replaces
+                sources = came_from.setdefault(node.id, [])
+                sources.extend({"clause": old, "version": pv.label} for old in predecessors)
             elif node.id not in previous:
                 change = "added"
             elif previous[node.id].printed != node.printed:  # what its sha256 covers
@@ -195,7 +215,7 @@ def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, An
                     "replaces": list(node.replaces),
                     "sha256": node.sha256,
                     "change": change,
-                    "changed": change in ("added", "modified"),
+                    "changed": change in ("added", "modified", "moved"),
                     "diff": (
                         {
                             "kind": entry["kind"],
@@ -232,6 +252,7 @@ def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, An
             "removed_in": removed_in.get(clause_id),
             "retired_in": retired_in.get(clause_id, []),
             "replaced_by": replaced_by.get(clause_id, []),
+            "came_from": came_from.get(clause_id, []),
             "versions": rows,
         }
     return documents
