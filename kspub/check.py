@@ -190,6 +190,8 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
                 "（每日 00:05）才出现在网站、API、订阅和搜索中，此前不公开。", _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
         if meta.effective is None:
             add("KS413", f"新版本 {meta.version} 缺少生效日期 effective：请写明新版本生效的日期。", _fm_line(new, "version"))
+        else:
+            _judge_order(new, timeline, add)
         if material and not meta.summary:
             add("KS415", f"本次有 {len(material)} 处实质性变更，但没有变更说明：请在 summary 中用客户能看懂的话写明改了什么。",
                 _fm_line(new, "version"))  # fmt: skip
@@ -207,6 +209,21 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
             _judge_rules_in_force(notice, new, add)
     return AgreementCheck(diff.path, new.id, meta.title, old.meta.version, meta.version, changes, notice,
                           tuple(findings), meta.announced, meta.effective, rule_changes)  # fmt: skip
+
+
+def _judge_order(new: Agreement, timeline: Timeline | None, add: AddFinding) -> None:
+    """KS429: the new version takes effect before a version released earlier. The rule clients apply ("the last
+    version, in order, whose effective date has come") would then skip days or go back (docs/api.md)."""
+    meta = new.meta
+    effective = meta.effective
+    assert effective is not None
+    later = [(v.effective, v) for v in timeline.versions if v.label != meta.version and v.withdrawn is None
+             and v.effective is not None and v.effective > effective] if timeline is not None else []  # fmt: skip
+    if later:
+        _, v = max(later, key=lambda pair: pair[0])
+        add("KS429", f"新版本 {meta.version} 的生效日期 {meta.effective} 早于已发布的版本 {v.label}（{v.effective} 生效）："
+            f"生效日期应随版本先后递增，否则无法判断某一天哪个版本有效。请改为不早于 {v.effective} 的日期。",
+            _fm_line(new, "effective"))  # fmt: skip
 
 
 def _cannot_compute(exc: KspubError) -> str:

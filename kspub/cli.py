@@ -376,7 +376,10 @@ def release_cmd(
 @click.option("--previous", default=None, help="之前发布的网站（目录或 https 网址，默认 build/site）：已发布的版本一个不能少。")
 @click.option("--first-publication", "first_publication", is_flag=True,
               help="--previous 给出的网址还从未发布过网站（返回 404）时使用；否则 404 是错误。")  # fmt: skip
-def build_cmd(root: Path, as_of: Any, out: Path | None, previous: str | None, first_publication: bool) -> None:
+@click.option("--base-url", "base_url", default=None,
+              help="网站的地址（如 https://legal.ksyun.com）：给出时 JSON API 与订阅中的链接都是完整网址，否则以 / 开头。")  # fmt: skip
+def build_cmd(root: Path, as_of: Any, out: Path | None, previous: str | None, first_publication: bool,
+              base_url: str | None) -> None:  # fmt: skip
     """生成客户网站与 JSON API（build/site）；生成失败时旧网站保持不变。"""
     from kspub.clock import today_in_shanghai
     from kspub.publish.build import build
@@ -384,7 +387,7 @@ def build_cmd(root: Path, as_of: Any, out: Path | None, previous: str | None, fi
     day = as_of.date() if as_of is not None else today_in_shanghai()
     with user_errors():
         result = build(root, as_of=day, out=out, progress=sys.stderr.isatty(), previous=previous,
-                       first_publication=first_publication)
+                       first_publication=first_publication, base_url=base_url or "")
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     click.echo(f"已生成网站：{result.site}（{result.pages} 个页面，{result.api_files} 个 API 文件，按 {day.isoformat()} 的情况）")

@@ -154,7 +154,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def document_type(rel: str) -> str | None:
     """The schema an emitted JSON file must satisfy (None for the published schemas themselves)."""
     parts = rel.split("/")
-    if parts[0] == "schemas":
+    if parts[0] == "schemas" or rel == "openapi.json":
         return None
     if len(parts) == 1:
         return {
@@ -167,8 +167,30 @@ def document_type(rel: str) -> str | None:
         return "timeline"
     if len(parts) == 3:
         return "current" if parts[2] == "current.json" else "version"
-    assert parts[2] == "clauses" and len(parts) == 4, rel
-    return "clause"
+    assert parts[2] in ("clauses", "since") and len(parts) == 4, rel
+    return "clause" if parts[2] == "clauses" else "since"
+
+
+def _closed(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        out = {k: _closed(v) for k, v in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_closed(v) for v in schema]
+    return schema
+
+
+def strict_schema(document_type: str) -> dict[str, Any]:
+    """The published schema with every object closed: the published ones accept the fields a later 1.x adds,
+    the tests forbid every field the schema does not describe, so a build never emits an undocumented one."""
+    closed: dict[str, Any] = _closed(api.schema(document_type))
+    return closed
+
+
+POINTERS = {"index", "current", "manifest"}
+"""The documents whose meaning depends on the build date: the only ones a rebuild without a commit changes."""
 
 
 def validate_all(files: dict[str, bytes]) -> int:
@@ -179,10 +201,11 @@ def validate_all(files: dict[str, bytes]) -> int:
         document = json.loads(data)
         kind = document_type(rel)
         if kind is None:
-            jsonschema.Draft202012Validator.check_schema(document)
+            if rel != "openapi.json":  # checked with an OpenAPI validator (test_api_openapi.py)
+                jsonschema.Draft202012Validator.check_schema(document)
             continue
         validator = jsonschema.Draft202012Validator(
-            api.schema(kind), format_checker=jsonschema.FormatChecker()
+            strict_schema(kind), format_checker=jsonschema.FormatChecker()
         )
         errors = [
             f"{rel}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
@@ -244,7 +267,7 @@ def test_layout(built: Built) -> None:
 def test_every_document_validates_against_its_schema(built: Built) -> None:
     files = built.files()
     assert validate_all(files) == sum(
-        1 for rel in files if rel.endswith(".json") and not rel.startswith("schemas/")
+        1 for rel in files if rel.endswith(".json") and document_type(rel) is not None
     )
 
 
@@ -257,12 +280,15 @@ def test_published_schemas_are_the_packaged_ones(built: Built) -> None:
 
 def test_every_document_carries_schema_version_and_sorted_keys(built: Built) -> None:
     for rel, data in built.files().items():
-        if not rel.endswith(".json") or rel.startswith("schemas/"):
+        if not rel.endswith(".json") or document_type(rel) is None:
             continue
         document = json.loads(data)
         assert document["schema_version"] == api_contract.SCHEMA_VERSION, rel
-        if document_type(rel) != "version":
+        if document_type(rel) in POINTERS:  # only the documents about the build date carry it
             assert document["generated_at"] == built.snapshot.built_at == "2026-05-01T08:00:00+08:00", rel
+            assert rel == "manifest.json" or document["as_of"] == "2026-05-01", rel
+        else:
+            assert "generated_at" not in document and "as_of" not in document, rel
         assert data == api_contract.dump_json(document), rel  # sorted keys, two-space indent, final newline
 
 
@@ -297,6 +323,28 @@ def test_version_documents_do_not_change_with_the_build_date(built: Built) -> No
         assert now[rel] == then[rel]
     assert now["index.json"] != then["index.json"]
     assert json.loads(then[api_contract.current_path("demo")])["in_force"]["version"] == "2.0"
+
+
+def test_a_daily_rebuild_without_a_commit_changes_only_the_pointers_and_the_manifest(built: Built) -> None:
+    # the daily build: no SOURCE_DATE_EPOCH, so the build timestamp is each day's midnight
+    today, tomorrow = (api.build_api(collect(built.root, day, environ={})) for day in (AS_OF, AS_OF + timedelta(1)))
+    assert today.keys() == tomorrow.keys()
+    differ = {rel for rel in today if today[rel] != tomorrow[rel]}
+    assert differ == {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    # and the manifest of the second build tells a mirror exactly that
+    before = {f["path"]: f["sha256"] for f in json.loads(today["manifest.json"])["files"]}
+    after = {f["path"]: f["sha256"] for f in json.loads(tomorrow["manifest.json"])["files"]}
+    assert {p for p in after if after[p] != before.get(p)} == differ - {"manifest.json"}
+
+
+def test_the_day_a_version_takes_effect_changes_its_statuses_too(built: Built) -> None:
+    eve, day = (api.build_api(collect(built.root, d, environ={})) for d in (date(2026, 6, 14), date(2026, 6, 15)))
+    differ = {rel for rel in eve if eve[rel] != day[rel]}
+    pointers = {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    # the statuses in the timeline and the change log follow the date; texts, clauses and feeds do not
+    # and what someone who accepted 1.0 or 1.1 must be shown now: the version in force moved
+    since = {"agreements/demo/since/1.0.json", "agreements/demo/since/1.1.json"}
+    assert differ == pointers | since | {"agreements/demo.json", "changes.json"}
 
 
 def test_version_text_equals_the_committed_source(built: Built) -> None:
@@ -381,6 +429,61 @@ def test_timeline_answers_in_force_on_any_date(built: Built) -> None:
     assert api.version_in_force(rows, date(2026, 6, 15)) == "2.0"
 
 
+def test_index_answers_in_force_on_any_date_for_every_agreement(built: Built) -> None:
+    """One fetch: the index holds every timeline, and the rule applied to it agrees with the timeline documents."""
+    index = built.load("index.json")
+    timelines = read_timelines(built.root)
+    for row in index["agreements"]:
+        full = built.load(api_contract.timeline_path(row["id"]))
+        assert [{k: v[k] for k in ("version", "status", "announced", "effective", "sha256", "withdrawn")}
+                for v in full["versions"]] == row["timeline"]  # fmt: skip
+        assert row["withdrawn"] == full["withdrawn"]
+        day = date(2025, 12, 1)
+        while day <= date(2026, 8, 1):
+            expected = timelines[row["id"]].in_force(day)
+            assert api.version_in_force(row["timeline"], day, row["withdrawn"]) == (expected.label if expected else None)
+            day += timedelta(days=1)
+
+
+def _with_effective(snapshot: Snapshot, dates: dict[str, date | None]) -> Snapshot:
+    demo = snapshot.agreement("demo")
+    assert demo is not None
+    versions = tuple(
+        replace(v, record=replace(v.record, effective=dates[v.label])) if v.label in dates else v for v in demo.versions
+    )
+    return replace(snapshot, agreements=tuple(replace(a, versions=versions) if a is demo else a
+                                              for a in snapshot.agreements))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("dates", "says"),
+    [
+        ({"1.1": None}, "没有生效日期"),  # a later version without an effective date
+        ({"2.0": date(2026, 3, 1)}, "早于之前的版本 1.1"),  # effective dates out of order
+    ],
+)
+def test_ambiguous_histories_are_named(built: Built, dates: dict[str, date | None], says: str) -> None:
+    demo = _with_effective(built.snapshot, dates).agreement("demo")
+    assert demo is not None
+    problem = api.ambiguity(demo)
+    assert problem is not None and says in problem
+    assert api.ambiguity(built.snapshot.agreements[0]) is None
+
+
+def test_the_build_warns_of_an_ambiguous_history(tmp_path: Path) -> None:
+    # released without the gate (which refuses it: KS429): the daily build still publishes, and says so
+    repo = tmp_path / "repo"
+    (repo / "agreements").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    _commit(repo, {"agreements/demo.md": demo_text("1.0", extra="announced: 2026-01-05\neffective: 2026-06-01\n")}, "1.0")
+    later = demo_text("2.0", fee="免费服务转为收费前，金山云将提前30个自然日通知您。",
+                      extra="announced: 2026-03-01\neffective: 2026-04-01\nsummary: 延长。\n")  # fmt: skip
+    _commit(repo, {"agreements/demo.md": later}, "2.0")
+    snapshot = collect(repo, AS_OF, environ=EPOCH)
+    assert "agreements/demo/2.0.json" in api.build_api(snapshot)
+    assert [w.code for w in snapshot.warnings if w.code == "KS912"] == ["KS912"]
+
+
 def test_timeline_rows(built: Built) -> None:
     timeline = built.load(api_contract.timeline_path("demo"))
     first, second, third = timeline["versions"]
@@ -421,10 +524,12 @@ def test_clause_history(built: Built) -> None:
     assert fee["removed_in"] == "2.0" and fee["retired_in"] == ["2.0"]
     assert fee["replaced_by"] == [{"clause": "fee-change-notice", "version": "2.0"}]
     successor = built.load(api_contract.clause_path("demo", "fee-change-notice"))
-    assert [(v["version"], v["change"]) for v in successor["versions"]] == [("2.0", "added")]
+    # the renamed clause starts as moved, not added, and says where it came from (as its diff does)
+    assert [(v["version"], v["change"], v["changed"]) for v in successor["versions"]] == [("2.0", "moved", True)]
+    assert successor["came_from"] == [{"clause": "fee-notice", "version": "2.0"}]
     assert successor["versions"][0]["replaces"] == ["fee-notice"]
-    # by ID it is new; the change set knows it was renamed
-    assert successor["versions"][0]["diff"] is not None
+    assert "id-renamed" in successor["versions"][0]["diff"]["flags"]
+    assert fee["came_from"] == []
     nature = built.load(api_contract.clause_path("demo", "nature"))
     assert [v["change"] for v in nature["versions"]] == ["initial", "unchanged", "unchanged"]
     assert nature["in_latest"] and nature["removed_in"] is None and nature["replaced_by"] == []
@@ -435,6 +540,23 @@ def test_clause_history(built: Built) -> None:
     ]
 
 
+def legal_sha256(version_document: dict[str, Any]) -> str:
+    """The version's sha256 from its JSON alone, as docs/api.md defines it."""
+    markup = "".join(node["markup"] for node in version_document["nodes"])
+    return hashlib.sha256("".join(c for c in markup if not c.isspace()).encode("utf-8")).hexdigest()
+
+
+def test_a_versions_sha256_is_reproducible_from_its_document(built: Built, real: Built) -> None:
+    checked = 0
+    for source in (built, real):
+        for rel, data in source.files().items():
+            if rel.endswith(".json") and document_type(rel) == "version":
+                document = json.loads(data)
+                assert legal_sha256(document) == document["sha256"], rel
+                checked += 1
+    assert checked >= 12
+
+
 def test_change_log(built: Built) -> None:
     changes = built.load("changes.json")["changes"]
     assert [(c["agreement"], c["from"], c["to"], c["date"]) for c in changes] == [
@@ -443,6 +565,15 @@ def test_change_log(built: Built) -> None:
         ("other", None, "1.0", "2026-03-01"),  # no dates: listed under its commit date
         ("demo", None, "1.0", "2026-02-01"),
     ]
+    assert [c["date_kind"] for c in changes] == ["effective", "effective", "recorded", "effective"]
+    # stable IDs (the feed entry's) and the time the row last changed in substance (the feed entry's updated)
+    assert [c["id"] for c in changes] == [
+        "tag:ksyun.com,2022:agreements/demo/versions/2.0",
+        "tag:ksyun.com,2022:agreements/demo/versions/1.1",
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",
+        "tag:ksyun.com,2022:agreements/demo/versions/1.0",
+    ]
+    assert [c["updated"][:10] for c in changes] == ["2026-04-20", "2026-03-01", changes[2]["date"], "2026-01-05"]
     upgrade = changes[1]
     assert upgrade["material"] is True and upgrade["status"] == "in-force"
     assert upgrade["counts"]["total"] == sum(upgrade["counts"]["by_class"].values()) >= 2
@@ -481,6 +612,46 @@ def test_base_url_makes_absolute_links(built: Built) -> None:
         files[api_contract.version_path("demo", "1.1")]
         == (built.api_root / api_contract.version_path("demo", "1.1")).read_bytes()
     )
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_base_url_makes_every_url_in_the_api_and_the_feeds_absolute(built: Built) -> None:
+    import xml.etree.ElementTree as ET
+
+    base = "https://example.github.io/agreements"
+    files = api.build_api(built.snapshot, base_url=base + "/")
+    links = 0
+    for rel, data in files.items():
+        if rel.startswith("schemas/") or rel == "openapi.json":  # its server URL: test_api_openapi.py
+            continue
+        if rel.endswith(".xml"):
+            hrefs = [e.attrib["href"] for e in ET.fromstring(data).iter() if "href" in e.attrib]
+        else:
+            hrefs = [s for s in _strings(json.loads(data)) if s.startswith(("/", "http"))]
+        assert all(h.startswith(base + "/") for h in hrefs), (rel, [h for h in hrefs if not h.startswith(base)])
+        links += len(hrefs)
+    assert links > 50
+    # without a base URL they are root-relative, and nothing else changes
+    plain = api.build_api(built.snapshot)
+    assert plain.keys() == files.keys()
+    assert all(plain[rel] == data.replace(base.encode(), b"") for rel, data in files.items() if rel != "manifest.json")
+
+
+@pytest.mark.parametrize("bad", ["legal.example.com", "ftp://example.com", "https://example.com/?x=1",
+                                 "https://user@example.com", "https://example.com/#top", "/relative", "https://"])  # fmt: skip
+def test_a_base_url_that_is_not_an_http_address_is_refused(built: Built, bad: str) -> None:
+    with pytest.raises(KspubError) as info:
+        api.build_api(built.snapshot, base_url=bad)
+    assert info.value.code == "KS913"
 
 
 def test_nothing_private_or_draft_is_published(built: Built) -> None:

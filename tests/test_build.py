@@ -376,7 +376,7 @@ def test_cli_passes_its_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
                                        "--previous", "https://legal.example.com/"])  # fmt: skip
     assert result.exit_code == 1 and result.stderr == "错误：KS999 测试\n"
     assert calls == [{"root": tmp_path, "as_of": AS_OF, "out": tmp_path / "o", "progress": False,
-                      "previous": "https://legal.example.com/", "first_publication": False}]  # fmt: skip
+                      "previous": "https://legal.example.com/", "first_publication": False, "base_url": ""}]  # fmt: skip
 
 
 def test_the_404_page_is_in_chinese_with_the_way_back(real_site: BuildResult) -> None:
@@ -438,3 +438,21 @@ def test_every_page_names_its_search_dialog(real_site: BuildResult) -> None:
         html = page.read_text("utf-8")
         if 'role="dialog"' in html:
             assert 'role="dialog" aria-label="搜索"' in html, page
+
+
+def test_cli_passes_the_base_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list[dict[str, object]] = []
+
+    def fake_build(root: Path, **kwargs: object) -> object:
+        calls.append(kwargs)
+        raise KspubError("KS999", "测试")
+
+    monkeypatch.setattr(build_module, "build", fake_build)
+    CliRunner().invoke(main, ["build", "--root", str(tmp_path), "--base-url", "https://legal.example.com"])
+    assert calls[0]["base_url"] == "https://legal.example.com"
+
+
+def test_a_bad_base_url_stops_the_build_before_anything_is_read(tmp_path: Path) -> None:
+    with pytest.raises(KspubError) as info:
+        build_module.build(tmp_path, as_of=AS_OF, out=tmp_path / "o", progress=False, base_url="legal.example.com")
+    assert info.value.code == "KS913" and not (tmp_path / "o").exists()

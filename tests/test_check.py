@@ -290,3 +290,15 @@ def test_withdrawal_of_an_agreement_passes_and_a_silent_deletion_fails(make_repo
     code, out = check(repo, release=False)
     assert code == 0, out
     assert "KS427" in out
+
+
+def test_effective_date_before_an_earlier_version_is_refused(make_repo: Callable[..., Path]) -> None:
+    # 1.0 takes effect on 06-01; a 2.0 effective on 04-01 would make "the last version whose date has come"
+    # answer 2.0 in April and 2.0 again in June, never 1.0 — the history would be ambiguous (KS429)
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-06-01\n")}, "首次发布")
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / A).write_text(agreement("2.0", fee=FEE.replace("通知您", "书面通知您"),
+                                    extra=dates("2026-03-02", "2026-04-01")), encoding="utf-8")  # fmt: skip
+    code, out = check(repo)
+    assert code == 1, out
+    assert "KS429 新版本 2.0 的生效日期 2026-04-01 早于已发布的版本 1.0（2026-06-01 生效）" in out

@@ -84,7 +84,7 @@ def test_a_yaml_mistake_is_named_in_chinese_at_its_line(front: str, line: int, s
 
 def test_an_unknown_yaml_problem_is_still_chinese() -> None:
     result = parse_agreement("---\nid: demo\n@bad\n" + BODY, "agreements/demo.md")
-    (diag,) = [d for d in result.diagnostics if d.code == "KS103"]
+    (diag,) = (d for d in result.diagnostics if d.code == "KS103")
     assert "YAML" in diag.message and "token" not in diag.message
 
 

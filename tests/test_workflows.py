@@ -62,7 +62,7 @@ def _check_steps() -> list[dict[str, object]]:
 
 
 def _step(name: str) -> dict[str, object]:
-    (step,) = [s for s in _check_steps() if s.get("name") == name]
+    (step,) = (s for s in _check_steps() if s.get("name") == name)
     return step
 
 
@@ -192,6 +192,6 @@ def test_the_editor_files_exist_and_use_the_hook() -> None:
     owners = (ROOT / ".github" / "CODEOWNERS").read_text("utf-8")
     assert re.search(r"^/agreements/\s+@\S+", owners, re.M)
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
-    (hook_ids,) = [[h["id"] for h in repo["hooks"]] for repo in config["repos"]]
+    (hook_ids,) = ([h["id"] for h in repo["hooks"]] for repo in config["repos"])
     (shipped,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
     assert shipped["id"] in hook_ids

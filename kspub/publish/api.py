@@ -9,6 +9,7 @@ Documents (paths relative to ``api/v1/``, see docs/api.md):
 - ``agreements/<id>/clauses/<clause>.json`` — one clause across every version;
 - ``sla.json``, ``changes.json``, ``feed.xml``, ``agreements/<id>/feed.xml``;
 - ``schemas/<type>.schema.json`` — the JSON Schema of each document type;
+- ``openapi.json`` — an OpenAPI 3.1 description of every path, with the schemas as components;
 - ``manifest.json`` — sha256 and size of every other file.
 
 Only published data is read: parsed nodes, validated front-matter fields and commit dates. The raw source
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kspub.errors import KspubError
+from kspub.law.workdays import load_calendar
 from kspub.publish import feed
 from kspub.publish.api_contract import (
     API_DIR,
@@ -40,6 +42,7 @@ from kspub.publish.api_contract import (
     MANIFEST,
     TIMEZONE,
     Urls,
+    check_base_url,
     clause_path,
     current_path,
     document_header,
@@ -47,9 +50,13 @@ from kspub.publish.api_contract import (
     feed_path,
     iso_date,
     schema_path,
+    since_path,
+    stable_header,
     timeline_path,
     version_path,
 )
+from kspub.publish.api_openapi import OPENAPI, openapi_document
+from kspub.publish.api_since import since_documents
 from kspub.publish.api_versions import (
     VersionInput,
     clause_documents,
@@ -71,10 +78,10 @@ def _commits(v: PublishedVersion) -> list[dict[str, Any]]:
     ]
 
 
-def redirect_document(snapshot: Snapshot, old_id: str, new_id: str, urls: Urls) -> dict[str, Any]:
+def redirect_document(old_id: str, new_id: str, urls: Urls) -> dict[str, Any]:
     """``agreements/<old-id>.json`` and ``agreements/<old-id>/current.json`` of a renamed agreement."""
     return {
-        **document_header(snapshot),
+        **stable_header(),
         "agreement": old_id,
         "renamed_to": new_id,
         "urls": {
@@ -85,7 +92,7 @@ def redirect_document(snapshot: Snapshot, old_id: str, new_id: str, urls: Urls) 
     }
 
 
-def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls: Urls) -> dict[str, Any]:
+def timeline_document(versions: Sequence[VersionInput], urls: Urls) -> dict[str, Any]:
     """``agreements/<id>.json``: every version, enough to tell which one is in force on any date."""
     agreement = versions[0].agreement
     in_force = agreement.in_force
@@ -111,8 +118,7 @@ def timeline_document(snapshot: Snapshot, versions: Sequence[VersionInput], urls
             }
         )
     return {
-        **document_header(snapshot),
-        "as_of": snapshot.as_of.isoformat(),
+        **stable_header(),
         "timezone": TIMEZONE,
         "agreement": agreement.id,
         "title": agreement.title,
@@ -179,7 +185,9 @@ def current_document(snapshot: Snapshot, agreement: PublishedAgreement, urls: Ur
 
 
 def index_document(snapshot: Snapshot, urls: Urls) -> dict[str, Any]:
-    """``index.json``: every agreement, its version in force and upcoming versions, and where to read more."""
+    """``index.json``: every agreement, its version in force and upcoming versions, and where to read more; and
+    each agreement's whole timeline (the rows the in-force rule needs), so "in force on date D" for every agreement
+    is one fetch."""
     rows = []
     for a in snapshot.agreements:
         in_force = a.in_force
@@ -209,6 +217,18 @@ def index_document(snapshot: Snapshot, urls: Urls) -> dict[str, Any]:
                 ],
                 "next_change": _next_change(a),
                 "urls": _agreement_urls(a, urls),
+                "timeline": [
+                    {
+                        "version": v.label,
+                        "status": v.status,
+                        "announced": iso_date(v.record.announced),
+                        "effective": iso_date(v.record.effective),
+                        "sha256": v.record.text_sha256,
+                        "withdrawn": _version_withdrawal(v),
+                    }
+                    for v in a.versions
+                ],
+                "withdrawn": a.withdrawn.to_data() if a.withdrawn else None,
             }
         )
     return {
@@ -231,16 +251,14 @@ def sla_document(snapshot: Snapshot) -> dict[str, Any] | None:
         return None
     catalogue = snapshot.sla.to_dict()
     return {
-        **document_header(snapshot),
+        **stable_header(),
         "title": catalogue["title"],
         "categories": catalogue["categories"],
         "counts": {"categories": len(snapshot.sla.categories), "entries": len(snapshot.sla.entries)},
     }
 
 
-def changes_document(
-    snapshot: Snapshot, prepared: Iterable[Sequence[VersionInput]], urls: Urls
-) -> dict[str, Any]:
+def changes_document(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> dict[str, Any]:
     """``changes.json``: every version transition across agreements, newest first."""
     rows: list[tuple[str, str, int, dict[str, Any]]] = []
     for versions in prepared:
@@ -254,12 +272,15 @@ def changes_document(
                     a.id,
                     position,
                     {
+                        "id": feed.entry_id(a.id, v.label),
+                        "updated": feed.entry_updated(v).isoformat(),
                         "agreement": a.id,
                         "title": a.title,
                         "from": v.previous,
                         "to": v.label,
                         "status": v.status,
                         "date": v.change_date,
+                        "date_kind": v.change_date_kind,
                         "announced": iso_date(v.record.announced),
                         "effective": iso_date(v.record.effective),
                         "material": pv.material,
@@ -280,7 +301,7 @@ def changes_document(
     # newest date first; within a date, agreements alphabetically and each agreement's versions newest first
     rows.sort(key=lambda r: (r[1], -r[2]))
     rows.sort(key=lambda r: r[0], reverse=True)
-    return {**document_header(snapshot), "changes": [r[3] for r in rows]}
+    return {**stable_header(), "changes": [r[3] for r in rows]}
 
 
 @cache
@@ -338,9 +359,10 @@ def version_in_force(
 
 def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes."""
-    urls = Urls(base_url)
+    urls = Urls(check_base_url(base_url))
     files: dict[str, bytes] = {}
-    prepared = [prepare_versions(a) for a in snapshot.agreements]
+    calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
+    prepared = [prepare_versions(a, calendar) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
         agreement_feed=lambda a: urls.api(feed_path(a)),
@@ -353,28 +375,49 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     files["index.json"] = dump_json(index_document(snapshot, urls))
     for versions in prepared:
         agreement = versions[0].agreement
-        files[timeline_path(agreement.id)] = dump_json(timeline_document(snapshot, versions, urls))
+        files[timeline_path(agreement.id)] = dump_json(timeline_document(versions, urls))
         files[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
         for pv in versions:
             files[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
-        for clause_id, document in clause_documents(snapshot, versions).items():
+        for label, document in since_documents(versions, calendar, urls).items():
+            files[since_path(agreement.id, label)] = dump_json(document)
+        for clause_id, document in clause_documents(versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
-        files[feed_path(agreement.id)] = feed.agreement_feed(snapshot, agreement, links, change_sets)
+        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, change_sets)
     for agreement in snapshot.agreements:
         for old_id in agreement.formerly:  # the old addresses of a renamed agreement say where it went
-            moved = dump_json(redirect_document(snapshot, old_id, agreement.id, urls))
+            moved = dump_json(redirect_document(old_id, agreement.id, urls))
             files[timeline_path(old_id)] = moved
             files[current_path(old_id)] = moved
     sla = sla_document(snapshot)
     if sla is not None:
         files["sla.json"] = dump_json(sla)
-    files["changes.json"] = dump_json(changes_document(snapshot, prepared, urls))
+    files["changes.json"] = dump_json(changes_document(prepared, urls))
     files[feed_path()] = feed.site_feed(snapshot, links, change_sets)
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
+    files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))
     _check_no_collisions(files)
     files[MANIFEST] = dump_json(manifest_document(snapshot, files))
     return dict(sorted(files.items()))
+
+
+def ambiguity(agreement: PublishedAgreement) -> str | None:
+    """Why the in-force rule cannot answer an agreement's history unambiguously (KS912), in Chinese, or None: a
+    version after the first without an effective date (it would count as in force from the start, before its
+    predecessors), or effective dates out of order. Versions withdrawn before taking effect never apply and are
+    left out. The gate refuses both (KS413, KS429); a history already recorded is still published, with a
+    warning, so that a daily build never stops on it."""
+    applying = [v for v in agreement.versions if v.record.withdrawn is None]
+    for i, v in enumerate(applying[1:], 1):
+        before, effective = applying[i - 1], v.record.effective
+        if effective is None:
+            return (f"协议 {agreement.id} 的版本 {v.label} 没有生效日期，却排在版本 {before.label} 之后："
+                    f"无法判断某一天哪个版本有效；请用 kspub release {agreement.id} 登记生效日期")  # fmt: skip
+        if before.record.effective is not None and effective < before.record.effective:
+            return (f"协议 {agreement.id} 的版本 {v.label} 生效日期 {effective} 早于之前的版本 {before.label}"
+                    f"（{before.record.effective}）：无法判断某一天哪个版本有效；生效日期应随版本先后递增")  # fmt: skip
+    return None
 
 
 def _check_no_collisions(files: Mapping[str, bytes]) -> None:

@@ -16,16 +16,18 @@ from kspub.errors import KspubError
 from kspub.model import is_id, is_version_label
 from kspub.publish.snapshot import Snapshot
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Major.minor of the document contract: minor adds fields, major moves to ``/api/v2/``."""
 API_DIR = "api/v1"
 TIMEZONE = "Asia/Shanghai"
-DOCUMENT_TYPES = ("index", "timeline", "version", "current", "clause", "sla", "changes", "manifest", "redirect")
+DOCUMENT_TYPES = (
+    "index", "timeline", "version", "current", "clause", "since", "sla", "changes", "manifest", "redirect",
+)  # fmt: skip
 """Every JSON document type; each has ``schemas/<type>.schema.json``."""
 MANIFEST = "manifest.json"
 
 #: Version labels that would collide with (or shadow) a sibling document of the agreement.
-RESERVED_LABELS = frozenset({"current", "clauses", "feed", "index", "manifest", "timeline"})
+RESERVED_LABELS = frozenset({"current", "clauses", "feed", "index", "manifest", "since", "timeline"})
 
 # ── paths and URLs ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -44,6 +46,10 @@ def current_path(agreement_id: str) -> str:
 
 def clause_path(agreement_id: str, clause_id: str) -> str:
     return f"agreements/{agreement_id}/clauses/{clause_id}.json"
+
+
+def since_path(agreement_id: str, label: str) -> str:
+    return f"agreements/{agreement_id}/since/{label}.json"
 
 
 def feed_path(agreement_id: str | None = None) -> str:
@@ -73,6 +79,31 @@ class Urls:
         This mirrors the site's layout (kspub/publish/site.py); the two must move together.
         """
         return f"{self.base}/{agreement_id}/" + (f"{label}/" if label else "")
+
+
+def check_base_url(base_url: str) -> str:
+    """The site's address as given to ``kspub build --base-url`` (``https://host`` or ``https://host/path``),
+    without a trailing slash; raise :class:`KspubError` (KS913) for anything else: every URL in the API and the
+    feeds is built on it, so it must be absolute, http(s), without query, fragment or credentials."""
+    from urllib.parse import urlsplit
+
+    if base_url == "":
+        return ""
+    parts = urlsplit(base_url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+        or any(c.isspace() for c in base_url)
+    ):
+        raise KspubError(
+            "KS913",
+            f"网站地址 “{base_url}” 不能作为 --base-url：应为 http(s) 开头的完整地址，不带查询参数、锚点或用户名",
+            hint="例如 https://legal.ksyun.com 或 https://example.github.io/agreements",
+        )
+    return base_url.rstrip("/")
 
 
 def check_agreement_id(agreement_id: str) -> str:
@@ -116,4 +147,12 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
 
 
 def document_header(snapshot: Snapshot) -> dict[str, Any]:
+    """The header of a pointer document (``index.json``, ``current.json``, ``manifest.json``): the contract and
+    the build timestamp. Only documents whose meaning depends on the build date carry it."""
     return {"schema_version": SCHEMA_VERSION, "generated_at": snapshot.built_at}
+
+
+def stable_header() -> dict[str, Any]:
+    """The header of every other document: no build time and no as-of date, so a rebuild without a new commit
+    leaves its bytes alone (docs/api.md, "Bytes that stay put")."""
+    return {"schema_version": SCHEMA_VERSION}

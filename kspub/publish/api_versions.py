@@ -9,16 +9,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kspub.model import Node
+from kspub.law.workdays import WorkCalendar, load_calendar
+from kspub.model import Agreement, Node
 from kspub.publish.api_contract import (
     SCHEMA_VERSION,
     check_agreement_id,
     check_clause_id,
     check_label,
-    document_header,
     iso_date,
+    stable_header,
 )
-from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
+from kspub.publish.api_notice import notice_document
+from kspub.publish.snapshot import PublishedAgreement, PublishedVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,8 @@ class VersionInput:
     agreement: PublishedAgreement
     version: PublishedVersion
     changes: dict[str, Any] | None
+    notice: dict[str, Any] | None = None
+    """What notice the changes against the previous version need (:mod:`kspub.publish.api_notice`)."""
 
     @property
     def label(self) -> str:
@@ -72,14 +76,20 @@ def published_changes(change_set: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_versions(agreement: PublishedAgreement) -> list[VersionInput]:
-    """An agreement's versions, oldest first, with IDs and labels checked for use in paths."""
+def prepare_versions(agreement: PublishedAgreement, calendar: WorkCalendar | None = None) -> list[VersionInput]:
+    """An agreement's versions, oldest first, with IDs and labels checked for use in paths, each with its change
+    set and notice assessment as plain data (notice windows counted with ``calendar``, kspub's by default)."""
     check_agreement_id(agreement.id)
-    prepared = []
+    calendar = calendar if calendar is not None else load_calendar()
+    prepared: list[VersionInput] = []
     for v in agreement.versions:
         check_label(agreement.id, v.label)
         changes = published_changes(v.changes.to_dict()) if v.changes is not None else None
-        prepared.append(VersionInput(agreement, v, changes))
+        notice = None
+        if v.changes is not None and prepared:
+            old = prepared[-1].version.agreement
+            notice = notice_document(old, v.agreement, v.changes, calendar, v.record.announced)
+        prepared.append(VersionInput(agreement, v, changes, notice))
     return prepared
 
 
@@ -96,9 +106,22 @@ def corrections(v: PublishedVersion) -> list[dict[str, Any]]:
     ]
 
 
-def node_dict(node: Node) -> dict[str, Any]:
+def node_markup(agreement: Agreement) -> dict[str, str]:
+    """Each node's Markdown exactly as written, from its first line to the line before the next node's attribute
+    line (the last node to the end of the file): the body is attribute lines, these and whitespace, so the
+    version's ``sha256`` is the SHA-256 of every node's markup, in document order, without whitespace."""
+    lines = agreement.source.split("\n")
+    nodes = agreement.nodes
+    return {
+        n.id: "\n".join(lines[n.line - 1 : nodes[i + 1].id_line - 1 if i + 1 < len(nodes) else len(lines)]).strip()
+        for i, n in enumerate(nodes)
+    }
+
+
+def node_dict(node: Node, markup: str | None = None) -> dict[str, Any]:
     """A node as the API publishes it (no source line: it is an editing detail, not part of the text)."""
     return {
+        "markup": markup if markup is not None else node.printed,
         "id": node.id,
         "kind": node.kind.value,
         "number": node.number,
@@ -120,6 +143,7 @@ def version_document(pv: VersionInput) -> dict[str, Any]:
     """
     v = pv.version
     meta = v.agreement.meta
+    markup = node_markup(v.agreement)
     return {
         "schema_version": SCHEMA_VERSION,
         "agreement": pv.agreement.id,
@@ -136,12 +160,13 @@ def version_document(pv: VersionInput) -> dict[str, Any]:
         "retired": list(meta.retired),
         "corrections": corrections(v),
         "material": pv.material,
-        "nodes": [node_dict(n) for n in v.agreement.nodes],
+        "nodes": [node_dict(n, markup[n.id]) for n in v.agreement.nodes],
         "changes": pv.changes,
+        "notice": pv.notice,
     }
 
 
-def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> dict[str, dict[str, Any]]:
+def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, Any]]:
     """``agreements/<id>/clauses/<clause>.json`` for every node that ever existed, keyed by clause ID.
 
     ``change`` compares the node with the agreement's previous version: ``initial`` (first version),
@@ -153,6 +178,7 @@ def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> di
     removed_in: dict[str, str] = {}
     retired_in: dict[str, list[str]] = {}
     replaced_by: dict[str, list[dict[str, str]]] = {}
+    came_from: dict[str, list[dict[str, str]]] = {}
     previous: dict[str, Node] | None = None
     for pv in versions:
         nodes = pv.version.agreement.by_id()
@@ -162,8 +188,13 @@ def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> di
         }
         for node in pv.version.agreement.nodes:
             check_clause_id(agreement_id, node.id)
+            predecessors = [old for old in node.replaces if previous is not None and old in previous]
             if previous is None:
                 change = "initial"
+            elif node.id not in previous and predecessors:
+                change = "moved"  # renamed, moved, split or merged: it continues the clauses it replaces
+                sources = came_from.setdefault(node.id, [])
+                sources.extend({"clause": old, "version": pv.label} for old in predecessors)
             elif node.id not in previous:
                 change = "added"
             elif previous[node.id].printed != node.printed:  # what its sha256 covers
@@ -184,7 +215,7 @@ def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> di
                     "replaces": list(node.replaces),
                     "sha256": node.sha256,
                     "change": change,
-                    "changed": change in ("added", "modified"),
+                    "changed": change in ("added", "modified", "moved"),
                     "diff": (
                         {
                             "kind": entry["kind"],
@@ -212,7 +243,7 @@ def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> di
     documents: dict[str, dict[str, Any]] = {}
     for clause_id, rows in history.items():
         documents[clause_id] = {
-            **document_header(snapshot),
+            **stable_header(),
             "agreement": agreement_id,
             "clause": clause_id,
             "first_version": rows[0]["version"],
@@ -221,6 +252,7 @@ def clause_documents(snapshot: Snapshot, versions: Sequence[VersionInput]) -> di
             "removed_in": removed_in.get(clause_id),
             "retired_in": retired_in.get(clause_id, []),
             "replaced_by": replaced_by.get(clause_id, []),
+            "came_from": came_from.get(clause_id, []),
             "versions": rows,
         }
     return documents

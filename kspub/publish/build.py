@@ -92,6 +92,7 @@ def build(
     observer: Observer | None = None,
     previous: str | Path | None = None,
     first_publication: bool = False,
+    base_url: str = "",
 ) -> BuildResult:
     """Build the site into ``out`` (default ``<root>/build``): ``out/site`` and the generated ``out/docs``.
 
@@ -99,13 +100,17 @@ def build(
     Asia/Shanghai. ``previous`` is the previously published site (a folder or an http(s) URL; default
     ``out/site``): the build refuses (KS930) to drop or alter any version published there; a URL with no site
     behind it is an error (KS931) unless ``first_publication`` says nothing was deployed there yet. Raises
-    :class:`KspubError` when anything is wrong; the previous site then stays as it was.
+    :class:`KspubError` when anything is wrong; the previous site then stays as it was. ``base_url``: the address
+    the site is served from; when given, every URL in the JSON API and the feeds is absolute (KS913 if it is not
+    an http(s) address).
     """
+    from kspub.publish.api_contract import check_base_url
     from kspub.repository import committed_tree
 
+    base_url = check_base_url(base_url)
     with committed_tree(root) as tree:
         return _build_from(root, tree, as_of=as_of, out=out, progress=progress, cache=cache, observer=observer,
-                           previous=previous, first_publication=first_publication)  # fmt: skip
+                           previous=previous, first_publication=first_publication, base_url=base_url)  # fmt: skip
 
 
 def _build_from(
@@ -119,6 +124,7 @@ def _build_from(
     observer: Observer | None,
     previous: str | Path | None,
     first_publication: bool,
+    base_url: str = "",
 ) -> BuildResult:
     """:func:`build` with the committed tree of HEAD extracted into ``tree``: agreements, ``sla/``, ``calendar/``
     and ``mkdocs.yml`` are read from there, never from the working tree."""
@@ -150,7 +156,7 @@ def _build_from(
         docs, site = staging / "docs", staging / "site"
         # The API needs the snapshot only: it is written in a second process while this one renders the pages
         # and runs mkdocs, and moved into the site once both are done.
-        api = _ApiWriter.start(snapshot, staging / "api")
+        api = _ApiWriter.start(snapshot, staging / "api", base_url)
         with phases.run("render"):
             rendered = render_site(snapshot, store)
             _write_docs(docs, rendered)
@@ -305,13 +311,13 @@ def _run_mkdocs(
             ) from exc
 
 
-def _write_api(snapshot: Snapshot, site: Path) -> list[Path]:
-    return write_api(snapshot, site)
+def _write_api(snapshot: Snapshot, site: Path, base_url: str = "") -> list[Path]:
+    return write_api(snapshot, site, base_url=base_url)
 
 
-def _api_child(snapshot: Snapshot, folder: Path, conn: Any) -> None:
+def _api_child(snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "") -> None:
     try:
-        conn.send({"ok": True, "files": len(_write_api(snapshot, folder))})
+        conn.send({"ok": True, "files": len(_write_api(snapshot, folder, base_url))})
     except KspubError as exc:
         conn.send({"ok": False, **exc.to_dict()})
     except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
@@ -328,14 +334,14 @@ class _ApiWriter:
         self.folder, self.process, self.conn, self.files = folder, process, conn, files
 
     @classmethod
-    def start(cls, snapshot: Snapshot, folder: Path) -> _ApiWriter:
+    def start(cls, snapshot: Snapshot, folder: Path, base_url: str = "") -> _ApiWriter:
         import multiprocessing
 
         if "fork" not in multiprocessing.get_all_start_methods():
-            return cls(folder, files=len(_write_api(snapshot, folder)))
+            return cls(folder, files=len(_write_api(snapshot, folder, base_url)))
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_api_child, args=(snapshot, folder, writer), daemon=True)
+        process = context.Process(target=_api_child, args=(snapshot, folder, writer, base_url), daemon=True)
         process.start()
         writer.close()
         return cls(folder, process, reader)

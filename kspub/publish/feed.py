@@ -5,8 +5,8 @@ bytes: the entry ID is a tag URI built from the agreement ID and the version lab
 hosted), ``published`` is the announced date (midnight, Asia/Shanghai) or else the day the release record took
 the version in, ``updated`` the latest of that and the days of the events recorded on the version (a correction,
 a postponement, a withdrawal): never a commit date, so an edit that changes nothing a reader sees (a notice rule,
-a tag) sends no one a notice. Only the feed's own ``updated`` is the build timestamp, taken from the snapshot —
-never the clock.
+a tag) sends no one a notice. The feed's own ``updated`` is the latest of its entries' — never the build
+timestamp or the clock — so a daily rebuild without a new event leaves a feed byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ def _events(v: PublishedVersion) -> list[tuple[date, str]]:
     return out
 
 
-def _updated(v: PublishedVersion) -> datetime:
+def entry_updated(v: PublishedVersion) -> datetime:
+    """When a version's entry last changed in substance: its publication, or the latest event recorded on it (a
+    correction, a postponement, a withdrawal). ``changes.json`` rows carry the same time."""
     return max([_published(v), *(_midnight(day) for day, _ in _events(v))])
 
 
@@ -130,7 +132,6 @@ def _render(
     title: str,
     self_url: str,
     alternate_url: str,
-    updated: str,
     entries: Iterable[tuple[PublishedAgreement, int]],
     links: FeedLinks,
     change_sets: ChangeSets | None,
@@ -143,9 +144,9 @@ def _render(
     fg.generator("kspub")  # no library version: upgrading feedgen must not change the bytes
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=alternate_url, rel="alternate", type="text/html")
-    fg.updated(datetime.fromisoformat(updated))
     # newest first; ties (one commit importing several agreements) by agreement ID, then newest version first
     ordered = sorted(entries, key=lambda e: (e[0].id, -e[1]))
+    fg.updated(max((entry_updated(a.versions[i]) for a, i in ordered), default=_midnight(date.min)))
     ordered.sort(key=lambda e: _published(e[0].versions[e[1]]), reverse=True)
     for agreement, position in ordered:
         v = agreement.versions[position]
@@ -157,7 +158,7 @@ def _render(
         fe.id(entry_id(agreement.id, v.label))
         fe.title(_title(agreement, v))
         fe.published(_published(v))
-        fe.updated(_updated(v))
+        fe.updated(entry_updated(v))
         fe.register_extension("kspub_links", _EntryLinks, atom=True, rss=False)
         fe.kspub_links.links = [
             {"href": links.version_page(agreement.id, v.label), "rel": "alternate", "type": "text/html"},
@@ -186,7 +187,6 @@ def site_feed(snapshot: Snapshot, links: FeedLinks, change_sets: ChangeSets | No
         SITE_TITLE,
         links.site_feed,
         links.home,
-        snapshot.built_at,
         ((a, i) for a in snapshot.agreements for i in range(len(a.versions))),
         links,
         change_sets,
@@ -194,7 +194,7 @@ def site_feed(snapshot: Snapshot, links: FeedLinks, change_sets: ChangeSets | No
 
 
 def agreement_feed(
-    snapshot: Snapshot, agreement: PublishedAgreement, links: FeedLinks, change_sets: ChangeSets | None = None
+    agreement: PublishedAgreement, links: FeedLinks, change_sets: ChangeSets | None = None
 ) -> bytes:
     """``agreements/<id>/feed.xml``: every version of one agreement, newest first."""
     return _render(
@@ -202,7 +202,6 @@ def agreement_feed(
         f"{agreement.title} 版本更新",
         links.agreement_feed(agreement.id),
         links.agreement_page(agreement.id),
-        snapshot.built_at,
         ((agreement, i) for i in range(len(agreement.versions))),
         links,
         change_sets,

@@ -139,7 +139,15 @@ def collect_cached(
                 changes.append(cache.get_or_compute("diff", key("diff", old_key, new_key), diff))
                 advance(1)
             published.append(assemble(timeline, as_of, [parsed[k] for k in keys], changes))
-    return snapshot_of(as_of, published, corpus.sla, environ, tuple(warnings))
+    from kspub.law.workdays import repository_calendar
+    from kspub.publish.api import ambiguity
+
+    for agreement in published:
+        problem = ambiguity(agreement)
+        if problem is not None:
+            warnings.append(Diagnostic("KS912", problem, f"agreements/releases/{agreement.id}.yaml",
+                                       severity=Severity.WARNING))  # fmt: skip
+    return snapshot_of(as_of, published, corpus.sla, environ, tuple(warnings), repository_calendar(tree))
 
 
 def _uncommitted(root: Path) -> list[Diagnostic]:

@@ -19,6 +19,7 @@ from kspub.model import Agreement
 
 if TYPE_CHECKING:
     from kspub.diff import ChangeSet
+    from kspub.law.workdays import WorkCalendar
     from kspub.record import Withdrawal
     from kspub.sla.catalogue import SlaCatalogue
     from kspub.workspace import Corpus
@@ -124,6 +125,9 @@ class Snapshot:
     sla: SlaCatalogue | None
     warnings: tuple[Diagnostic, ...] = ()
     """What the build left out or could not match with the record (uncommitted edits, unrecorded text)."""
+    calendar: WorkCalendar | None = None
+    """The committed calendar (kspub's and the repository's ``calendar/``) notice windows are counted with;
+    None: kspub's own."""
 
     def agreement(self, agreement_id: str) -> PublishedAgreement | None:
         return next((a for a in self.agreements if a.id == agreement_id), None)
@@ -225,8 +229,10 @@ def snapshot_of(
     sla: SlaCatalogue | None,
     environ: dict[str, str] | None,
     warnings: tuple[Diagnostic, ...] = (),
+    calendar: WorkCalendar | None = None,
 ) -> Snapshot:
-    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(sorted(published, key=lambda a: a.id)), sla, warnings)
+    return Snapshot(as_of, build_timestamp(as_of, environ), tuple(sorted(published, key=lambda a: a.id)), sla, warnings,
+                    calendar)  # fmt: skip
 
 
 def collect(root: Path, as_of: date, *, environ: dict[str, str] | None = None) -> Snapshot:

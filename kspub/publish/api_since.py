@@ -1,0 +1,87 @@
+"""``agreements/<id>/since/<version>.json``: what changed for someone who accepted a version — every clause changed
+from it to the version in force and to the latest announced one, with consent — in one fetch (docs/api.md).
+
+Each comparison is a direct diff of the two texts (:func:`kspub.diff.diff_agreements`), so a clause renamed or
+moved on the way is followed through the ``replaces`` its new node declares, and a clause changed and changed
+back is not listed. Consent gating is decided as for a version document (:mod:`kspub.publish.api_notice`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from kspub.diff import diff_agreements
+from kspub.publish.api_contract import Urls, iso_date, stable_header, timeline_path, version_path
+from kspub.publish.api_notice import notice_document
+from kspub.publish.api_versions import CHANGE_FIELDS, VersionInput
+
+if TYPE_CHECKING:
+    from kspub.law.workdays import WorkCalendar
+
+
+def _comparison(
+    base: VersionInput, target: VersionInput, between: Sequence[VersionInput], calendar: WorkCalendar, urls: Urls
+) -> dict[str, Any]:
+    old, new = base.version.agreement, target.version.agreement
+    changes = diff_agreements(old, new)
+    notice = notice_document(old, new, changes, calendar, target.version.record.announced)
+    gated = {i for c in notice["consent_clauses"] for i in (c["clause"], *c["ids"])}
+    rows = []
+    for change in changes.to_dict()["changes"]:
+        row = {field: change[field] for field in CHANGE_FIELDS}
+        row["consent"] = bool(gated & {change["clause"], *change["new_ids"]})
+        rows.append(row)
+    record = target.version.record
+    return {
+        "version": target.label,
+        "announced": iso_date(record.announced),
+        "effective": iso_date(record.effective),
+        "sha256": record.text_sha256,
+        "material": changes.material,
+        "consent_required": notice["consent_required"],
+        "consent_clauses": notice["consent_clauses"],
+        "consent_plans": [
+            {"version": pv.label, "plan": pv.notice["consent_plan"]}
+            for pv in between
+            if pv.notice is not None and pv.notice["consent_plan"] is not None
+        ],
+        "versions": [pv.label for pv in between],
+        "changes": rows,
+        "url": urls.api(version_path(target.agreement.id, target.label)),
+    }
+
+
+def since_documents(
+    prepared: Sequence[VersionInput], calendar: WorkCalendar, urls: Urls
+) -> dict[str, dict[str, Any]]:
+    """One document per released version but the latest, keyed by its label."""
+    agreement = prepared[0].agreement
+    in_force = agreement.in_force
+    position = {pv.label: i for i, pv in enumerate(prepared)}
+    targets = {"latest": len(prepared) - 1, "in_force": position[in_force.label] if in_force else -1}
+    documents: dict[str, dict[str, Any]] = {}
+    for i, base in enumerate(prepared[:-1]):
+        done: dict[int, dict[str, Any]] = {}
+        compared: dict[str, Any] = {}
+        for name, j in targets.items():
+            if j <= i:
+                compared[name] = None
+                continue
+            if j not in done:
+                done[j] = _comparison(base, prepared[j], prepared[i + 1 : j + 1], calendar, urls)
+            compared[name] = done[j]
+        record = base.version.record
+        documents[base.label] = {
+            **stable_header(),
+            "agreement": agreement.id,
+            "since": base.label,
+            "sha256": record.text_sha256,
+            "in_force": compared["in_force"],
+            "latest": compared["latest"],
+            "urls": {
+                "since": urls.api(version_path(agreement.id, base.label)),
+                "timeline": urls.api(timeline_path(agreement.id)),
+            },
+        }
+    return documents
