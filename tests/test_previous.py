@@ -178,3 +178,17 @@ def test_a_deployed_site_that_cannot_be_read_stops_the_build(  # type: ignore[no
         _build(repo, tmp_path / "build", serve(site), first=True)
     assert info.value.code == "KS931"
     assert not (tmp_path / "build" / "site").exists()
+
+
+def test_a_site_built_with_a_base_url_is_read_back_as_the_previous_site(published: tuple[Path, Path], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # its index holds absolute URLs; they are read from the folder, not from wherever they point
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    repo, _ = published
+    out = tmp_path / "build"
+    build(repo, as_of=AS_OF, out=out, progress=False, base_url="https://legal.example.com/agreements")
+    index = json.loads((out / "site" / "api" / "v1" / "index.json").read_text("utf-8"))
+    assert index["agreements"][0]["urls"]["timeline"].startswith("https://legal.example.com/agreements/api/v1/")
+    before = read_previous(out / "site")
+    assert before and {b.agreement for b in before} >= {"demo"}
+    build(repo, as_of=AS_OF, out=out, progress=False, base_url="https://legal.example.com/agreements")
