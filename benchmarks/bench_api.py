@@ -71,8 +71,8 @@ def synthetic_snapshot(agreements: int, versions: int, clauses: int, as_of: date
 
 def _kind(path: str) -> str:
     parts = path.split("/")
-    if parts[0] == "schemas":
-        return "schemas"
+    if parts[0] in ("schemas", "changes", "feed") and len(parts) == 2:
+        return f"{parts[0]}/ (archive pages)" if parts[0] != "schemas" else "schemas"
     if len(parts) <= 2:
         return "timeline" if parts[0] == "agreements" else parts[-1]
     if len(parts) == 3:
