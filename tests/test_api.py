@@ -164,7 +164,7 @@ def document_type(rel: str) -> str | None:
             "manifest.json": "manifest",
         }[rel]
     if len(parts) == 2:
-        return "timeline"
+        return "changes" if parts[0] == "changes" else "timeline"
     if len(parts) == 3:
         return "current" if parts[2] == "current.json" else "version"
     assert parts[2] in ("clauses", "since") and len(parts) == 4, rel
@@ -779,3 +779,18 @@ def test_real_repository_clause_text_equals_the_parsed_source(real: Built) -> No
                 clause = real.load(api_contract.clause_path(agreement.id, expected.id))
                 row = next(r for r in clause["versions"] if r["version"] == version.label)
                 assert row["text"] == expected.text and row["sha256"] == expected.sha256
+
+
+def test_the_change_log_is_paged_from_the_oldest(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "CHANGES_PAGE", 1)  # four transitions: three archive pages and the current one
+    files = api.build_api(built.snapshot)
+    assert sorted(rel for rel in files if rel.startswith("changes/")) == ["changes/1.json", "changes/2.json", "changes/3.json"]
+    page = json.loads(files["changes.json"])
+    assert page["archive"] is False and page["urls"]["current"] == "/api/v1/changes.json"
+    rows = list(page["changes"])
+    while page["urls"]["prev_archive"]:
+        page = json.loads(files[page["urls"]["prev_archive"].removeprefix("/api/v1/")])
+        assert page["archive"] is True
+        rows += page["changes"]
+    assert rows == built.load("changes.json")["changes"]  # every row once, newest first across the pages
+    assert [r["to"] for r in json.loads(files["changes/1.json"])["changes"]] == ["1.0"]  # the oldest

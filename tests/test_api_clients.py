@@ -153,7 +153,7 @@ def _schema_for(rel: str) -> str | None:
     if len(parts) == 1:
         return rel.removesuffix(".json")
     if len(parts) == 2:
-        return "timeline"
+        return "changes" if parts[0] == "changes" else "timeline"
     if len(parts) == 3:
         return "current" if parts[2] == "current.json" else "version"
     return {"clauses": "clause", "since": "since"}[parts[2]]

@@ -132,3 +132,28 @@ def test_entry_ids_are_independent_of_the_base_url(built: Built) -> None:
     ]
     assert links(root)["self"][0] == "https://legal.example.com/api/v1/feed.xml"
     assert feed.entry_id("demo", "1.0") == "tag:ksyun.com,2022:agreements/demo/versions/1.0"
+
+
+def test_the_site_feed_is_paged_as_rfc_5005_archives(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feed, "FEED_PAGE", 1)  # four versions: three full archive pages and the current feed
+    files = api.build_api(built.snapshot)
+    assert [rel for rel in files if rel.startswith("feed/")] == ["feed/1.xml", "feed/2.xml", "feed/3.xml"]
+    history = "{http://purl.org/syndication/history/1.0}archive"
+    current = parse_bytes(files["feed.xml"])
+    assert current.find(history) is None and links(current)["prev-archive"][0] == "/api/v1/feed/3.xml"
+    seen = [text(e, "id") for e in entries(current)]
+    page = "feed/3.xml"
+    while page:
+        root = parse_bytes(files[page])
+        assert root.find(history) is not None and links(root)["current"][0] == "/api/v1/feed.xml"
+        seen += [text(e, "id") for e in entries(root)]
+        prev = links(root).get("prev-archive")
+        page = prev[0].removeprefix("/api/v1/") if prev else ""
+    # every entry exactly once, newest first across the pages
+    assert seen == [text(e, "id") for e in entries(parse(built.api_root / "feed.xml"))]
+    # an archive page does not change when a newer version arrives: it holds entries counted from the oldest, and
+    # links only to older pages and the current feed
+    assert "next-archive" not in links(parse_bytes(files["feed/2.xml"]))
+    monkeypatch.setattr(feed, "FEED_PAGE", 2)
+    fewer = api.build_api(built.snapshot)
+    assert [rel for rel in fewer if rel.startswith("feed/")] == ["feed/1.xml"]

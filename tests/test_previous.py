@@ -194,3 +194,17 @@ def test_a_dangling_build_site_link_is_not_a_first_build(published: tuple[Path, 
     assert info.value.code == "KS931" and "指向的目录不存在" in info.value.message
     # the explicit way out: compare with the deployed site instead
     build(repo, as_of=AS_OF, out=out, progress=False, previous=str(tmp_path / "nowhere"))
+
+
+def test_a_site_built_with_a_base_url_is_read_back_as_the_previous_site(published: tuple[Path, Path], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # its index holds absolute URLs; they are read from the folder, not from wherever they point
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    repo, _ = published
+    out = tmp_path / "build"
+    build(repo, as_of=AS_OF, out=out, progress=False, base_url="https://legal.example.com/agreements")
+    index = json.loads((out / "site" / "api" / "v1" / "index.json").read_text("utf-8"))
+    assert index["agreements"][0]["urls"]["timeline"].startswith("https://legal.example.com/agreements/api/v1/")
+    before = read_previous(out / "site")
+    assert before and {b.agreement for b in before} >= {"demo"}
+    build(repo, as_of=AS_OF, out=out, progress=False, base_url="https://legal.example.com/agreements")

@@ -42,11 +42,13 @@ from kspub.publish.api_contract import (
     MANIFEST,
     TIMEZONE,
     Urls,
+    changes_archive_path,
     check_base_url,
     clause_path,
     current_path,
     document_header,
     dump_json,
+    feed_archive_path,
     feed_path,
     iso_date,
     schema_path,
@@ -258,8 +260,35 @@ def sla_document(snapshot: Snapshot) -> dict[str, Any] | None:
     }
 
 
+#: Rows per page of ``changes.json``: the current page holds the newest 1..CHANGES_PAGE rows, each archive page
+#: (``changes/<n>.json``, 1 the oldest) CHANGES_PAGE rows counted from the oldest, so a full page is not rewritten.
+CHANGES_PAGE = 200
+
+
+def changes_documents(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``changes.json`` and its archive pages: every version transition across agreements, newest first."""
+    rows = changes_document(prepared, urls)["changes"]
+    oldest_first = rows[::-1]
+    archives = (len(oldest_first) - 1) // CHANGES_PAGE if oldest_first else 0
+
+    def page(chunk: list[dict[str, Any]], k: int | None) -> dict[str, Any]:
+        older = (k - 1 if k is not None else archives) or None
+        return {
+            **stable_header(),
+            "archive": k is not None,
+            "changes": chunk[::-1],
+            "urls": {
+                "current": urls.api("changes.json"),
+                "prev_archive": urls.api(changes_archive_path(older)) if older else None,
+            },
+        }
+
+    pages = [page(oldest_first[(k - 1) * CHANGES_PAGE : k * CHANGES_PAGE], k) for k in range(1, archives + 1)]
+    return page(oldest_first[archives * CHANGES_PAGE :], None), pages
+
+
 def changes_document(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> dict[str, Any]:
-    """``changes.json``: every version transition across agreements, newest first."""
+    """Every version transition across agreements, newest first, on one page."""
     rows: list[tuple[str, str, int, dict[str, Any]]] = []
     for versions in prepared:
         for position, pv in enumerate(versions):
@@ -392,8 +421,14 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     sla = sla_document(snapshot)
     if sla is not None:
         files["sla.json"] = dump_json(sla)
-    files["changes.json"] = dump_json(changes_document(prepared, urls))
-    files[feed_path()] = feed.site_feed(snapshot, links, change_sets)
+    current_changes, archived_changes = changes_documents(prepared, urls)
+    files["changes.json"] = dump_json(current_changes)
+    for k, document in enumerate(archived_changes, 1):
+        files[changes_archive_path(k)] = dump_json(document)
+    current_feed, archived = feed.site_feeds(snapshot, links, lambda k: urls.api(feed_archive_path(k)), change_sets)
+    files[feed_path()] = current_feed
+    for k, page in enumerate(archived, 1):
+        files[feed_archive_path(k)] = page
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
     files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))

@@ -48,6 +48,14 @@ def clause_path(agreement_id: str, clause_id: str) -> str:
     return f"agreements/{agreement_id}/clauses/{clause_id}.json"
 
 
+def feed_archive_path(page: int) -> str:
+    return f"feed/{page}.xml"
+
+
+def changes_archive_path(page: int) -> str:
+    return f"changes/{page}.json"
+
+
 def since_path(agreement_id: str, label: str) -> str:
     return f"agreements/{agreement_id}/since/{label}.json"
 

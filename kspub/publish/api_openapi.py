@@ -19,6 +19,7 @@ _PARAMETERS = {
     "version": ("版本号", "^[0-9A-Za-z][0-9A-Za-z._-]*$"),
     "clause": ("条款 ID", "^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
     "type": ("文档类型", "^[a-z]+$"),
+    "page": ("存档页码，1 为最早", "^[1-9][0-9]*$"),
 }
 
 #: path template → (operation ID, summary, document type(s) or a media type for non-JSON files)
@@ -34,7 +35,9 @@ PATHS: tuple[tuple[str, str, str, tuple[str, ...] | str], ...] = (
     ("/agreements/{agreement}/feed.xml", "getAgreementFeed", "协议的版本更新（Atom）", "application/atom+xml"),
     ("/sla.json", "getSla", "服务等级目录", ("sla",)),
     ("/changes.json", "getChanges", "全部协议的版本变更，新的在前", ("changes",)),
+    ("/changes/{page}.json", "getChangesArchive", "changes.json 的存档页（1 为最早）", ("changes",)),
     ("/feed.xml", "getFeed", "全部协议的版本更新（Atom）", "application/atom+xml"),
+    ("/feed/{page}.xml", "getFeedArchive", "feed.xml 的存档页（RFC 5005，1 为最早）", "application/atom+xml"),
     ("/manifest.json", "getManifest", "API 下每个文件的 sha256 与大小", ("manifest",)),
     ("/schemas/{type}.schema.json", "getSchema", "文档类型的 JSON Schema（draft 2020-12）", "application/schema+json"),
 )  # fmt: skip

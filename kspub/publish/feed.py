@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from feedgen.ext.base import BaseEntryExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
@@ -59,6 +59,23 @@ class _EntryLinks(BaseEntryExtension):  # type: ignore[misc]  # feedgen ships no
         for link in self.links:
             xml_elem("link", entry, **link)
         return entry
+
+
+FEED_HISTORY = "http://purl.org/syndication/history/1.0"
+#: Entries per page of the site feed (RFC 5005 archived feeds): the current feed holds the newest 1..PAGE entries,
+#: each archive page PAGE entries, counted from the oldest, so a page once full is not rewritten.
+FEED_PAGE = 100
+
+
+class _Archive(BaseExtension):  # type: ignore[misc]  # feedgen ships no type hints
+    """Marks a feed document as an archive (RFC 5005 ``<fh:archive/>``)."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FEED_HISTORY}
+
+    def extend_atom(self, feed: Any) -> Any:
+        xml_elem(f"{{{FEED_HISTORY}}}archive", feed)
+        return feed
 
 
 def entry_id(agreement_id: str, label: str) -> str:
@@ -135,6 +152,8 @@ def _render(
     entries: Iterable[tuple[PublishedAgreement, int]],
     links: FeedLinks,
     change_sets: ChangeSets | None,
+    paging: Mapping[str, str] | None = None,
+    archive: bool = False,
 ) -> bytes:
     fg = FeedGenerator()
     fg.id(feed_id)
@@ -144,6 +163,10 @@ def _render(
     fg.generator("kspub")  # no library version: upgrading feedgen must not change the bytes
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=alternate_url, rel="alternate", type="text/html")
+    for rel, href in (paging or {}).items():  # RFC 5005: current, prev-archive
+        fg.link(href=href, rel=rel, type="application/atom+xml")
+    if archive:
+        fg.register_extension("fh", _Archive, _Archive, atom=True, rss=False)
     # newest first; ties (one commit importing several agreements) by agreement ID, then newest version first
     ordered = sorted(entries, key=lambda e: (e[0].id, -e[1]))
     fg.updated(max((entry_updated(a.versions[i]) for a, i in ordered), default=_midnight(date.min)))
@@ -176,21 +199,33 @@ def _render(
     return data
 
 
-def site_feed(snapshot: Snapshot, links: FeedLinks, change_sets: ChangeSets | None = None) -> bytes:
-    """``feed.xml``: every version of every agreement, newest first.
+def site_feeds(
+    snapshot: Snapshot, links: FeedLinks, archive_url: Callable[[int], str], change_sets: ChangeSets | None = None
+) -> tuple[bytes, list[bytes]]:
+    """``feed.xml`` and its archive pages (RFC 5005): every version of every agreement, newest first.
 
-    ``change_sets`` maps (agreement, version) to the version's change set as plain data, when the caller has
-    already computed it; otherwise each change set is turned into data here.
+    The entries, oldest first, are cut into pages of :data:`FEED_PAGE`; every full page but the one the newest
+    entry is on becomes an archive (``archive_url(1)`` the oldest), the rest is the current feed. ``change_sets``
+    maps (agreement, version) to the version's change set as plain data, when the caller has it already.
     """
-    return _render(
-        f"tag:{TAG_AUTHORITY}:feed",
-        SITE_TITLE,
-        links.site_feed,
-        links.home,
-        ((a, i) for a in snapshot.agreements for i in range(len(a.versions))),
-        links,
-        change_sets,
-    )
+    entries = [(a, i) for a in snapshot.agreements for i in range(len(a.versions))]
+    entries.sort(key=lambda e: (e[0].id, -e[1]))
+    entries.sort(key=lambda e: _published(e[0].versions[e[1]]), reverse=True)
+    entries.reverse()  # oldest first
+    archives = (len(entries) - 1) // FEED_PAGE if entries else 0
+    pages = []
+    for k in range(1, archives + 1):
+        # no next-archive link: it would rewrite the newest archive when the next one appears (RFC 5005 §4 makes
+        # it optional); a page once full never changes unless an entry on it does (a correction, a postponement)
+        paging = {"current": links.site_feed}
+        if k > 1:
+            paging["prev-archive"] = archive_url(k - 1)
+        pages.append(_render(f"tag:{TAG_AUTHORITY}:feed", f"{SITE_TITLE}（存档 {k}）", archive_url(k), links.home,
+                             entries[(k - 1) * FEED_PAGE : k * FEED_PAGE], links, change_sets, paging, archive=True))  # fmt: skip
+    current = _render(f"tag:{TAG_AUTHORITY}:feed", SITE_TITLE, links.site_feed, links.home,
+                      entries[archives * FEED_PAGE :], links, change_sets,
+                      {"prev-archive": archive_url(archives)} if archives else None)  # fmt: skip
+    return current, pages
 
 
 def agreement_feed(

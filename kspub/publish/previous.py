@@ -100,12 +100,19 @@ def _unreadable(what: str, *, first: bool = False) -> KspubError:
 _INDEX = "api/v1/index.json"
 
 
+def _within_site(url: str) -> str:
+    """A URL the index gives, relative to the site: a build with ``--base-url`` writes absolute URLs, which must
+    be read from the folder or the address the previous site is given as, not from wherever they point."""
+    marker = "/" + _INDEX.rsplit("/", 1)[0] + "/"
+    return url[url.index(marker) + 1 :] if marker in url else url
+
+
 def _collect(load: Callable[[str], Any]) -> list[PublishedBefore]:
     index = load(_INDEX)
     out: list[PublishedBefore] = []
     try:
         for entry in index["agreements"]:
-            timeline = load(entry["urls"]["timeline"])
+            timeline = load(_within_site(entry["urls"]["timeline"]))
             for v in timeline["versions"]:
                 out.append(PublishedBefore(entry["id"], v["version"], v["sha256"], v.get("announced"), v.get("effective")))
     except (KeyError, TypeError) as exc:
