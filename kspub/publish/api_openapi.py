@@ -75,8 +75,9 @@ def openapi_document(schemas: dict[str, dict[str, Any]], urls: Urls) -> dict[str
         if isinstance(answer, str):
             content = {answer: {"schema": {"type": "string"}}}
         else:
-            refs = [{"$ref": f"#/components/schemas/{t}"} for t in answer]
-            content = {"application/json": {"schema": refs[0] if len(refs) == 1 else {"oneOf": refs}}}
+            refs: list[dict[str, Any]] = [{"$ref": f"#/components/schemas/{t}"} for t in answer]
+            schema: dict[str, Any] = refs[0] if len(refs) == 1 else {"oneOf": refs}
+            content = {"application/json": {"schema": schema}}
         parameters = [
             {
                 "name": name,
