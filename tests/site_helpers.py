@@ -39,12 +39,18 @@ def commit(repo: Path, files: dict[str, str], message: str = "更新协议") -> 
     git(repo, "commit", "-q", "--allow-empty", "-m", message)
 
 
-def demo_repo(repo: Path) -> Path:
-    """demo: 1.0 (archived on AS_OF), 2.0 (in force), 3.0 (announced, effective 2026-04-01)."""
+def site_repo(repo: Path) -> Path:
+    """An empty agreement repository that builds a site: git on main, the project's mkdocs.yml, build/ ignored."""
     (repo / "agreements").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
     shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
     (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    return repo
+
+
+def demo_repo(repo: Path) -> Path:
+    """demo: 1.0 (archived on AS_OF), 2.0 (in force), 3.0 (announced, effective 2026-04-01)."""
+    site_repo(repo)
     commit(repo, {"agreements/demo.md": V1}, "示例协议 1.0")
     commit(repo, {"agreements/demo.md": V2}, "示例协议 2.0")
     commit(repo, {"agreements/demo.md": V3}, "示例协议 3.0")

@@ -33,6 +33,7 @@ from .site_helpers import (
     demo_repo,
     expected_text,
     node_text,
+    site_repo,
     tree_digest,
 )
 
@@ -413,11 +414,7 @@ def test_redline_changes_are_labelled_by_number_and_section(demo_site: BuildResu
 def test_any_earlier_version_can_be_compared_with_the_one_in_force(tmp_path: Path, epoch: None) -> None:
     """"What changed since the version I accepted": 1.0 against 2.0 in force (not neighbours) has its own page,
     linked from 1.0's page; neighbours keep their ordinary redline."""
-    repo = tmp_path / "repo"
-    (repo / "agreements").mkdir(parents=True)
-    git(repo, "init", "-q", "-b", "main")
-    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    repo = site_repo(tmp_path / "repo")
     for label, days, dates in (("1.0", "10", ("2025-09-01", "2025-10-01")), ("1.1", "20", ("2025-10-15", "2025-11-15")),
                                ("2.0", "30", ("2025-12-15", "2026-01-15"))):  # fmt: skip
         text = demo_text(label, fee=f"免费服务转为收费前，金山云将提前**{days}个自然日**通知您。",

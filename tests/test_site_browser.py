@@ -22,7 +22,7 @@ from kspub.publish.build import build
 from kspub.workspace import load_corpus
 
 from .conftest import ROOT
-from .site_helpers import AS_OF, EPOCH, demo_repo
+from .site_helpers import AS_OF, EPOCH, demo_repo, site_repo
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +51,16 @@ def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def _built_and_served(repo: Path) -> Iterator[str]:
+    """Build ``repo``'s site on AS_OF and serve it on localhost for as long as the caller's fixture lives."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(repo, as_of=AS_OF, out=None, progress=False)
+    server, base = _serve(result.site)
+    yield base
+    server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -418,16 +428,11 @@ notice:
 def moves_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """1.0 (archived): dropped, moving; 2.0 (in force): successor replaces moving, dropped retired; 3.0
     (upcoming): adds extra."""
-    import shutil
 
-    from .conftest import git
     from .site_helpers import commit
 
     repo = tmp_path_factory.mktemp("moves") / "repo"
-    (repo / "agreements").mkdir(parents=True)
-    git(repo, "init", "-q", "-b", "main")
-    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    site_repo(repo)
     v1 = "{#dropped}\n1.2 将被删除的条款。\n\n{#moving}\n1.3 将被取代的条款。\n"
     v2 = '{#successor replaces="moving"}\n1.2 取代旧条款的新条款。\n'
     v3 = v2 + "\n{#extra}\n1.3 即将新增的条款。\n"
@@ -438,12 +443,7 @@ def moves_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ):
         text = MOVES.format(version=version, announced=announced, effective=effective, extra=extra, body=body)
         commit(repo, {"agreements/moves.md": text}, f"版本 {version}")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        result = build(repo, as_of=AS_OF, out=None, progress=False)
-    server, base = _serve(result.site)
-    yield base
-    server.shutdown()
+    yield from _built_and_served(repo)
 
 
 @pytest.mark.parametrize(
@@ -478,7 +478,6 @@ def test_a_permalink_to_a_clause_not_on_the_page_says_where_it_went(  # type: ig
 def events_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A history with every kind of event, built on 2026-03-01: demo 1.0 in force with a correction, 2.0
     upcoming and postponed, 3.0 withdrawn before taking effect; the agreement "old" withdrawn as a whole."""
-    import shutil
     from datetime import date
 
     from kspub.release import release
@@ -487,10 +486,7 @@ def events_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from .test_check import FEE, agreement
 
     repo = tmp_path_factory.mktemp("events") / "repo"
-    (repo / "agreements").mkdir(parents=True)
-    git(repo, "init", "-q", "-b", "main")
-    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    site_repo(repo)
     demo, old = repo / "agreements" / "demo.md", repo / "agreements" / "old.md"
 
     def commit(message: str) -> None:
@@ -522,12 +518,7 @@ def events_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     old.unlink()
     release(repo, "old", today=date(2026, 2, 28), withdraw=True, reason="产品下线")
     commit("旧协议停止适用")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        result = build(repo, as_of=AS_OF, out=None, progress=False)
-    server, base = _serve(result.site)
-    yield base
-    server.shutdown()
+    yield from _built_and_served(repo)
 
 
 @pytest.mark.parametrize(
