@@ -3,18 +3,23 @@
 The text is realistic Chinese legal prose: phrases cut from the repository's own agreements, reassembled into
 numbered sections, clauses and items. Every version changes a few clauses (a period, an amount, a sentence) and
 adds one, like a real amendment. Versions are committed together (one commit per version across all
-agreements) through ``git fast-import``, so building the history takes seconds, not minutes. Deterministic: the
-same arguments give the same repository.
+agreements, each with its release record, as ``kspub release`` writes it) through ``git fast-import``, so
+building the history takes seconds, not minutes. Deterministic: the same arguments give the same repository.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import shutil
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kspub.record import Release
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMERALS = "一二三四五六七八九十"
@@ -65,6 +70,7 @@ def _document(agreement_id: int, version: int, rng_seed: int, pool: list[str], s
         f"announced: {announced.isoformat()}",
         f"effective: {effective.isoformat()}",
         f"summary: 第{version}版：调整通知期限并增加条款。" if version > 1 else "summary: 首次发布。",
+        "notice: {default: {period: 30日, channels: [site, email], clause: amendment-notice}}",
         "---",
         "",
     ]
@@ -79,7 +85,25 @@ def _document(agreement_id: int, version: int, rng_seed: int, pool: list[str], s
             if c == 3:
                 for i in range(1, 3):
                     lines += [f"{{#c{s}-{c}-i{i}}}", f"- （{i}）{_sentence(random.Random(rng_seed + s * 31 + i), pool)}", ""]
+    # the clause the notice rule in the front matter rests on
+    lines += ["{#s6}", "## 六、协议变更", "", "{#amendment-notice}",
+              "6.1 金山云变更本协议的，将至少提前30个自然日在网站公告并以电子邮件通知您。", ""]  # fmt: skip
     return "\n".join(lines)
+
+
+def _release(path: str, version: int, text: bytes) -> Release:
+    """The release record's entry for one version, as ``kspub release`` would have written it."""
+    from kspub.history import legal_text
+    from kspub.model import sha256_text
+    from kspub.parse import parse_agreement
+    from kspub.record import Release
+
+    meta = parse_agreement(text.decode(), path).agreement
+    assert meta is not None, f"{path} version {version} does not parse"
+    blob = hashlib.sha1(b"blob %d\0" % len(text) + text).hexdigest()  # noqa: S324 - git's object name
+    return Release(version=f"{version}.0", path=path, blob=blob, sha256=sha256_text(legal_text(text.decode())),
+                   announced=meta.meta.announced, effective=meta.meta.effective, summary=meta.meta.summary or "",
+                   recorded=meta.meta.announced or date(2021, 1, 1))  # fmt: skip
 
 
 def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int = 7) -> Path:
@@ -88,9 +112,12 @@ def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=folder, check=True)
+    from kspub.record import Record, dump_record, record_path
+
     pool = phrase_pool()
     start = date(2021, 1, 1)
     stream: list[bytes] = []
+    releases: dict[int, list[Release]] = {a: [] for a in range(1, agreements + 1)}
     for v in range(1, versions + 1):
         stream.append(b"commit refs/heads/main\n")
         stamp = 1609459200 + v * 86400 * 120  # 2021-01-01 UTC, then one version every 120 days
@@ -99,7 +126,12 @@ def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int
         stream.append(b"data %d\n%s\n" % (len(message), message))
         for a in range(1, agreements + 1):
             text = _document(a, v, seed * 100_003 + a, pool, start).encode()
-            stream.append(b"M 100644 inline agreements/agreement-%04d.md\ndata %d\n%s\n" % (a, len(text), text))
+            path = f"agreements/agreement-{a:04d}.md"
+            stream.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(text), text))
+            releases[a].append(_release(path, v, text))
+            record = dump_record(Record(f"agreement-{a:04d}", tuple(releases[a]))).encode()
+            where = record_path(f"agreement-{a:04d}").encode()
+            stream.append(b"M 100644 inline %s\ndata %d\n%s\n" % (where, len(record), record))
         if v == 1:
             config = (ROOT / "mkdocs.yml").read_bytes()
             stream.append(b"M 100644 inline mkdocs.yml\ndata %d\n%s\n" % (len(config), config))
