@@ -57,6 +57,7 @@ def main() -> None:
                 "pages": result.pages,
                 "files": result.files,
                 "cache_hits": result.cache_hits,
+                "pages_rendered": result.pages_rendered,
                 "cache_misses": result.cache_misses,
                 "nav": result.nav,
                 "docs": str(result.docs),

@@ -46,7 +46,9 @@ def _sentence(rng: random.Random, pool: list[str]) -> str:
     return "，".join(rng.sample(pool, rng.randint(2, 5))) + "。"
 
 
-def _document(agreement_id: int, version: int, rng_seed: int, pool: list[str], start: date) -> str:
+def _document(
+    agreement_id: int, version: int, rng_seed: int, pool: list[str], start: date, dates: tuple[date, date] | None = None
+) -> str:
     """One version of one agreement; version k keeps version k-1's clauses, changes some, adds one."""
     rng = random.Random(rng_seed)  # the same seed per agreement: every version starts from the same skeleton
     sections = []
@@ -61,6 +63,8 @@ def _document(agreement_id: int, version: int, rng_seed: int, pool: list[str], s
         sections[amend.randrange(len(sections))][1].append([_sentence(amend, pool)])
     effective = start + timedelta(days=120 * version)
     announced = effective - timedelta(days=30)
+    if dates is not None:
+        announced, effective = dates
     lines = [
         "---",
         f"id: agreement-{agreement_id:04d}",
@@ -138,3 +142,29 @@ def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int
     subprocess.run(["git", "fast-import", "--quiet"], cwd=folder, input=b"".join(stream), check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=folder, check=True)
     return folder
+
+
+def add_version(folder: Path, agreement: int, announced: date, effective: date, seed: int = 7) -> str:
+    """Commit the next version of one agreement of a repository :func:`make_repository` made, announced and
+    effective on the dates given, with its release record entry; returns its label."""
+    from kspub.record import Record, dump_record, parse_record, record_path
+
+    agreement_id = f"agreement-{agreement:04d}"
+    record_file = folder / record_path(agreement_id)
+    record = parse_record(record_file.read_text("utf-8"), record_path(agreement_id))
+    version = len(record.releases) + 1
+    text = _document(agreement, version, seed * 100_003 + agreement, phrase_pool(), date(2021, 1, 1),
+                     (announced, effective)).encode()  # fmt: skip
+    path = f"agreements/{agreement_id}.md"
+    (folder / path).write_bytes(text)
+    record = Record(agreement_id, (*record.releases, _release(path, version, text)))
+    record_file.write_text(dump_record(record), "utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
+    env = {"GIT_AUTHOR_NAME": "法务编辑", "GIT_AUTHOR_EMAIL": "legal@example.com", "GIT_COMMITTER_NAME": "法务编辑",
+           "GIT_COMMITTER_EMAIL": "legal@example.com", "GIT_AUTHOR_DATE": f"{announced.isoformat()}T10:00:00+08:00",
+           "GIT_COMMITTER_DATE": f"{announced.isoformat()}T10:00:00+08:00"}  # fmt: skip
+    import os
+
+    subprocess.run(["git", "commit", "-q", "-m", f"{agreement_id} 第 {version} 版"], cwd=folder, check=True,
+                   env={**os.environ, **env})  # fmt: skip
+    return f"{version}.0"

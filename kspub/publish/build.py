@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +42,7 @@ from kspub.errors import Diagnostic, KspubError
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache
 from kspub.publish.progress import Observer, Phases
+from kspub.publish.reuse import PageReuse
 from kspub.publish.site import ASSETS, RenderedSite, render_site
 from kspub.publish.snapshot import Snapshot
 
@@ -75,6 +76,8 @@ class BuildResult:
     cache_misses: int
     cache_missed: dict[str, int]
     """Cache misses per kind of work (``lint``, ``parse``, ``diff``, ``body``, ``search``)."""
+    pages_rendered: int = 0
+    """Pages mkdocs rendered in this build; the others were carried over (:mod:`kspub.publish.reuse`)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per phase (see :data:`kspub.publish.progress.LABELS`)."""
     nav: list[dict[str, Any]] = field(default_factory=list)
@@ -161,7 +164,9 @@ def _build_from(
             rendered = render_site(snapshot, store)
             _write_docs(docs, rendered)
         with phases.run("mkdocs", total=len(rendered.pages)) as advance:
-            problems = _run_mkdocs(config_file, docs, site, rendered.nav, _source_date_epoch(snapshot), advance)
+            docs_files = [*rendered.pages, *rendered.files, *(f"assets/{name}" for name in ASSETS)]
+            pages = _run_mkdocs(config_file, docs, site, rendered.nav, _source_date_epoch(snapshot), advance,
+                                store, rendered.pages, docs_files)  # fmt: skip
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
 
@@ -170,7 +175,7 @@ def _build_from(
         with phases.run("api"):
             api_files = api.finish(site)
         with phases.run("check"):
-            _check_site(site, rendered, problems)
+            _check_site(site, rendered, pages.found)
             files = sum(len(names) for _, _, names in os.walk(site))
         with phases.run("swap"):
             _swap(staging, out)
@@ -194,6 +199,7 @@ def _build_from(
         cache_hits=store.hits,
         cache_misses=store.misses,
         cache_missed=dict(sorted(store.missed.items())),
+        pages_rendered=len(pages.fresh),
         timings=dict(phases.timings),
         nav=rendered.nav,
         warnings=snapshot.warnings,
@@ -274,34 +280,89 @@ def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str,
 
 
 def _run_mkdocs(
-    config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]], epoch: str, advance: Any
-) -> list[str]:
-    """Run mkdocs; returns the anchor problems found in the pages it wrote."""
-    problems: list[str] = []
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    nav: list[dict[str, Any]],
+    epoch: str,
+    advance: Any,
+    store: Cache | None = None,
+    pages: Mapping[str, str] | None = None,
+    docs_files: Iterable[str] = (),
+    render: frozenset[str] | None = None,
+) -> PageReuse:
+    """Run mkdocs; returns what it rendered and reused, with the anchor problems found in the pages it wrote.
+
+    ``store``: the build cache, from which unchanged pages are carried over and into which rendered pages are
+    stored (:mod:`kspub.publish.reuse`); None renders every page. ``pages``: the generated Markdown of every
+    page (what the pages are keyed by). ``docs_files``: every file of the generated
+    docs folder (the pages' relative links are checked against it). ``render``: the only pages to render when
+    not stored, the others are left out of the output (one share of a parallel build).
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
-    from mkdocs.plugins import BasePlugin
+    from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
     from kspub.publish.csp import with_policy
-
-    class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Checks each page's anchors while its HTML is in memory, gives it its Content-Security-Policy, and
-        advances the progress display."""
-
-        def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
-            problems.extend(anchor_problems(page.file.dest_uri, output))
-            advance(1)
-            return with_policy(name_dialogs(output))
-
-        def on_post_template(self, output_content: str, template_name: str, **kwargs: Any) -> str:
-            return with_policy(name_dialogs(output_content)) if template_name.endswith(".html") else output_content
+    from kspub.publish.reuse import environment_key, page_keys
 
     with _environment(epoch) as log:
         try:
             config = mkdocs_config(config_file, docs, site, nav)
+            keys = page_keys(pages, docs_files, environment_key(config_file, config, nav)) if pages and store else {}
+            reuse = PageReuse(store or Cache(None), keys, render, anchor_problems)
+
+            class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+                """Carries unchanged pages over (:mod:`kspub.publish.reuse`), checks each page's anchors while its
+                HTML is in memory, gives it its Content-Security-Policy, and advances the progress display."""
+
+                search: Any = None
+                order: list[str] = []
+
+                def on_config(self, config: Any, **kwargs: Any) -> Any:
+                    self.search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
+                    return config
+
+                def on_env(self, env: Any, config: Any, files: Any, **kwargs: Any) -> Any:
+                    self.order = [f.src_uri for f in files.documentation_pages()]
+                    return env
+
+                def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
+                    return reuse.on_page_markdown(markdown, page)
+
+                def on_page_content(self, html: str, page: Any, files: Any, **kwargs: Any) -> str:
+                    return reuse.on_page_content(html, page, files)
+
+                @event_priority(100)
+                def _before_search(self, context: Any, /, page: Any, **kwargs: Any) -> Any:
+                    reuse.before_search(self.search)
+                    return context
+
+                @event_priority(-100)
+                def _after_search(self, context: Any, /, page: Any, **kwargs: Any) -> Any:
+                    reuse.after_search(self.search, page)
+                    return context
+
+                on_page_context = CombinedEvent(_before_search, _after_search)
+
+                @event_priority(-100)
+                def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+                    advance(1)
+                    if reuse.stubbed(page.file.src_uri):
+                        return reuse.on_post_page(output, page)
+                    return reuse.on_post_page(with_policy(name_dialogs(output)), page)
+
+                def on_post_template(self, output_content: str, template_name: str, **kwargs: Any) -> str:
+                    return with_policy(name_dialogs(output_content)) if template_name.endswith(".html") else output_content
+
+                @event_priority(100)  # before the search plugin writes its index
+                def on_post_build(self, config: Any, **kwargs: Any) -> None:
+                    if self.search is not None:
+                        self.search.search_index.entries = reuse.search_entries(self.order)
+
             config.plugins["kspub-watch"] = Watch()
             mkdocs_build(config)
-            return problems
+            return reuse
         except (MkDocsException, OSError) as exc:
             details = "；".join(log.messages[:5]) or str(exc)
             raise KspubError(

@@ -94,6 +94,33 @@ class Cache:
         self._store(path, value)
         return value
 
+    def has(self, kind: str, k: str) -> bool:
+        """Whether an entry is stored (it is kept by :meth:`prune` only if read with :meth:`get`)."""
+        return self.folder is not None and self._path(kind, k).is_file()
+
+    def get(self, kind: str, k: str) -> Any:
+        """The stored value, or None (nothing stored, or an unreadable entry); counted as a hit or a miss."""
+        if self.folder is None:
+            self._miss(kind)
+            return None
+        path = self._path(kind, k)
+        self.used.add(path)
+        try:
+            with path.open("rb") as f:
+                value = pickle.load(f)  # noqa: S301 - written by kspub itself into its own build directory
+        except Exception:  # absent, truncated or foreign
+            self._miss(kind)
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, k: str, value: Any) -> None:
+        """Store ``value`` (atomically); nothing when caching is off."""
+        if self.folder is not None:
+            path = self._path(kind, k)
+            self.used.add(path)
+            self._store(path, value)
+
     def _miss(self, kind: str) -> None:
         self.misses += 1
         self.missed[kind] = self.missed.get(kind, 0) + 1

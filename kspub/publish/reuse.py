@@ -1,0 +1,230 @@
+"""Incremental rendering: a page whose inputs have not changed is carried over from an earlier build.
+
+mkdocs renders every page of the site on every build, and each page costs the same whether or not anything it
+shows changed. kspub keys each generated page by everything its HTML depends on (:func:`page_keys`):
+
+- the page's own generated Markdown and its path;
+- the navigation (every page renders it) and the site configuration (``mkdocs.yml``, any ``custom_dir`` and
+  ``hooks`` it names);
+- the code that renders it: kspub itself (its templates, theme overrides and assets) and the version of every
+  installed distribution (mkdocs, the theme, Markdown and its extensions, jieba …);
+- for every relative link on the page, whether its target exists (a link to a page that disappeared must be
+  reported, as a full build would).
+
+A page's result — its final HTML, the search entries the theme made of it, its anchors, its title, the links it
+makes to other pages' anchors and the problems the build's own checks found in it — is stored in the build cache
+under that key (:class:`RenderedPage`). In a later build, :class:`PageReuse` (an mkdocs plugin) gives a page
+whose key is found an empty body and a template that renders nothing, and hands mkdocs the stored HTML to write
+instead; everything the site assembles from all pages is assembled from the stored parts as from the fresh ones:
+the search index (the theme's entries per page, in the order of the full build), the anchor validation across
+pages (stored anchors and links), the sitemap (mkdocs renders it from the navigation alone). So an incremental
+build writes the same bytes as a full one, which ``tests/test_incremental_render.py`` proves over random changes.
+
+The same mechanism renders a cold build on every core: :func:`render_shards` lets forked processes each render a
+share of the pages into the cache, after which the build assembles them all as above (decision record 0506).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from kspub.errors import KspubError
+from kspub.publish.cache import Cache, key
+
+#: The template a carried-over page is rendered with: nothing (its stored HTML is written instead).
+STUB_TEMPLATE = "kspub-reused.html"
+_META = "page-meta"
+_HTML = "page-html"
+_LINK = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)["']""")
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/|#)")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """What a build keeps of one rendered page besides its HTML (stored apart, read only when written)."""
+
+    search: tuple[dict[str, Any], ...]
+    """The entries the theme's search plugin made of the page, in its order."""
+    anchors: frozenset[str]
+    """The anchor IDs present on the page (mkdocs validates other pages' links against them)."""
+    title: str | None
+    """The title mkdocs took from the page's first heading, if any."""
+    links: Mapping[str, Mapping[str, str]]
+    """Links to anchors of pages: target page (source path) → anchor → the link as written."""
+    problems: tuple[str, ...]
+    """What the build's own checks found wrong in the page's HTML (reported again whenever it is reused)."""
+
+
+@cache
+def _distributions() -> str:
+    """Every installed distribution and its version: mkdocs, the theme, Markdown, its extensions, jieba and
+    whatever they use. A changed version of any of them renders every page again."""
+    seen = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions() if d.metadata["Name"]})
+    return "\n".join(seen)
+
+
+def _folder_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else ():
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def environment_key(config_file: Path, config: Any, nav: list[dict[str, Any]]) -> str:
+    """The inputs every page depends on: configuration (and what it names in the repository), navigation, code."""
+    parts = [_distributions(), config_file.read_text("utf-8"), json.dumps(nav, ensure_ascii=False, sort_keys=True)]
+    custom_dir = getattr(config.theme, "custom_dir", None)
+    parts.append(_folder_digest(Path(custom_dir)) if custom_dir else "")
+    hooks = config.get("hooks") or {}
+    for name in sorted(hooks):  # the modules mkdocs loaded, by name: their files' text
+        module_file = getattr(hooks[name], "__file__", None)
+        parts.append(f"{name}\0{Path(module_file).read_text('utf-8') if module_file else ''}")
+    return key("page-environment", *parts)
+
+
+def _targets(rel: str, markdown: str) -> list[str]:
+    """The relative link targets on a page, resolved against the page's folder."""
+    base = posixpath.dirname(rel)
+    out = set()
+    for match in _LINK.finditer(markdown):
+        target = (match.group(1) or match.group(2) or "").split("#", 1)[0].split("?", 1)[0]
+        if target and not _EXTERNAL.match(target):
+            out.add(posixpath.normpath(posixpath.join(base, target)))
+    return sorted(out)
+
+
+def page_keys(pages: Mapping[str, str], files: Iterable[str], environment: str) -> dict[str, str]:
+    """The key of every page: its path and Markdown, the environment, and whether each relative link target
+    exists (as a file, or as a folder's ``index.md``)."""
+    present = set(files) | set(pages)
+    keys = {}
+    for rel, markdown in pages.items():
+        links = [f"{t}\0{int(t in present)}{int(posixpath.join(t, 'index.md') in present)}" for t in _targets(rel, markdown)]
+        keys[rel] = key("page", environment, rel, markdown, "\n".join(links))
+    return keys
+
+
+@dataclass
+class PageReuse:
+    """The state of one mkdocs run that reuses stored pages and stores the ones it renders.
+
+    ``keys``: each page's key (source path → key). ``render``: the pages this run must render itself when they
+    are not stored (None: all); the others are stubbed and not written (a shard of a parallel build).
+    """
+
+    store: Cache
+    keys: Mapping[str, str]
+    render: frozenset[str] | None = None
+    problems: Callable[[str, str], list[str]] = lambda _name, _html: []
+    """The build's own check of a page's HTML (dest path, html) → problems."""
+    reused: dict[str, RenderedPage] = field(default_factory=dict)
+    fresh: dict[str, RenderedPage] = field(default_factory=dict)
+    skipped: set[str] = field(default_factory=set)
+    found: list[str] = field(default_factory=list)
+    """Problems of every page written, fresh or reused."""
+    _search_start: int = 0
+    _search: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+
+    # --- deciding -------------------------------------------------------------------------------------------
+
+    def lookup(self, src: str) -> RenderedPage | None:
+        k = self.keys.get(src)
+        if k is None or not self.store.has(_HTML, k):
+            return None
+        meta = self.store.get(_META, k)
+        return meta if isinstance(meta, RenderedPage) else None
+
+    def stubbed(self, src: str) -> bool:
+        return src in self.reused or src in self.skipped
+
+    # --- the mkdocs events (called by the plugin class below) -------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, page: Any) -> str:
+        src = page.file.src_uri
+        stored = self.lookup(src)
+        if stored is not None:
+            self.reused[src] = stored
+        elif self.render is not None and src not in self.render:
+            self.skipped.add(src)
+        else:
+            return markdown
+        page.meta["template"] = STUB_TEMPLATE
+        return ""
+
+    def on_page_content(self, html: str, page: Any, files: Any) -> str:
+        stored = self.reused.get(page.file.src_uri)
+        if stored is not None:
+            page.present_anchor_ids = set(stored.anchors)
+            page._title_from_render = stored.title  # what mkdocs would have read from the heading
+            links = {}
+            for target, anchors in stored.links.items():
+                file = files.get_file_from_path(target)
+                if file is not None:
+                    links[file] = dict(anchors)
+            page.links_to_anchors = links
+        elif page.file.src_uri in self.skipped:
+            page.present_anchor_ids = None  # unknown here: validated when the shards are assembled
+            page.links_to_anchors = {}
+        return html
+
+    def before_search(self, search: Any) -> None:
+        self._search_start = len(search.search_index.entries) if search is not None else 0
+
+    def after_search(self, search: Any, page: Any) -> None:
+        if search is not None and not self.stubbed(page.file.src_uri):
+            self._search[page.file.src_uri] = tuple(search.search_index.entries[self._search_start :])
+
+    def on_post_page(self, output: str, page: Any) -> str:
+        src = page.file.src_uri
+        if src in self.skipped:
+            return ""  # another process renders it; mkdocs writes no empty page
+        stored = self.reused.get(src)
+        if stored is not None:
+            html = self.store.get(_HTML, self.keys[src])
+            if not isinstance(html, str):
+                raise KspubError("KS929", f"构建缓存中页面 {src} 的内容无法读取", path="build/.cache",
+                                 hint="删除 build/.cache 目录后重新构建（旧网站保持不变）")  # fmt: skip
+            self.found.extend(stored.problems)
+            return html
+        problems = tuple(self.problems(page.file.dest_uri, output))
+        self.found.extend(problems)
+        rendered = RenderedPage(
+            search=self._search.get(src, ()),
+            anchors=frozenset(page.present_anchor_ids or ()),
+            title=page._title_from_render,
+            links={f.src_uri: dict(a) for f, a in (page.links_to_anchors or {}).items()},
+            problems=problems,
+        )
+        k = self.keys.get(src)
+        if k is not None:
+            self.store.put(_HTML, k, output)  # the HTML first: a meta entry always has its HTML
+            self.store.put(_META, k, rendered)
+        self.fresh[src] = rendered
+        return output
+
+    def search_entries(self, order: Iterable[str]) -> list[dict[str, Any]]:
+        """The search index's entries in the full build's order (the pages' order), fresh and reused alike."""
+        out: list[dict[str, Any]] = []
+        for src in order:
+            if src in self.reused:
+                out.extend(self.reused[src].search)
+            else:
+                out.extend(self._search.get(src, ()))
+        return out
+
+
+def shards(pages: Iterable[str], count: int) -> list[frozenset[str]]:
+    """Pages dealt round-robin into ``count`` shares of about equal work (pages of one agreement are spread)."""
+    out: list[set[str]] = [set() for _ in range(count)]
+    for i, src in enumerate(sorted(pages)):
+        out[i % count].add(src)
+    return [frozenset(s) for s in out]
