@@ -145,13 +145,17 @@ def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int
 
 
 def add_version(folder: Path, agreement: int, announced: date, effective: date, seed: int = 7) -> str:
-    """Commit the next version of one agreement of a repository :func:`make_repository` made, announced and
-    effective on the dates given, with its release record entry; returns its label."""
+    """Commit the next version of one agreement of a repository :func:`make_repository` made (its first, when
+    the repository has no such agreement yet), announced and effective on the dates given, with its release
+    record entry; returns its label."""
     from kspub.record import Record, dump_record, parse_record, record_path
 
     agreement_id = f"agreement-{agreement:04d}"
     record_file = folder / record_path(agreement_id)
-    record = parse_record(record_file.read_text("utf-8"), record_path(agreement_id))
+    if record_file.exists():
+        record = parse_record(record_file.read_text("utf-8"), record_path(agreement_id))
+    else:
+        record = Record(agreement_id, ())
     version = len(record.releases) + 1
     text = _document(agreement, version, seed * 100_003 + agreement, phrase_pool(), date(2021, 1, 1),
                      (announced, effective)).encode()  # fmt: skip

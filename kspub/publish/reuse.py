@@ -191,6 +191,9 @@ class PageReuse:
         if stored is not None:
             html = self.store.get(_HTML, self.keys[src])
             if not isinstance(html, str):
+                # dropped, so the next build renders the page again
+                self.store.forget(_HTML, self.keys[src])
+                self.store.forget(_META, self.keys[src])
                 raise KspubError("KS929", f"构建缓存中页面 {src} 的内容无法读取", path="build/.cache",
                                  hint="删除 build/.cache 目录后重新构建（旧网站保持不变）")  # fmt: skip
             self.found.extend(stored.problems)

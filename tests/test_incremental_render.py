@@ -1,0 +1,169 @@
+"""Incremental rendering (kspub/publish/reuse.py): a build that carries unchanged pages over from the cache writes
+exactly the bytes a full build writes, whatever changed in between — and it does carry pages over."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.synthetic_site import add_version, make_repository
+from kspub.errors import KspubError
+from kspub.publish.build import BuildResult, build
+
+from .conftest import git
+from .site_helpers import tree_digest
+
+AS_OF = date(2022, 6, 1)  # version 4 of each agreement is upcoming, 3 in force
+EPOCH = "1654012800"
+
+
+@contextmanager
+def _epoch(value: str) -> Iterator[None]:
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _build(repo: Path, out: Path, as_of: date, *, cache: bool = True, epoch: str = EPOCH) -> BuildResult:
+    with _epoch(epoch):
+        return build(repo, as_of=as_of, out=out, progress=False, cache=cache, previous=out / "site")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three agreements × four versions, built once with the cache filled."""
+    folder = tmp_path_factory.mktemp("incremental")
+    repo = make_repository(folder / "repo", 3, 4)
+    (repo / ".gitignore").write_text("/build/\n", "utf-8")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "忽略构建目录")
+    _build(repo, repo / "build", AS_OF)
+    return repo
+
+
+def _copy(repo: Path, into: Path) -> Path:
+    target = into / "repo"
+    shutil.copytree(repo, target, symlinks=True)
+    return target
+
+
+def _new_version(repo: Path, agreement: int, as_of: date) -> None:
+    add_version(repo, agreement, as_of - timedelta(days=1), as_of + timedelta(days=45))
+
+
+def _new_agreement(repo: Path, as_of: date) -> None:
+    """A fourth agreement, its first version announced the day before."""
+    add_version(repo, 4, as_of - timedelta(days=1), as_of + timedelta(days=45))
+
+
+def _configuration(repo: Path) -> None:
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("site_description: ", "site_description: 【已更新】"), "utf-8")
+    git(repo, "commit", "-q", "-am", "网站说明")
+
+
+CHANGES = ("nothing", "version-1", "version-3", "agreement", "configuration", "next-day", "next-month", "epoch")
+
+
+def _apply(repo: Path, change: str, as_of: date, epoch: str) -> tuple[date, str]:
+    if change.startswith("version-"):
+        _new_version(repo, int(change.split("-")[1]), as_of)
+    elif change == "agreement":
+        _new_agreement(repo, as_of)
+    elif change == "configuration":
+        _configuration(repo)
+    elif change == "next-day":
+        as_of += timedelta(days=1)
+    elif change == "next-month":
+        as_of += timedelta(days=31)  # versions come into force, pills and histories change
+    elif change == "epoch":
+        epoch = str(int(epoch) + 86400)
+    return as_of, epoch
+
+
+def _same_as_full(repo: Path, incremental: BuildResult, as_of: date, epoch: str, scratch: Path) -> None:
+    full = _build(repo, scratch / "full", as_of, cache=False, epoch=epoch)
+    assert full.pages_rendered == full.pages  # the reference renders every page
+    assert tree_digest(incremental.site) == tree_digest(full.site)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.sampled_from(CHANGES), min_size=1, max_size=3))
+def test_incremental_build_is_byte_identical_to_a_full_build(
+    built: Path, tmp_path_factory: pytest.TempPathFactory, changes: list[str]
+) -> None:
+    scratch = tmp_path_factory.mktemp("example")
+    repo = _copy(built, scratch)
+    as_of, epoch = AS_OF, EPOCH
+    for change in changes:
+        as_of, epoch = _apply(repo, change, as_of, epoch)
+        result = _build(repo, repo / "build", as_of, epoch=epoch)
+        if change in ("nothing", "epoch"):
+            assert result.pages_rendered == 0, change  # nothing a page shows changed: every page carried over
+    _same_as_full(repo, result, as_of, epoch, scratch)
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_each_change_renders_only_what_it_must(built: Path, tmp_path: Path, change: str) -> None:
+    repo = _copy(built, tmp_path)
+    as_of, epoch = _apply(repo, change, AS_OF, EPOCH)
+    result = _build(repo, repo / "build", as_of, epoch=epoch)
+    if change in ("nothing", "epoch"):
+        assert result.pages_rendered == 0
+    elif change in ("version-1", "version-3"):
+        # that agreement's pages, the home page and the list of changes: not the other agreements'
+        assert 0 < result.pages_rendered < result.pages / 2, (result.pages_rendered, result.pages)
+        assert result.cache_missed.get("page-html", 0) == 0
+    else:  # a new agreement changes the navigation, the configuration every page: all are rendered again
+        assert result.pages_rendered > 0
+    if change in ("agreement", "configuration"):
+        assert result.pages_rendered == result.pages
+    _same_as_full(repo, result, as_of, epoch, tmp_path)
+
+
+def _html_entries(out: Path) -> list[Path]:
+    return sorted((out / ".cache").rglob("page-html/*/*.pickle"))
+
+
+def test_an_unreadable_page_in_the_cache_fails_the_build_and_the_next_one_recovers(built: Path, tmp_path: Path) -> None:
+    repo = _copy(built, tmp_path)
+    before = tree_digest(repo / "build" / "site")
+    entries = _html_entries(repo / "build")
+    assert entries
+    entries[0].write_bytes(b"\x80\x05truncated")
+    with pytest.raises(KspubError) as failed:
+        _build(repo, repo / "build", AS_OF)
+    assert failed.value.code == "KS929"
+    assert "build/.cache" in (failed.value.hint or "") or "build/.cache" in str(failed.value)
+    assert tree_digest(repo / "build" / "site") == before  # the published site is untouched
+    again = _build(repo, repo / "build", AS_OF)
+    assert again.pages_rendered == 1  # the bad entry was dropped: that page alone is rendered again
+    assert tree_digest(again.site) == before
+
+
+def test_a_stored_page_is_the_one_written(built: Path, tmp_path: Path) -> None:
+    """The guarantee cuts both ways: what is carried over is the stored HTML, so a stored page that differed
+    from what rendering gives would show — the byte-identity tests above are therefore not vacuous."""
+    repo = _copy(built, tmp_path)
+    entry = _html_entries(repo / "build")[0]
+    html = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps(html.replace("</body>", "<!-- stored --></body>")))
+    result = _build(repo, repo / "build", AS_OF)
+    assert result.pages_rendered == 0
+    marked = [p for p in result.site.rglob("*.html") if "<!-- stored -->" in p.read_text("utf-8")]
+    assert len(marked) == 1
