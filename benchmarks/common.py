@@ -17,6 +17,8 @@ class Row:
     target: float | None = None
     """The largest acceptable ratio seconds / floor_seconds, when there is one."""
     note: str = ""
+    unit: str = "s"
+    """``s`` (shown in ms) or ``MB`` (a memory figure against a fixed ceiling: floor_seconds holds the ceiling)."""
 
     @property
     def ratio(self) -> float:
@@ -42,7 +44,10 @@ def print_table(title: str, rows: list[Row]) -> None:
     for r in rows:
         target = f"{r.target:.2f}" if r.target is not None else "—"
         flag = "" if r.ok else "  ← over target"
-        print(f"{r.name:<52} {r.seconds * 1000:>8.1f}ms {r.floor_seconds * 1000:>8.1f}ms {r.ratio:>7.2f} {target:>7}  "
-              f"{r.floor_name}{flag}")
+        if r.unit == "MB":
+            figures = f"{r.seconds:>8.0f}MB {r.floor_seconds:>8.0f}MB"
+        else:
+            figures = f"{r.seconds * 1000:>8.1f}ms {r.floor_seconds * 1000:>8.1f}ms"
+        print(f"{r.name:<52} {figures} {r.ratio:>7.2f} {target:>7}  {r.floor_name}{flag}")
         if r.note:
             print(f"    {r.note}")

@@ -54,6 +54,8 @@ def main() -> None:
                 "timings": result.timings,
                 "peak_rss": memory.peaks,
                 "max_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                # the largest of the processes the build forked (the API writer, the rendering workers)
+                "max_rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
                 "pages": result.pages,
                 "files": result.files,
                 "cache_hits": result.cache_hits,

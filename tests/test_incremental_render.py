@@ -96,16 +96,26 @@ def _apply(repo: Path, change: str, as_of: date, epoch: str) -> tuple[date, str]
     return as_of, epoch
 
 
-def _same_as_full(repo: Path, incremental: BuildResult, as_of: date, epoch: str, scratch: Path) -> None:
-    full = _build(repo, scratch / "full", as_of, cache=False, epoch=epoch)
-    assert full.pages_rendered == full.pages  # the reference renders every page
+def _full(repo: Path, out: Path, as_of: date, epoch: str, monkeypatch: pytest.MonkeyPatch) -> BuildResult:
+    """The reference: mkdocs renders every page in this process, nothing stored, nothing carried over."""
+    with monkeypatch.context() as patch:
+        patch.setenv("KSPUB_WORKERS", "1")
+        full = _build(repo, out, as_of, cache=False, epoch=epoch)
+    assert full.pages_rendered == full.pages
+    return full
+
+
+def _same_as_full(
+    repo: Path, incremental: BuildResult, as_of: date, epoch: str, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = _full(repo, scratch / "full", as_of, epoch, monkeypatch)
     assert tree_digest(incremental.site) == tree_digest(full.site)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(st.sampled_from(CHANGES), min_size=1, max_size=3))
 def test_incremental_build_is_byte_identical_to_a_full_build(
-    built: Path, tmp_path_factory: pytest.TempPathFactory, changes: list[str]
+    built: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, changes: list[str]
 ) -> None:
     scratch = tmp_path_factory.mktemp("example")
     repo = _copy(built, scratch)
@@ -115,11 +125,13 @@ def test_incremental_build_is_byte_identical_to_a_full_build(
         result = _build(repo, repo / "build", as_of, epoch=epoch)
         if change in ("nothing", "epoch"):
             assert result.pages_rendered == 0, change  # nothing a page shows changed: every page carried over
-    _same_as_full(repo, result, as_of, epoch, scratch)
+    _same_as_full(repo, result, as_of, epoch, scratch, monkeypatch)
 
 
 @pytest.mark.parametrize("change", CHANGES)
-def test_each_change_renders_only_what_it_must(built: Path, tmp_path: Path, change: str) -> None:
+def test_each_change_renders_only_what_it_must(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
     repo = _copy(built, tmp_path)
     as_of, epoch = _apply(repo, change, AS_OF, EPOCH)
     result = _build(repo, repo / "build", as_of, epoch=epoch)
@@ -133,7 +145,43 @@ def test_each_change_renders_only_what_it_must(built: Path, tmp_path: Path, chan
         assert result.pages_rendered > 0
     if change in ("agreement", "configuration"):
         assert result.pages_rendered == result.pages
-    _same_as_full(repo, result, as_of, epoch, tmp_path)
+    _same_as_full(repo, result, as_of, epoch, tmp_path, monkeypatch)
+
+
+def test_a_cold_build_on_every_core_is_the_same_as_one_in_a_single_process(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KSPUB_WORKERS", "2")
+    monkeypatch.setattr("kspub.publish.build.PARALLEL_MIN", 4)  # the test corpus is small
+    parallel = _build(built, tmp_path / "parallel", AS_OF, cache=False)
+    assert parallel.workers == 2
+    assert parallel.pages_rendered == parallel.pages
+    assert not (tmp_path / "parallel" / ".cache").exists()  # no cache asked for, none left behind
+    assert tree_digest(parallel.site) == tree_digest(_full(built, tmp_path / "serial", AS_OF, EPOCH, monkeypatch).site)
+
+
+def test_a_worker_that_fails_fails_the_build_and_keeps_the_site(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _copy(built, tmp_path)
+    before = tree_digest(repo / "build" / "site")
+    _apply(repo, "configuration", AS_OF, EPOCH)  # every page to render again, by two workers
+    monkeypatch.setenv("KSPUB_WORKERS", "2")
+    monkeypatch.setattr("kspub.publish.build.PARALLEL_MIN", 4)
+    import kspub.publish.reuse as reuse
+
+    real = reuse.PageReuse.on_post_page
+
+    def broken(self: reuse.PageReuse, output: str, page: object) -> str:
+        if self.render is not None:  # in a worker only
+            raise RuntimeError("磁盘已满")
+        return real(self, output, page)
+
+    monkeypatch.setattr(reuse.PageReuse, "on_post_page", broken)
+    with pytest.raises(KspubError) as failed:
+        _build(repo, repo / "build", AS_OF)
+    assert failed.value.code == "KS922" and "磁盘已满" in str(failed.value)
+    assert tree_digest(repo / "build" / "site") == before
 
 
 def _html_entries(out: Path) -> list[Path]:

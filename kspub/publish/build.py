@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,6 +78,8 @@ class BuildResult:
     """Cache misses per kind of work (``lint``, ``parse``, ``diff``, ``body``, ``search``)."""
     pages_rendered: int = 0
     """Pages mkdocs rendered in this build; the others were carried over (:mod:`kspub.publish.reuse`)."""
+    workers: int = 1
+    """Processes that rendered them (one per core when there are enough pages)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per phase (see :data:`kspub.publish.progress.LABELS`)."""
     nav: list[dict[str, Any]] = field(default_factory=list)
@@ -164,9 +166,12 @@ def _build_from(
             rendered = render_site(snapshot, store)
             _write_docs(docs, rendered)
         with phases.run("mkdocs", total=len(rendered.pages)) as advance:
-            docs_files = [*rendered.pages, *rendered.files, *(f"assets/{name}" for name in ASSETS)]
-            pages = _run_mkdocs(config_file, docs, site, rendered.nav, _source_date_epoch(snapshot), advance,
-                                store, rendered.pages, docs_files)  # fmt: skip
+            if store.folder is not None:
+                page_store: Cache | None = store
+            else:  # without the cache, pages rendered in parallel still meet in a scratch one, discarded after
+                page_store = Cache(staging / "scratch") if workers() > 1 else None
+            pages = _render_pages(config_file, docs, site, rendered, _source_date_epoch(snapshot), advance,
+                                  page_store, staging)  # fmt: skip
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
 
@@ -199,7 +204,8 @@ def _build_from(
         cache_hits=store.hits,
         cache_misses=store.misses,
         cache_missed=dict(sorted(store.missed.items())),
-        pages_rendered=len(pages.fresh),
+        pages_rendered=pages.rendered,
+        workers=pages.workers,
         timings=dict(phases.timings),
         nav=rendered.nav,
         warnings=snapshot.warnings,
@@ -279,6 +285,93 @@ def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str,
     return config
 
 
+#: Pages to render below which a build does not start workers (forking costs more than it saves).
+PARALLEL_MIN = 64
+
+
+def page_keys_of(config_file: Path, docs: Path, site: Path, rendered: RenderedSite) -> dict[str, str]:
+    """Every generated page's key (:func:`kspub.publish.reuse.page_keys`) under this configuration."""
+    from kspub.publish.reuse import environment_key, page_keys
+
+    config = mkdocs_config(config_file, docs, site, rendered.nav)
+    docs_files = [*rendered.pages, *rendered.files, *(f"assets/{name}" for name in ASSETS)]
+    return page_keys(rendered.pages, docs_files, environment_key(config_file, config, rendered.nav))
+
+
+def workers() -> int:
+    """Processes that render pages: ``KSPUB_WORKERS`` when set (1: all in this process), else one per core."""
+    given = os.environ.get("KSPUB_WORKERS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _render_pages(
+    config_file: Path, docs: Path, site: Path, rendered: RenderedSite, epoch: str, advance: Any,
+    store: Cache | None, staging: Path,
+) -> PageReuse:
+    """The pages through mkdocs: those not in the cache rendered in shares by one forked worker per core, each
+    storing its pages in the cache; then one run writes the whole site from the cache (decision record 0506)."""
+    from kspub.publish.reuse import missing, shards
+
+    if store is None:  # mkdocs alone, every page rendered here
+        result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance)
+        result.rendered = len(result.fresh)
+        return result
+    with _environment(epoch):
+        keys = page_keys_of(config_file, docs, site, rendered)
+    todo = missing(store, keys)
+    count = min(workers(), len(todo) // (PARALLEL_MIN // 2) or 1)
+    import multiprocessing
+
+    if count > 1 and len(todo) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        running = []
+        for i, share in enumerate(shards(todo, count)):
+            reader, writer = context.Pipe(duplex=False)
+            args = (config_file, docs, staging / f"shard-{i}", rendered.nav, epoch, store, keys, share, writer)
+            process = context.Process(target=_render_share, args=args, daemon=True)
+            process.start()
+            writer.close()
+            running.append((process, reader))
+        failure: dict[str, Any] | None = None
+        for process, reader in running:
+            try:
+                message: dict[str, Any] = reader.recv()
+            except EOFError:
+                message = {"ok": False, "code": "KS922", "message": "生成网页的进程意外退出", "hint": "旧网站保持不变"}
+            process.join()
+            reader.close()
+            if not message["ok"] and failure is None:
+                failure = message
+        if failure is not None:
+            raise KspubError(failure["code"], failure["message"], path=failure.get("path"), hint=failure.get("hint"))
+    else:
+        count = 1
+    result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance, store, keys)
+    result.rendered, result.workers = max(len(todo), len(result.fresh)), count
+    return result
+
+
+def _render_share(
+    config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]], epoch: str, store: Cache,
+    keys: Mapping[str, str], share: frozenset[str], conn: Any,
+) -> None:
+    """A worker of :func:`_render_pages`: renders ``share`` into the cache (its own output is discarded)."""
+    try:
+        _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share)
+        conn.send({"ok": True})
+    except KspubError as exc:
+        conn.send({"ok": False, **exc.to_dict()})
+    except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
+        conn.send({"ok": False, "code": "KS922", "message": f"生成网页时出错：{exc!r}", "hint": "旧网站保持不变"})
+    finally:
+        conn.close()
+
+
 def _run_mkdocs(
     config_file: Path,
     docs: Path,
@@ -287,30 +380,25 @@ def _run_mkdocs(
     epoch: str,
     advance: Any,
     store: Cache | None = None,
-    pages: Mapping[str, str] | None = None,
-    docs_files: Iterable[str] = (),
+    keys: Mapping[str, str] | None = None,
     render: frozenset[str] | None = None,
 ) -> PageReuse:
     """Run mkdocs; returns what it rendered and reused, with the anchor problems found in the pages it wrote.
 
     ``store``: the build cache, from which unchanged pages are carried over and into which rendered pages are
-    stored (:mod:`kspub.publish.reuse`); None renders every page. ``pages``: the generated Markdown of every
-    page (what the pages are keyed by). ``docs_files``: every file of the generated
-    docs folder (the pages' relative links are checked against it). ``render``: the only pages to render when
-    not stored, the others are left out of the output (one share of a parallel build).
+    stored under ``keys`` (:mod:`kspub.publish.reuse`, :func:`page_keys_of`); None renders every page.
+    ``render``: the only pages to render when not stored, the others are left out of the output (one share of
+    a parallel build).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
     from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
     from kspub.publish.csp import with_policy
-    from kspub.publish.reuse import environment_key, page_keys
-
     with _environment(epoch) as log:
         try:
             config = mkdocs_config(config_file, docs, site, nav)
-            keys = page_keys(pages, docs_files, environment_key(config_file, config, nav)) if pages and store else {}
-            reuse = PageReuse(store or Cache(None), keys, render, anchor_problems)
+            reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems)
 
             class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 """Carries unchanged pages over (:mod:`kspub.publish.reuse`), checks each page's anchors while its
@@ -357,7 +445,7 @@ def _run_mkdocs(
 
                 @event_priority(100)  # before the search plugin writes its index
                 def on_post_build(self, config: Any, **kwargs: Any) -> None:
-                    if self.search is not None:
+                    if self.search is not None and (reuse.reused or reuse.skipped):
                         self.search.search_index.entries = reuse.search_entries(self.order)
 
             config.plugins["kspub-watch"] = Watch()

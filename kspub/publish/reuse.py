@@ -131,6 +131,10 @@ class PageReuse:
     skipped: set[str] = field(default_factory=set)
     found: list[str] = field(default_factory=list)
     """Problems of every page written, fresh or reused."""
+    rendered: int = 0
+    """Pages rendered for this build, here or by workers (set by the build)."""
+    workers: int = 1
+    """Processes that rendered them (set by the build)."""
     _search_start: int = 0
     _search: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
@@ -223,6 +227,11 @@ class PageReuse:
             else:
                 out.extend(self._search.get(src, ()))
         return out
+
+
+def missing(store: Cache, keys: Mapping[str, str]) -> list[str]:
+    """The pages whose result is not stored (in page order)."""
+    return [src for src, k in keys.items() if not (store.has(_HTML, k) and store.has(_META, k))]
 
 
 def shards(pages: Iterable[str], count: int) -> list[frozenset[str]]:
