@@ -40,6 +40,22 @@ def test_workflow_commands_exist() -> None:
     assert "--previous" in build and "fetch-depth: 0" in publish
 
 
+def test_the_publish_workflow_restores_and_saves_the_build_cache() -> None:
+    steps = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text("utf-8"))["jobs"]["build"]["steps"]
+    uses = [str(s.get("uses", "")) for s in steps]
+    (at,) = (i for i, u in enumerate(uses) if u.startswith("actions/cache@"))
+    build = next(i for i, s in enumerate(steps) if "kspub build" in str(s.get("run", "")))
+    assert at < build  # restored before the build, saved after the job (actions/cache's post step)
+    cache = steps[at]["with"]
+    from kspub.publish.build import CACHE_DIR
+
+    assert cache["path"] == f"build/{CACHE_DIR}"  # where kspub build keeps it (default --out)
+    # keyed by the kspub code and the configuration, each run saving its own (a key is written once)
+    for part in ("kspub/**", "pyproject.toml", "mkdocs.yml", "github.run_id"):
+        assert part in cache["key"]
+    assert cache["restore-keys"].splitlines()[0] == cache["key"].rsplit("-", 1)[0] + "-"  # the latest such run
+
+
 def test_pre_commit_hook_runs_lint_on_the_repository_files() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
     argv = shlex.split(hook["entry"])
