@@ -215,3 +215,52 @@ def test_a_stored_page_is_the_one_written(built: Path, tmp_path: Path) -> None:
     assert result.pages_rendered == 0
     marked = [p for p in result.site.rglob("*.html") if "<!-- stored -->" in p.read_text("utf-8")]
     assert len(marked) == 1
+
+
+# --- what a page's key covers (no build needed) ----------------------------------------------------------------
+
+
+def test_a_page_key_covers_its_text_its_path_the_environment_and_its_link_targets() -> None:
+    from kspub.publish.reuse import page_keys
+
+    pages = {"a/index.md": "见[第二版](../b/index.md#c1)与<a href=\"../c/\">C</a>。", "b/index.md": "B", "c/index.md": "C"}
+    files = ["a/index.md", "b/index.md", "c/index.md", "x.docx"]
+    keys = page_keys(pages, files, "env")
+    assert len(set(keys.values())) == 3
+    assert page_keys(pages, files, "env") == keys  # deterministic
+    assert page_keys(pages, files, "other")["b/index.md"] != keys["b/index.md"]  # configuration, nav, code
+    assert page_keys({**pages, "b/index.md": "B2"}, files, "env")["b/index.md"] != keys["b/index.md"]
+    assert page_keys({**pages, "b/index.md": "B2"}, files, "env")["a/index.md"] == keys["a/index.md"]
+    # a linked page that disappears changes the linking page's key (a full build would report the link) ...
+    gone = {k: v for k, v in pages.items() if k != "c/index.md"}
+    assert page_keys(gone, [f for f in files if f != "c/index.md"], "env")["a/index.md"] != keys["a/index.md"]
+    # ... a file nobody links to does not
+    assert page_keys(pages, [f for f in files if f != "x.docx"], "env")["a/index.md"] == keys["a/index.md"]
+    # the same text at another path is another page
+    moved = page_keys({"z/index.md": pages["b/index.md"]}, files, "env")
+    assert moved["z/index.md"] != keys["b/index.md"]
+
+
+def test_the_environment_key_covers_configuration_navigation_and_theme_folder(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from kspub.publish.reuse import environment_key
+
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("site_name: 甲\n", "utf-8")
+    theme = tmp_path / "overrides"
+    theme.mkdir()
+    (theme / "main.html").write_text("{% extends 'base.html' %}", "utf-8")
+    class Config(dict):  # type: ignore[type-arg]
+        """What environment_key reads of mkdocs' configuration: the theme's custom_dir and the hooks."""
+
+    config = Config(hooks={})
+    config.theme = SimpleNamespace(custom_dir=str(theme))  # type: ignore[attr-defined]
+    first = environment_key(config_file, config, [{"首页": "index.md"}])
+    assert environment_key(config_file, config, [{"首页": "index.md"}]) == first
+    assert environment_key(config_file, config, [{"主页": "index.md"}]) != first
+    (theme / "main.html").write_text("{% extends 'base.html' %}{# 改 #}", "utf-8")
+    second = environment_key(config_file, config, [{"首页": "index.md"}])
+    assert second != first
+    config_file.write_text("site_name: 乙\n", "utf-8")
+    assert environment_key(config_file, config, [{"首页": "index.md"}]) != second
