@@ -37,25 +37,28 @@ def _pieces(old_source: str, new_source: str) -> list[_Piece]:
     """The redline of two texts with inline markup, as runs that are equal, deleted or inserted, and bold or
     not: the diff is taken on the characters a reader sees, the bold of each from its own side."""
     old_text, old_bold = styled_text(old_source)
-    new_text, new_bold = styled_text(new_source)
+    new_text, new_bold = styled_text(new_source) if new_source != old_source else (old_text, old_bold)
     out: list[_Piece] = []
     i = j = 0
     for seg in redline(old_text, new_text):
-        for ch in seg.text:
-            if seg.op == INSERT:
-                bold = new_bold[j]
-                j += 1
-            elif seg.op == DELETE:
-                bold = old_bold[i]
-                i += 1
-            else:  # equal: shown as the new version has it
-                bold = new_bold[j]
-                i += 1
-                j += 1
+        n = len(seg.text)
+        flags, at = (old_bold, i) if seg.op == DELETE else (new_bold, j)  # equal: shown as the new version has it
+        if seg.op != INSERT:
+            i += n
+        if seg.op != DELETE:
+            j += n
+        start = 0
+        while start < n:  # one run per stretch of the segment that is bold or not throughout
+            bold = flags[at + start]
+            try:
+                end = flags.index(not bold, at + start, at + n) - at
+            except ValueError:  # the same to the segment's end
+                end = n
             if out and out[-1].op == seg.op and out[-1].bold == bold:
-                out[-1] = _Piece(seg.op, out[-1].text + ch, bold)
+                out[-1] = _Piece(seg.op, out[-1].text + seg.text[start:end], bold)
             else:
-                out.append(_Piece(seg.op, ch, bold))
+                out.append(_Piece(seg.op, seg.text[start:end], bold))
+            start = end
     return out
 
 
