@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -216,7 +216,7 @@ def _python_docx_build(old: Agreement, new: Agreement, *, author: str = DEFAULT_
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.shared import Pt
 
-    stamp = datetime.combine(when, time(), tzinfo=UTC)
+    stamp = datetime.combine(when, datetime.min.time(), tzinfo=UTC)
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc = Document()
     doc.core_properties.author = author
