@@ -8,19 +8,24 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from kspub.cli import main
-from kspub.model import Agreement
+from kspub.model import Agreement, NodeKind
 from kspub.parse import parse_agreement
-from kspub.publish.markup import plain_text
-from kspub.redline_docx import render_docx
+from kspub.publish.markup import plain_text, styled_text
+from kspub.redline import DELETE, EQUAL, INSERT, Segment, redline
+from kspub.redline_docx import DEFAULT_AUTHOR, EAST_ASIAN_FONT, _merged, _package, _pieces, render_docx
+from tests.test_diff_golden import CASES, CSA
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -170,3 +175,269 @@ def test_libreoffice_opens_it_with_every_tracked_change(tmp_path: Path) -> None:
     assert kinds.count("deletion") >= 2 and kinds.count("insertion") >= 3
     assert set(re.findall(r"<dc:creator>(.*?)</dc:creator>", content)) == {"kspub"}
     assert all(d.startswith("2026-03-02") for d in re.findall(r"<dc:date>(.*?)</dc:date>", content))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The package is prepared once per process and the body written as text: the document must stay the one
+# python-docx built paragraph by paragraph, which is kept here as the reference.
+
+
+def _pieces_per_character(old_source: str, new_source: str) -> list[tuple[str, str, bool]]:
+    """The runs of a redline as they were first cut: one character at a time, each with its own side's bold."""
+    old_text, old_bold = styled_text(old_source)
+    new_text, new_bold = styled_text(new_source)
+    out: list[tuple[str, str, bool]] = []
+    i = j = 0
+    for seg in redline(old_text, new_text):
+        for ch in seg.text:
+            if seg.op == INSERT:
+                bold = new_bold[j]
+                j += 1
+            elif seg.op == DELETE:
+                bold = old_bold[i]
+                i += 1
+            else:
+                bold = new_bold[j]
+                i += 1
+                j += 1
+            if out and out[-1][0] == seg.op and out[-1][2] == bold:
+                out[-1] = (seg.op, out[-1][1] + ch, bold)
+            else:
+                out.append((seg.op, ch, bold))
+    return out
+
+
+def _python_docx_build(old: Agreement, new: Agreement, *, author: str = DEFAULT_AUTHOR, when: date) -> bytes:
+    """The Word redline as python-docx built it: a default document, headings and paragraphs added through its
+    API, the revision elements appended to them, the package saved and its members dated ``when``."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.shared import Pt
+
+    stamp = datetime.combine(when, datetime.min.time(), tzinfo=UTC)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    doc = Document()
+    doc.core_properties.author = author
+    doc.core_properties.title = f"{new.meta.title}（{old.meta.version} → {new.meta.version}）修订稿"
+    doc.core_properties.created = doc.core_properties.modified = stamp.replace(tzinfo=None)
+    doc.core_properties.last_modified_by = author
+    doc.core_properties.revision = 1
+    for name in ("Normal", "Title", *(f"Heading {k}" for k in range(1, 10))):
+        rpr = doc.styles[name].element.get_or_add_rPr()
+        rpr.get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    revision = iter(range(1, 1 << 30))
+
+    def mark(tag: str) -> BaseOxmlElement:
+        element = OxmlElement(tag)
+        element.set(qn("w:id"), str(next(revision)))
+        element.set(qn("w:author"), author)
+        element.set(qn("w:date"), iso)
+        return element
+
+    def run(text: str, *, bold: bool, deleted: bool) -> BaseOxmlElement:
+        r = OxmlElement("w:r")
+        if bold:
+            rpr = OxmlElement("w:rPr")
+            rpr.append(OxmlElement("w:b"))
+            rpr.append(OxmlElement("w:bCs"))
+            r.append(rpr)
+        for k, line in enumerate(text.split("\n")):
+            if k:
+                r.append(OxmlElement("w:br"))
+            t = OxmlElement("w:delText" if deleted else "w:t")
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            t.text = line
+            r.append(t)
+        return r
+
+    doc.add_heading(f"{new.meta.title}", level=0)
+    note = doc.add_paragraph()
+    note.add_run(f"版本 {old.meta.version} → {new.meta.version} 的修订稿。每一处修改都是一条修订（跟踪更改），"
+                 "可在“审阅”中逐条接受或拒绝；加粗、编号和章节标题与原文一致。")  # fmt: skip
+    for node, old_source, new_source in _merged(old, new):
+        if node.kind is NodeKind.SECTION:
+            paragraph = doc.add_heading(level=min(node.depth + 1, 9))
+        else:
+            paragraph = doc.add_paragraph()
+            if node.kind is NodeKind.ITEM:
+                paragraph.paragraph_format.left_indent = Pt(21 * max(node.depth, 1))
+        p = paragraph._p
+        whole = "ins" if old_source is None else "del" if new_source is None else None
+        if whole is not None:
+            mark_rpr = OxmlElement("w:rPr")
+            mark_rpr.append(mark(f"w:{whole}"))
+            p.get_or_add_pPr().append(mark_rpr)
+        for op, text, bold in _pieces_per_character(old_source or "", new_source or ""):
+            if op == EQUAL:
+                p.append(run(text, bold=bold, deleted=False))
+            else:
+                wrapper = mark("w:del" if op == DELETE else "w:ins")
+                wrapper.append(run(text, bold=bold, deleted=op == DELETE))
+                p.append(wrapper)
+    saved = io.BytesIO()
+    doc.save(saved)
+    stamp_zip = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=stamp_zip)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, source.read(info))
+    return out.getvalue()
+
+
+def _paragraphs(data: bytes) -> list[tuple[str, list[tuple[str, str | None, str | None, str | None, bool, str]]]]:
+    """Each paragraph of the body: its properties (canonical XML: style, indent, a tracked paragraph mark), and
+    its runs as (revision, its id, author, date, bold, text), line breaks as newlines, deleted text included."""
+    out = []
+    for p in _body(data).iterfind("w:p", NS):
+        properties = p.find("w:pPr", NS)
+        runs = []
+        for r in p.iter(f"{{{W}}}r"):
+            wrapper = r.getparent()
+            revision = "" if wrapper is p else etree.QName(wrapper).localname
+            text = "".join("\n" if etree.QName(el).localname == "br" else el.text or "" for el in r if el.tag != f"{{{W}}}rPr")
+            runs.append((revision, wrapper.get(f"{{{W}}}id"), wrapper.get(f"{{{W}}}author"),
+                         wrapper.get(f"{{{W}}}date"), r.find("w:rPr/w:b", NS) is not None, text))  # fmt: skip
+        out.append((etree.tostring(properties, method="c14n").decode() if properties is not None else "", runs))
+    return out
+
+
+CSA_TEXT = CSA.read_text("utf-8")
+MARKUP_CHARACTERS = NEW.replace("并以邮件告知", "并以邮件 & <告知> \"通知\" 'x'\t制表").replace(
+    "title: 示例服务协议", 'title: "示例 & “服务” 协议"'
+)
+#: (path, old text, new text): the demo, and the golden amendments of the cloud service agreement
+PAIRS: dict[str, tuple[str, str, str]] = {
+    "demo": ("agreements/demo.md", OLD, NEW),
+    "demo, backwards": ("agreements/demo.md", NEW, OLD),
+    "demo, unchanged": ("agreements/demo.md", NEW, NEW),
+    "markup characters": ("agreements/demo.md", OLD, MARKUP_CHARACTERS),
+    **{f"cloud service agreement, {case}": ("agreements/cloud-service-agreement.md", CSA_TEXT, make(CSA_TEXT))
+       for case, make in sorted(CASES.items())},  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("case", sorted(PAIRS))
+def test_the_document_is_the_one_python_docx_built(case: str) -> None:
+    path, old_text, new_text = PAIRS[case]
+    old, new = (parse_agreement(t, path) for t in (old_text, new_text))
+    assert old.ok and new.ok and old.agreement is not None and new.agreement is not None
+    for author, when in ((DEFAULT_AUTHOR, WHEN), ('法务部 & "律师" <审阅>\t\r\n', date(1979, 12, 31))):
+        fast = render_docx(old.agreement, new.agreement, author=author, when=when)
+        built = _python_docx_build(old.agreement, new.agreement, author=author, when=when)
+        assert _paragraphs(fast) == _paragraphs(built)
+        assert sum(len(runs) for _, runs in _paragraphs(fast)) > len(new.agreement.nodes)
+        with zipfile.ZipFile(io.BytesIO(fast)) as a, zipfile.ZipFile(io.BytesIO(built)) as b:
+            assert a.namelist() == b.namelist()
+            assert [(i.date_time, i.compress_type, i.external_attr) for i in a.infolist()] == [
+                (i.date_time, i.compress_type, i.external_attr) for i in b.infolist()
+            ]
+            for name in a.namelist():  # the body canonically, every other part (core properties too) byte for byte
+                if name == "word/document.xml":
+                    assert etree.tostring(etree.fromstring(a.read(name)), method="c14n") == etree.tostring(
+                        etree.fromstring(b.read(name)), method="c14n"
+                    )
+                else:
+                    assert a.read(name) == b.read(name), name
+
+
+@settings(max_examples=300, deadline=None)
+@example("a**的b**。", "a**的**b。")
+@example("**ab**\n的", "a**b\n的**")
+@given(st.text(alphabet="ab的。 \n*&<", max_size=30), st.text(alphabet="ab的。 \n*&<", max_size=30))
+def test_runs_are_cut_as_they_were_one_character_at_a_time(old: str, new: str) -> None:
+    assert [(p.op, p.text, p.bold) for p in _pieces(old, new)] == _pieces_per_character(old, new)
+
+
+def test_runs_join_across_segments_of_one_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The redline may cut a stretch of one kind into several segments; the runs are the same."""
+    import kspub.redline_docx
+
+    def one_character_each(old: str, new: str) -> tuple[Segment, ...]:
+        return tuple(Segment(seg.op, ch) for seg in redline(old, new) for ch in seg.text)
+
+    cases = [("a**的b**。", "a**的**b。"), ("1.1 本协议是**有效契约**。", "1.1 本协议**是有效**契约。"), ("", "新增**条款**")]
+    expected = [_pieces_per_character(old, new) for old, new in cases]
+    monkeypatch.setattr(kspub.redline_docx, "redline", one_character_each)
+    assert [[(p.op, p.text, p.bold) for p in _pieces(old, new)] for old, new in cases] == expected
+    assert all(len(runs) < len(old + new) // 2 for runs, (old, new) in zip(expected, cases, strict=True))
+
+
+def test_python_docx_reads_it_back() -> None:
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document(io.BytesIO(render_docx(_agreement(OLD), _agreement(NEW), author="法务部", when=WHEN)))
+    paragraphs = doc.paragraphs
+    assert [p.style.name for p in paragraphs if p.style is not None] == [
+        "Title", "Normal", "Heading 1", "Normal", "Normal", "Heading 1", "Normal", "Normal", "Normal", "Normal"
+    ]  # fmt: skip
+    # python-docx reads the runs outside revisions: the text both versions share
+    assert [p.text for p in paragraphs] == [
+        "示例服务协议",
+        "版本 1.0 → 2.0 的修订稿。每一处修改都是一条修订（跟踪更改），可在“审阅”中逐条接受或拒绝；加粗、编号和章节标题与原文一致。",
+        "一、总则", "1.1 本协议是您与金山云之间的有效契约。", "", "二、费用", "2.1 免费服务转为收费前，金山云将提前个自然日通知您。",
+        "2.2 以下情形除外：", "(1) 法律法规另有规定的；", "",
+    ]  # fmt: skip
+    assert [r.text for r in paragraphs[3].runs if r.bold] == ["有效契约"]
+    assert [p.paragraph_format.left_indent for p in paragraphs[-2:]] == [Pt(42), Pt(42)]
+    assert all(p.paragraph_format.left_indent is None for p in paragraphs[:-2])
+    core = doc.core_properties
+    assert (core.title, core.author, core.last_modified_by, core.revision) == ("示例服务协议（1.0 → 2.0）修订稿", "法务部",
+                                                                                "法务部", 1)  # fmt: skip
+    assert core.created == core.modified == datetime(2026, 3, 2, tzinfo=UTC)
+    for name in ("Normal", "Title", *(f"Heading {k}" for k in range(1, 10))):
+        fonts = doc.styles[name].element.rPr.rFonts  # type: ignore[union-attr]
+        assert fonts.get(f"{{{W}}}eastAsia") == EAST_ASIAN_FONT, name
+
+
+def test_the_bytes_change_with_the_inputs_and_nothing_else() -> None:
+    old, new = _agreement(OLD), _agreement(NEW)
+    first = render_docx(old, new, when=WHEN)
+    assert render_docx(_agreement(OLD), _agreement(NEW), when=WHEN) == first  # equal inputs, other objects
+    _package.cache_clear()  # the package prepared again gives the same parts
+    assert render_docx(old, new, when=WHEN) == first
+    # another process, another hash seed
+    script = ("import sys; from datetime import date; from tests.test_redline_docx import OLD, NEW, _agreement; "
+              "from kspub.redline_docx import render_docx; "
+              "sys.stdout.buffer.write(render_docx(_agreement(OLD), _agreement(NEW), when=date(2026, 3, 2)))")  # fmt: skip
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    assert subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True).stdout == first
+    variants = [
+        render_docx(new, new, when=WHEN),
+        render_docx(old, old, when=WHEN),
+        render_docx(new, old, when=WHEN),
+        render_docx(old, new, author="法务部", when=WHEN),
+        render_docx(old, new, when=date(2026, 3, 3)),
+        render_docx(old, new, when=date(2027, 3, 2)),
+    ]
+    assert len({first, *variants}) == 1 + len(variants)
+
+
+def test_the_zip_is_the_one_zipfile_writes() -> None:
+    for when in (WHEN, date(1979, 12, 31)):  # before 1980, which zip dates cannot express: 1980, same month and day
+        data = render_docx(_agreement(OLD), _agreement(NEW), when=when)
+        stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            assert source.testzip() is None
+            for info in source.infolist():
+                assert (info.date_time, info.compress_type, info.external_attr) == (stamp, zipfile.ZIP_DEFLATED,
+                                                                                  0o644 << 16)  # fmt: skip
+                member = zipfile.ZipInfo(info.filename, date_time=stamp)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                member.external_attr = 0o644 << 16
+                target.writestr(member, source.read(info))
+        assert out.getvalue() == data
+
+
+@pytest.mark.parametrize("author", ["法务\x00部", "法务\x0b部", "法务\ufffe部"])
+def test_text_xml_cannot_carry_is_refused(author: str) -> None:
+    with pytest.raises(ValueError):
+        _python_docx_build(_agreement(OLD), _agreement(NEW), author=author, when=WHEN)
+    with pytest.raises(ValueError, match="XML compatible"):
+        render_docx(_agreement(OLD), _agreement(NEW), author=author, when=WHEN)
