@@ -229,17 +229,23 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(tmp_path: Path, epoch: 
     repo = demo_repo(tmp_path / "repo")
     first = build(repo, as_of=AS_OF, out=None, progress=False)
     # the working tree's file, 3 versions, 2 diffs and their Word redlines, 3 bodies, the pages searched: 2.0 in
-    # force and 3.0 upcoming
-    assert first.cache_missed == {"body": 3, "diff": 2, "docx": 2, "lint": 1, "parse": 3, "search": 2}
-    assert first.cache_hits == 0
+    # force and 3.0 upcoming; the agreement's pages as one unit, and every page of the site through mkdocs
+    assert first.cache_missed == {"agreement-pages": 1, "body": 3, "diff": 2, "docx": 2, "lint": 1,
+                                  "page-meta": first.pages, "parse": 3, "search": 2}  # fmt: skip
+    assert first.cache_hits == 0 and first.pages_rendered == first.pages
     second = build(repo, as_of=AS_OF, out=None, progress=False)
-    assert second.cache_misses == 0 and second.cache_hits == first.cache_misses
+    # everything found; the bodies and Word redlines are inside the agreement's pages, not read again
+    assert second.cache_misses == 0 and second.cache_hits == first.cache_misses - 3 - 2
+    assert second.pages_rendered == 0
     v4 = V3.replace('version: "3.0"', 'version: "4.0"').replace("2026-04-01", "2026-05-01").replace("15个自然日", "20个自然日")
     commit(repo, {"agreements/demo.md": v4}, "4.0")
     third = build(repo, as_of=AS_OF, out=None, progress=False)
     # only what the new version brings: its file, parse, diff against 3.0, body, its search entries and its
-    # comparison with the version in force (2.0 → 4.0), and the Word redlines of both
-    assert third.cache_missed == {"body": 1, "compare": 1, "diff": 1, "docx": 2, "lint": 1, "parse": 1, "search": 1}
+    # comparison with the version in force (2.0 → 4.0), and the Word redlines of both; the agreement's pages
+    # again (every one shows the version history), the home page and the list of changes
+    assert third.cache_missed == {"agreement-pages": 1, "body": 1, "compare": 1, "diff": 1, "docx": 2, "lint": 1,
+                                  "page-meta": third.pages_rendered, "parse": 1, "search": 1}  # fmt: skip
+    assert 0 < third.pages_rendered < third.pages
     page = (third.site / "demo" / "4.0" / "index.html").read_text("utf-8")
     assert "20个自然日" in page
 

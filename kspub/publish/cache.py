@@ -98,10 +98,12 @@ class Cache:
         """Whether an entry is stored (it is kept by :meth:`prune` only if read with :meth:`get`)."""
         return self.folder is not None and self._path(kind, k).is_file()
 
-    def get(self, kind: str, k: str) -> Any:
-        """The stored value, or None (nothing stored, or an unreadable entry); counted as a hit or a miss."""
+    def get(self, kind: str, k: str, *, count: bool = True) -> Any:
+        """The stored value, or None (nothing stored, or an unreadable entry); counted as a hit or a miss unless
+        ``count`` is false (the second part of an entry already counted)."""
         if self.folder is None:
-            self._miss(kind)
+            if count:
+                self._miss(kind)
             return None
         path = self._path(kind, k)
         self.used.add(path)
@@ -109,10 +111,17 @@ class Cache:
             with path.open("rb") as f:
                 value = pickle.load(f)  # noqa: S301 - written by kspub itself into its own build directory
         except Exception:  # absent, truncated or foreign
-            self._miss(kind)
+            if count:
+                self._miss(kind)
             return None
-        self.hits += 1
+        if count:
+            self.hits += 1
         return value
+
+    def keep(self, kind: str, k: str) -> None:
+        """Keep an entry through :meth:`prune` without reading it (a result made from it was found instead)."""
+        if self.folder is not None:
+            self.used.add(self._path(kind, k))
 
     def put(self, kind: str, k: str, value: Any) -> None:
         """Store ``value`` (atomically); nothing when caching is off."""

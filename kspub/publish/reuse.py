@@ -141,11 +141,12 @@ class PageReuse:
     # --- deciding -------------------------------------------------------------------------------------------
 
     def lookup(self, src: str) -> RenderedPage | None:
+        """The stored result of a page (one cache hit or miss per page), when both its parts are there."""
         k = self.keys.get(src)
-        if k is None or not self.store.has(_HTML, k):
+        if k is None:
             return None
         meta = self.store.get(_META, k)
-        return meta if isinstance(meta, RenderedPage) else None
+        return meta if isinstance(meta, RenderedPage) and self.store.has(_HTML, k) else None
 
     def stubbed(self, src: str) -> bool:
         return src in self.reused or src in self.skipped
@@ -193,7 +194,7 @@ class PageReuse:
             return ""  # another process renders it; mkdocs writes no empty page
         stored = self.reused.get(src)
         if stored is not None:
-            html = self.store.get(_HTML, self.keys[src])
+            html = self.store.get(_HTML, self.keys[src], count=False)
             if not isinstance(html, str):
                 # dropped, so the next build renders the page again
                 self.store.forget(_HTML, self.keys[src])

@@ -186,6 +186,9 @@ class RenderedSite:
     """Site paths of API files the pages link to: the build checks they exist once the API is written."""
     files: dict[str, bytes] = field(default_factory=dict)
     """docs-relative path → a file the pages offer for download (the Word redlines), copied as it is."""
+    depends: set[tuple[str, str]] = field(default_factory=set)
+    """The cache entries (kind, key) the pages were made from: kept while the pages are, so that the next
+    change to the agreement finds its bodies, comparisons and Word files still cached."""
 
 
 def front_matter_scalar(text: str) -> str:
@@ -275,6 +278,7 @@ class _Renderer:
         if k not in self._compared:
             changes = self.cache.get_or_compute("compare", k, lambda: diff_agreements(older.agreement, newer.agreement))
             self._compared[k] = changes.to_dict()
+        self.site.depends.add(("compare", k))
         return self._compared[k]
 
     def redline_docx(self, older: PublishedVersion, newer: PublishedVersion, folder: str) -> str:
@@ -285,6 +289,7 @@ class _Renderer:
         path = f"{folder}{newer.agreement.meta.id}-{older.label}-{newer.label}.docx"
         when = newer.record.announced or newer.record.recorded or self.snapshot.as_of
         k = key("docx", older.record.path, older.record.source, newer.record.path, newer.record.source, str(when))
+        self.site.depends.add(("docx", k))
         self.site.files[path] = self.cache.get_or_compute(
             "docx", k, lambda: render_docx(older.agreement, newer.agreement, when=when)
         )
@@ -295,6 +300,7 @@ class _Renderer:
         k = key("body", record.path, record.source)  # a body depends on the version's text alone
         if k not in self._bodies:  # the version in force appears twice: at /<id>/ and at /<id>/<version>/
             self._bodies[k] = self.cache.get_or_compute("body", k, lambda: render_body(view.version.agreement))
+        self.site.depends.add(("body", k))
         return Markup(self._bodies[k])
 
 
@@ -412,8 +418,104 @@ def check_paths(snapshot: Snapshot) -> None:
             )
 
 
+def _common_inputs(snapshot: Snapshot) -> str:
+    """What every agreement's pages show besides the agreement itself: the as-of date (the status line) and the
+    calendar notice windows are counted with."""
+    return "\0".join((snapshot.as_of.isoformat(), repr(snapshot.calendar)))
+
+
+def agreement_pages_key(agreement: PublishedAgreement, common: str) -> str:
+    """The key of one agreement's pages: its ID, title, kind, withdrawal and former IDs, every version's record
+    (label, dates, summary, events, the full source text) with its status and predecessor, and the common
+    inputs. The change sets and parsed texts are functions of the sources under the same code (the code is in
+    every key)."""
+    parts = [common, repr((agreement.id, agreement.title, agreement.kind, agreement.withdrawn, agreement.formerly))]
+    parts += [repr((v.record, v.status, v.previous)) for v in agreement.versions]
+    return key("agreement-pages", *parts)
+
+
+def _agreement_pages(r: _Renderer, agreement: PublishedAgreement, views: list[VersionView]) -> RenderedSite:
+    """One agreement's pages: main page, version pages, redlines and their Word files, comparisons with the
+    version in force, and the redirects of its former IDs."""
+    outer, r.site = r.site, RenderedSite()
+    try:
+        _render_agreement(r, agreement, views)
+        return r.site
+    finally:
+        r.site = outer
+
+
+def _render_agreement(r: _Renderer, agreement: PublishedAgreement, views: list[VersionView]) -> None:
+    snapshot = r.snapshot
+    shown = next((v for v in views if v.status == IN_FORCE), None) or next(
+        (v for v in views if v.status == UPCOMING), views[-1]
+    )
+    upcoming = [v for v in views if v.status == UPCOMING]
+    timeline = timeline_data(agreement, snapshot.as_of)
+    r.page(
+        f"{agreement.id}/index.md",
+        "agreement.md.j2",
+        agreement=agreement,
+        views=views,
+        view=shown,
+        upcoming=upcoming,
+        body=r.body(shown),
+        timeline=timeline,
+        history=r.history(agreement, views, agreement_dir(agreement.id)),
+        is_main=True,
+    )
+    for view in views:
+        r.page(
+            f"{agreement.id}/{view.label}/index.md",
+            "agreement.md.j2",
+            agreement=agreement,
+            views=views,
+            view=view,
+            upcoming=[],
+            body=r.body(view),
+            timeline=timeline,
+            history=r.history(agreement, views, agreement_dir(agreement.id, view.label)),
+            is_main=False,
+        )
+        if view.version.previous is not None:
+            previous = agreement.version(view.version.previous)
+            here = f"{agreement.id}/{view.label}/changes/"
+            r.page(
+                f"{here}index.md",
+                "redline.md.j2",
+                agreement=agreement,
+                view=view,
+                previous=previous,
+                entries=_redline_entries(view, agreement),
+                docx=r.redline_docx(previous, view.version, here) if previous is not None else None,
+            )
+    for older, newer in comparisons_with_in_force(agreement):
+        # "what changed since the version I accepted": any version against the one in force, when they are not
+        # neighbours (neighbours have their redline already)
+        here = f"{agreement.id}/{older.label}/compare/{newer.label}/"
+        compared = VersionView(agreement, newer, r.compare(older, newer))
+        r.page(
+            f"{here}index.md",
+            "redline.md.j2",
+            agreement=agreement,
+            view=compared,
+            previous=older,
+            entries=_redline_entries(compared, agreement, older),
+            docx=r.redline_docx(older, newer, here),
+        )
+    # a renamed agreement's old addresses keep working: each points to the same page under the new ID
+    for old_id in agreement.formerly:
+        r.page(f"{old_id}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id, label=None,
+               target=f"{agreement.id}/")  # fmt: skip
+        for view in views:
+            r.page(f"{old_id}/{view.label}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id,
+                   label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
+
+
 def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
-    """Every page of the site, in memory; nothing is written. Agreement bodies are cached by their text."""
+    """Every page of the site, in memory; nothing is written. Each agreement's pages (and Word redlines) are
+    cached as one unit under a key of everything they show (:func:`agreement_pages_key`), agreement bodies
+    by their text."""
     check_paths(snapshot)
     cache = cache or Cache(None)
     if cache.folder is not None:  # compiled templates too: jinja keys them by the template's source
@@ -422,73 +524,19 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
     r = _Renderer(snapshot, cache)
     all_views: list[VersionView] = []
     views_of = {a.id: _views(a) for a in snapshot.agreements}
+    common = _common_inputs(snapshot)
     for agreement in snapshot.agreements:
         views = views_of[agreement.id]
         all_views.extend(views)
-        shown = next((v for v in views if v.status == IN_FORCE), None) or next(
-            (v for v in views if v.status == UPCOMING), views[-1]
+        k = agreement_pages_key(agreement, common)
+        part: RenderedSite = cache.get_or_compute(
+            "agreement-pages", k, lambda: _agreement_pages(r, agreement, views)  # noqa: B023 - called at once
         )
-        upcoming = [v for v in views if v.status == UPCOMING]
-        timeline = timeline_data(agreement, snapshot.as_of)
-        r.page(
-            f"{agreement.id}/index.md",
-            "agreement.md.j2",
-            agreement=agreement,
-            views=views,
-            view=shown,
-            upcoming=upcoming,
-            body=r.body(shown),
-            timeline=timeline,
-            history=r.history(agreement, views, agreement_dir(agreement.id)),
-            is_main=True,
-        )
-        for view in views:
-            r.page(
-                f"{agreement.id}/{view.label}/index.md",
-                "agreement.md.j2",
-                agreement=agreement,
-                views=views,
-                view=view,
-                upcoming=[],
-                body=r.body(view),
-                timeline=timeline,
-                history=r.history(agreement, views, agreement_dir(agreement.id, view.label)),
-                is_main=False,
-            )
-            if view.version.previous is not None:
-                previous = agreement.version(view.version.previous)
-                here = f"{agreement.id}/{view.label}/changes/"
-                r.page(
-                    f"{here}index.md",
-                    "redline.md.j2",
-                    agreement=agreement,
-                    view=view,
-                    previous=previous,
-                    entries=_redline_entries(view, agreement),
-                    docx=r.redline_docx(previous, view.version, here) if previous is not None else None,
-                )
-    for agreement in snapshot.agreements:
-        for older, newer in comparisons_with_in_force(agreement):
-            # "what changed since the version I accepted": any version against the one in force, when they
-            # are not neighbours (neighbours have their redline already)
-            here = f"{agreement.id}/{older.label}/compare/{newer.label}/"
-            r.page(
-                f"{here}index.md",
-                "redline.md.j2",
-                agreement=agreement,
-                view=VersionView(agreement, newer, r.compare(older, newer)),
-                previous=older,
-                entries=_redline_entries(VersionView(agreement, newer, r.compare(older, newer)), agreement, older),
-                docx=r.redline_docx(older, newer, here),
-            )
-    for agreement in snapshot.agreements:
-        # a renamed agreement's old addresses keep working: each points to the same page under the new ID
-        for old_id in agreement.formerly:
-            r.page(f"{old_id}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id, label=None,
-                   target=f"{agreement.id}/")  # fmt: skip
-            for view in views_of[agreement.id]:
-                r.page(f"{old_id}/{view.label}/index.md", "redirect.md.j2", agreement=agreement, old_id=old_id,
-                       label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
+        r.site.pages.update(part.pages)
+        r.site.files.update(part.files)
+        r.site.api_links.update(part.api_links)
+        for kind, dependency in part.depends:
+            cache.keep(kind, dependency)
     recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
     recent.sort(key=lambda v: v.change_date, reverse=True)
     home_timelines = {}
