@@ -32,7 +32,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,7 @@ class PageReuse:
         else:
             return markdown
         page.meta["template"] = STUB_TEMPLATE
+        page.render = partial(_no_render, page)  # nothing to convert: what the page shows is stored
         return ""
 
     def on_page_content(self, html: str, page: Any, files: Any) -> str:
@@ -228,6 +229,16 @@ class PageReuse:
             else:
                 out.extend(self._search.get(src, ()))
         return out
+
+
+def _no_render(page: Any, config: Any, files: Any) -> None:
+    """Stands in for ``Page.render`` on a page that is carried over or rendered by another process: Markdown is
+    not set up for an empty body (the attributes are restored from the stored result, see on_page_content)."""
+    page.content = ""
+    page.toc = []
+    page._title_from_render = None
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
 
 
 def missing(store: Cache, keys: Mapping[str, str]) -> list[str]:
