@@ -225,17 +225,26 @@ def _snapshot_data(s: Snapshot) -> object:
 # --- the cache ----------------------------------------------------------------------------------------------
 
 
-def test_unchanged_rebuild_reuses_cache_and_changes_miss(tmp_path: Path, epoch: None) -> None:
+def test_unchanged_rebuild_reuses_cache_and_changes_miss(
+    tmp_path: Path, epoch: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = demo_repo(tmp_path / "repo")
     first = build(repo, as_of=AS_OF, out=None, progress=False)
     # the working tree's file, 3 versions, 2 diffs and their Word redlines, 3 bodies, the pages searched: 2.0 in
     # force and 3.0 upcoming; the agreement's pages as one unit, and every page of the site through mkdocs
+    # and the record of the whole output
     assert first.cache_missed == {"agreement-pages": 1, "body": 3, "diff": 2, "docx": 2, "lint": 1,
-                                  "page-meta": first.pages, "parse": 3, "search": 2}  # fmt: skip
+                                  "page-meta": first.pages, "parse": 3, "search": 2, "site": 1}  # fmt: skip
     assert first.cache_hits == 0 and first.pages_rendered == first.pages
-    second = build(repo, as_of=AS_OF, out=None, progress=False)
-    # everything found; the bodies and Word redlines are inside the agreement's pages, not read again
-    assert second.cache_misses == 0 and second.cache_hits == first.cache_misses - 3 - 2
+    same = build(repo, as_of=AS_OF, out=None, progress=False)
+    # the same inputs: the snapshot is collected from the cache and the whole output carried over
+    assert same.cache_misses == 0 and same.cache_hits == 1 + 3 + 2 + 1 and "carry" in same.timings
+    with monkeypatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))  # another build time: the output is built
+        second = build(repo, as_of=AS_OF, out=None, progress=False)
+    # everything found but the record of the whole output; the bodies and Word redlines are inside the
+    # agreement's pages, not read again
+    assert second.cache_missed == {"site": 1} and second.cache_hits == first.cache_misses - 1 - 3 - 2
     assert second.pages_rendered == 0
     v4 = V3.replace('version: "3.0"', 'version: "4.0"').replace("2026-04-01", "2026-05-01").replace("15个自然日", "20个自然日")
     commit(repo, {"agreements/demo.md": v4}, "4.0")
@@ -244,7 +253,7 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(tmp_path: Path, epoch: 
     # comparison with the version in force (2.0 → 4.0), and the Word redlines of both; the agreement's pages
     # again (every one shows the version history), the home page and the list of changes
     assert third.cache_missed == {"agreement-pages": 1, "body": 1, "compare": 1, "diff": 1, "docx": 2, "lint": 1,
-                                  "page-meta": third.pages_rendered, "parse": 1, "search": 1}  # fmt: skip
+                                  "page-meta": third.pages_rendered, "parse": 1, "search": 1, "site": 1}  # fmt: skip
     assert 0 < third.pages_rendered < third.pages
     page = (third.site / "demo" / "4.0" / "index.html").read_text("utf-8")
     assert "20个自然日" in page
@@ -293,6 +302,8 @@ def test_interrupted_build_leaves_old_site(tmp_path: Path, epoch: None, monkeypa
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build_module, stage, interrupt)
+    # another build time, so that the output is built again rather than carried over whole
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))
     # the API is written in a second process, which reports its interruption as an error
     with pytest.raises(KspubError if stage == "_write_api" else KeyboardInterrupt):
         build(repo, as_of=AS_OF, out=None, progress=False)

@@ -184,6 +184,46 @@ def test_a_worker_that_fails_fails_the_build_and_keeps_the_site(
     assert tree_digest(repo / "build" / "site") == before
 
 
+def test_a_rebuild_of_the_same_inputs_carries_the_whole_site_over(built: Path, tmp_path: Path) -> None:
+    repo = _copy(built, tmp_path)
+    before = tree_digest(repo / "build" / "site")
+    docs = tree_digest(repo / "build" / "docs")
+    again = _build(repo, repo / "build", AS_OF)
+    assert "carry" in again.timings and "mkdocs" not in again.timings and "render" not in again.timings
+    assert again.pages_rendered == 0 and again.pages > 0 and again.api_files > 0
+    assert tree_digest(again.site) == before and tree_digest(again.docs) == docs
+    # a new build directory, published by the same swap: the previous one is no longer pointed at
+    assert (repo / "build" / "site").is_symlink()
+
+
+@pytest.mark.parametrize("where", ["site/index.html", "site/api/v1/index.json", "docs/index.md"])
+def test_a_published_file_changed_by_hand_is_never_carried_over(built: Path, tmp_path: Path, where: str) -> None:
+    repo = _copy(built, tmp_path)
+    before = tree_digest(repo / "build" / "site")
+    target = (repo / "build" / where).resolve()
+    if where.endswith(".json"):  # still a document the previous-site guard reads
+        import json
+
+        target.write_text(json.dumps({**json.loads(target.read_text("utf-8")), "note": "手工修改"}), "utf-8")
+    else:
+        target.write_text(target.read_text("utf-8") + "<!-- 手工修改 -->", "utf-8")
+    again = _build(repo, repo / "build", AS_OF)
+    assert "carry" in again.timings and "mkdocs" in again.timings  # looked, found a difference, built
+    assert tree_digest(again.site) == before
+    assert "手工修改" not in (repo / "build" / where).read_text("utf-8")
+
+
+@pytest.mark.parametrize("change", ["base-url", "epoch"])
+def test_other_output_inputs_are_not_carried_over(built: Path, tmp_path: Path, change: str) -> None:
+    repo = _copy(built, tmp_path)
+    with _epoch(str(int(EPOCH) + 86400) if change == "epoch" else EPOCH):
+        again = build(repo, as_of=AS_OF, out=repo / "build", progress=False,
+                      base_url="https://legal.example.com/" if change == "base-url" else "")  # fmt: skip
+    assert "mkdocs" in again.timings and again.pages_rendered == 0  # every page from the cache, the rest built
+    index = (again.site / "api" / "v1" / "index.json").read_text("utf-8")
+    assert ("https://legal.example.com/" in index) == (change == "base-url")
+
+
 def _html_entries(out: Path) -> list[Path]:
     return sorted((out / ".cache").rglob("page-html/*/*.pickle"))
 
@@ -194,14 +234,16 @@ def test_an_unreadable_page_in_the_cache_fails_the_build_and_the_next_one_recove
     entries = _html_entries(repo / "build")
     assert entries
     entries[0].write_bytes(b"\x80\x05truncated")
+    later = str(int(EPOCH) + 86400)  # another build time: the whole site is not carried over, its pages are
     with pytest.raises(KspubError) as failed:
-        _build(repo, repo / "build", AS_OF)
+        _build(repo, repo / "build", AS_OF, epoch=later)
     assert failed.value.code == "KS929"
     assert "build/.cache" in (failed.value.hint or "") or "build/.cache" in str(failed.value)
     assert tree_digest(repo / "build" / "site") == before  # the published site is untouched
-    again = _build(repo, repo / "build", AS_OF)
+    again = _build(repo, repo / "build", AS_OF, epoch=later)
     assert again.pages_rendered == 1  # the bad entry was dropped: that page alone is rendered again
-    assert tree_digest(again.site) == before
+    changed = {k for k, v in tree_digest(again.site).items() if before.get(k) != v}
+    assert changed <= {"sitemap.xml", "sitemap.xml.gz"} | {k for k in before if k.startswith("api/")}
 
 
 def test_a_stored_page_is_the_one_written(built: Path, tmp_path: Path) -> None:
@@ -211,7 +253,7 @@ def test_a_stored_page_is_the_one_written(built: Path, tmp_path: Path) -> None:
     entry = _html_entries(repo / "build")[0]
     html = pickle.loads(entry.read_bytes())
     entry.write_bytes(pickle.dumps(html.replace("</body>", "<!-- stored --></body>")))
-    result = _build(repo, repo / "build", AS_OF)
+    result = _build(repo, repo / "build", AS_OF, epoch=str(int(EPOCH) + 86400))
     assert result.pages_rendered == 0
     marked = [p for p in result.site.rglob("*.html") if "<!-- stored -->" in p.read_text("utf-8")]
     assert len(marked) == 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import gc
+import hashlib
 import logging
 import os
 import re
@@ -31,7 +32,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -40,7 +41,7 @@ from typing import Any
 from kspub.clock import today_in_shanghai
 from kspub.errors import Diagnostic, KspubError
 from kspub.publish.api import write_api
-from kspub.publish.cache import Cache
+from kspub.publish.cache import Cache, key
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.reuse import PageReuse
 from kspub.publish.site import ASSETS, RenderedSite, render_site
@@ -153,6 +154,14 @@ def _build_from(
     out.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))
+    epoch = _source_date_epoch(snapshot)
+    site_key = _site_key(snapshot, config_file, base_url, epoch, staging) if store.folder is not None else ""
+    if store.folder is not None:
+        carried = _carry_over(out, staging, store, site_key, phases)
+        if carried is not None:
+            return replace(carried, as_of=as_of, cache_hits=store.hits, cache_misses=store.misses,
+                           cache_missed=dict(sorted(store.missed.items())), timings=dict(phases.timings),
+                           warnings=snapshot.warnings)  # fmt: skip
     api: _ApiWriter | None = None
     # The snapshot stays alive while mkdocs creates millions of short-lived objects; frozen, the collector stops
     # traversing it on every full collection (mkdocs otherwise runs markedly slower here than on its own).
@@ -170,8 +179,7 @@ def _build_from(
                 page_store: Cache | None = store
             else:  # without the cache, pages rendered in parallel still meet in a scratch one, discarded after
                 page_store = Cache(staging / "scratch") if workers() > 1 else None
-            pages = _render_pages(config_file, docs, site, rendered, _source_date_epoch(snapshot), advance,
-                                  page_store, staging)  # fmt: skip
+            pages = _render_pages(config_file, docs, site, rendered, epoch, advance, page_store, staging)
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
 
@@ -182,6 +190,27 @@ def _build_from(
         with phases.run("check"):
             _check_site(site, rendered, pages.found)
             files = sum(len(names) for _, _, names in os.walk(site))
+        result = BuildResult(
+            site=out / "site",
+            docs=out / "docs",
+            as_of=as_of,
+            pages=len(rendered.pages),
+            files=files,
+            api_files=api_files,
+            search_entries=search_entries,
+            search_fixed=search_fixed,
+            cache_hits=store.hits,
+            cache_misses=store.misses,
+            cache_missed=dict(sorted(store.missed.items())),
+            pages_rendered=pages.rendered,
+            workers=pages.workers,
+            nav=rendered.nav,
+            warnings=snapshot.warnings,
+        )
+        if store.folder is not None:
+            with phases.run("record"):  # what a rebuild of the same inputs may carry over (see _carry_over)
+                store.put(_SITE, site_key,
+                          {"docs": tree_manifest(docs), "site": tree_manifest(site), "result": result})  # fmt: skip
         with phases.run("swap"):
             _swap(staging, out)
             # the previous site is now inside the staging directory: it is deleted in the background
@@ -192,24 +221,75 @@ def _build_from(
             api.stop()
         shutil.rmtree(staging, ignore_errors=True)  # after a failure: the partial build
         gc.unfreeze()
-    return BuildResult(
-        site=out / "site",
-        docs=out / "docs",
-        as_of=as_of,
-        pages=len(rendered.pages),
-        files=files,
-        api_files=api_files,
-        search_entries=search_entries,
-        search_fixed=search_fixed,
-        cache_hits=store.hits,
-        cache_misses=store.misses,
-        cache_missed=dict(sorted(store.missed.items())),
-        pages_rendered=pages.rendered,
-        workers=pages.workers,
-        timings=dict(phases.timings),
-        nav=rendered.nav,
-        warnings=snapshot.warnings,
-    )
+    return replace(result, timings=dict(phases.timings))
+
+
+_SITE = "site"
+
+
+def _site_key(snapshot: Snapshot, config_file: Path, base_url: str, epoch: str, staging: Path) -> str:
+    """Everything the whole output depends on: what the snapshot shows (:func:`site_inputs_key`), the site
+    configuration, the address, the build time, and the code and library versions (in every key)."""
+    from kspub.publish.reuse import environment_key
+    from kspub.publish.site import site_inputs_key
+
+    with _environment(epoch):
+        (staging / "docs").mkdir(exist_ok=True)
+        config = mkdocs_config(config_file, staging / "docs", staging / "site", [])
+        environment = environment_key(config_file, config, [])
+    return key(_SITE, site_inputs_key(snapshot), environment, base_url, epoch)
+
+
+def tree_manifest(folder: Path) -> dict[str, str]:
+    """sha256 of every file below ``folder`` by its relative path."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with path.open("rb") as f:
+                out[path.relative_to(folder).as_posix()] = hashlib.file_digest(f, "sha256").hexdigest()
+        elif path.is_symlink():
+            out[path.relative_to(folder).as_posix()] = "symlink"  # never in a build: no match
+    return out
+
+
+def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: Phases) -> BuildResult | None:
+    """The whole previous build, when its inputs were exactly these (same snapshot, configuration, address,
+    build time and code) and its files are exactly as it wrote them (every file's sha256 checked against what
+    the build recorded): its files are linked into a new build directory and published by the same swap. None
+    when anything differs; the build then proceeds as usual."""
+    entry = store.get(_SITE, site_key)
+    current = {name: out / name for name in _LINKS}
+    if not isinstance(entry, dict) or not all(p.is_symlink() and p.is_dir() for p in current.values()):
+        return None
+    with phases.run("carry"):
+        for name, link in current.items():
+            if tree_manifest(link.resolve()) != entry.get(name):
+                return None  # changed since it was built (by hand?): built again
+        try:
+            for name, link in current.items():
+                _link_tree(link.resolve(), staging / name)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    with phases.run("swap"):
+        _swap(staging, out)
+        _discard(staging, out)
+    # nothing is pruned: the entries the previous build used are still the ones the next change needs
+    result: BuildResult = entry["result"]
+    return replace(result, site=out / "site", docs=out / "docs", pages_rendered=0, workers=1)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of ``source`` at ``target`` made of hard links (files are never changed in place by kspub); a
+    copy where the file system does not allow them."""
+    for folder, _dirs, names in os.walk(source):
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(Path(folder) / name, into / name)
+            except OSError:
+                shutil.copy2(Path(folder) / name, into / name)
 
 
 def _source_date_epoch(snapshot: Snapshot) -> str:

@@ -434,6 +434,15 @@ def agreement_pages_key(agreement: PublishedAgreement, common: str) -> str:
     return key("agreement-pages", *parts)
 
 
+def site_inputs_key(snapshot: Snapshot) -> str:
+    """A key of everything in the snapshot the site and the API show: every agreement's pages key, the SLA
+    catalogue, the build time (the API's pointers, the sitemap)."""
+    common = _common_inputs(snapshot)
+    parts = [common, snapshot.built_at, repr(snapshot.sla)]
+    parts += [agreement_pages_key(a, common) for a in snapshot.agreements]
+    return key("site-inputs", *parts)
+
+
 def _agreement_pages(r: _Renderer, agreement: PublishedAgreement, views: list[VersionView]) -> RenderedSite:
     """One agreement's pages: main page, version pages, redlines and their Word files, comparisons with the
     version in force, and the redirects of its former IDs."""
