@@ -22,7 +22,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import gc
-import hashlib
 import logging
 import os
 import re
@@ -172,9 +171,9 @@ def _build_from(
         # and runs mkdocs, and moved into the site once both are done.
         api = _ApiWriter.start(snapshot, staging / "api", base_url)
         with phases.run("render"):
-            rendered = render_site(snapshot, store)
+            rendered = render_site(snapshot, store, docs)  # written as rendered, one agreement at a time
             _write_docs(docs, rendered)
-        with phases.run("mkdocs", total=len(rendered.pages)) as advance:
+        with phases.run("mkdocs", total=len(rendered.digests)) as advance:
             if store.folder is not None:
                 page_store: Cache | None = store
             else:  # without the cache, pages rendered in parallel still meet in a scratch one, discarded after
@@ -194,7 +193,7 @@ def _build_from(
             site=out / "site",
             docs=out / "docs",
             as_of=as_of,
-            pages=len(rendered.pages),
+            pages=len(rendered.digests),
             files=files,
             api_files=api_files,
             search_entries=search_entries,
@@ -240,23 +239,27 @@ def _site_key(snapshot: Snapshot, config_file: Path, base_url: str, epoch: str, 
     return key(_SITE, site_inputs_key(snapshot), environment, base_url, epoch)
 
 
-def tree_manifest(folder: Path) -> dict[str, str]:
-    """sha256 of every file below ``folder`` by its relative path."""
+def tree_manifest(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file below ``folder`` by its relative path: size, modification time (ns) and inode. A file written
+    again or changed in place, even to the same size, moves its time; one replaced by another file changes its
+    inode. (Content hashes of the whole site took seconds at scale; the build cache itself is trusted as kspub
+    wrote it, see decision 0506.)"""
     out = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            with path.open("rb") as f:
-                out[path.relative_to(folder).as_posix()] = hashlib.file_digest(f, "sha256").hexdigest()
-        elif path.is_symlink():
-            out[path.relative_to(folder).as_posix()] = "symlink"  # never in a build: no match
+        info = path.lstat()
+        if path.is_symlink():
+            out[path.relative_to(folder).as_posix()] = (-1, -1, -1)  # never in a build: no match
+        elif path.is_file():
+            out[path.relative_to(folder).as_posix()] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return out
 
 
 def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: Phases) -> BuildResult | None:
     """The whole previous build, when its inputs were exactly these (same snapshot, configuration, address,
-    build time and code) and its files are exactly as it wrote them (every file's sha256 checked against what
-    the build recorded): its files are linked into a new build directory and published by the same swap. None
-    when anything differs; the build then proceeds as usual."""
+    build time and code) and its files are as it wrote them (:func:`tree_manifest` checked against what the
+    build recorded): its files are hard-linked into a new build directory (same inodes and times, so the
+    record still holds for the next build) and published by the same swap. None when anything differs; the
+    build then proceeds as usual."""
     entry = store.get(_SITE, site_key)
     current = {name: out / name for name in _LINKS}
     if not isinstance(entry, dict) or not all(p.is_symlink() and p.is_dir() for p in current.values()):
@@ -268,6 +271,10 @@ def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: P
         try:
             for name, link in current.items():
                 _link_tree(link.resolve(), staging / name)
+        except OSError:  # no hard links here (another file system?): built as usual
+            for name in _LINKS:
+                shutil.rmtree(staging / name, ignore_errors=True)
+            return None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -280,16 +287,13 @@ def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: P
 
 
 def _link_tree(source: Path, target: Path) -> None:
-    """A copy of ``source`` at ``target`` made of hard links (files are never changed in place by kspub); a
-    copy where the file system does not allow them."""
+    """A copy of ``source`` at ``target`` made of hard links (files are never changed in place by kspub). Where
+    the file system does not allow them the copy is not carried over (a copy would change the inodes)."""
     for folder, _dirs, names in os.walk(source):
         into = target / Path(folder).relative_to(source)
         into.mkdir(parents=True, exist_ok=True)
         for name in names:
-            try:
-                os.link(Path(folder) / name, into / name)
-            except OSError:
-                shutil.copy2(Path(folder) / name, into / name)
+            os.link(Path(folder) / name, into / name)
 
 
 def _source_date_epoch(snapshot: Snapshot) -> str:
@@ -374,8 +378,8 @@ def page_keys_of(config_file: Path, docs: Path, site: Path, rendered: RenderedSi
     from kspub.publish.reuse import environment_key, page_keys
 
     config = mkdocs_config(config_file, docs, site, rendered.nav)
-    docs_files = [*rendered.pages, *rendered.files, *(f"assets/{name}" for name in ASSETS)]
-    return page_keys(rendered.pages, docs_files, environment_key(config_file, config, rendered.nav))
+    docs_files = [*rendered.names, *(f"assets/{name}" for name in ASSETS)]
+    return page_keys(rendered.digests, docs_files, environment_key(config_file, config, rendered.nav))
 
 
 def workers() -> int:

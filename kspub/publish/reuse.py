@@ -91,25 +91,29 @@ def environment_key(config_file: Path, config: Any, nav: list[dict[str, Any]]) -
     return key("page-environment", *parts)
 
 
-def _targets(rel: str, markdown: str) -> list[str]:
-    """The relative link targets on a page, resolved against the page's folder."""
+PageDigest = tuple[str, tuple[str, ...]]
+"""What a page's key is made of besides the environment: the sha256 of its Markdown and its relative link
+targets, resolved against its folder."""
+
+
+def page_digest(rel: str, markdown: str) -> PageDigest:
     base = posixpath.dirname(rel)
-    out = set()
+    targets = set()
     for match in _LINK.finditer(markdown):
         target = (match.group(1) or match.group(2) or "").split("#", 1)[0].split("?", 1)[0]
         if target and not _EXTERNAL.match(target):
-            out.add(posixpath.normpath(posixpath.join(base, target)))
-    return sorted(out)
+            targets.add(posixpath.normpath(posixpath.join(base, target)))
+    return hashlib.sha256(markdown.encode("utf-8")).hexdigest(), tuple(sorted(targets))
 
 
-def page_keys(pages: Mapping[str, str], files: Iterable[str], environment: str) -> dict[str, str]:
+def page_keys(digests: Mapping[str, PageDigest], files: Iterable[str], environment: str) -> dict[str, str]:
     """The key of every page: its path and Markdown, the environment, and whether each relative link target
     exists (as a file, or as a folder's ``index.md``)."""
-    present = set(files) | set(pages)
+    present = set(files) | set(digests)
     keys = {}
-    for rel, markdown in pages.items():
-        links = [f"{t}\0{int(t in present)}{int(posixpath.join(t, 'index.md') in present)}" for t in _targets(rel, markdown)]
-        keys[rel] = key("page", environment, rel, markdown, "\n".join(links))
+    for rel, (text, targets) in digests.items():
+        links = [f"{t}\0{int(t in present)}{int(posixpath.join(t, 'index.md') in present)}" for t in targets]
+        keys[rel] = key("page", environment, rel, text, "\n".join(links))
     return keys
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -37,6 +38,7 @@ from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
 from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
+from kspub.publish.reuse import PageDigest, page_digest
 from kspub.publish.snapshot import (
     ARCHIVED,
     IN_FORCE,
@@ -189,6 +191,32 @@ class RenderedSite:
     depends: set[tuple[str, str]] = field(default_factory=set)
     """The cache entries (kind, key) the pages were made from: kept while the pages are, so that the next
     change to the agreement finds its bodies, comparisons and Word files still cached."""
+    docs: Path | None = None
+    """When set, pages and files are written into this folder as they are rendered (:meth:`flush`) and not
+    kept: the build holds one agreement's pages at a time, not the whole site."""
+    digests: dict[str, PageDigest] = field(default_factory=dict)
+    """Every page's :func:`kspub.publish.reuse.page_digest` (what its key is made of), written or kept."""
+    names: set[str] = field(default_factory=set)
+    """docs-relative paths of every page and file, written or kept."""
+
+    def flush(self) -> None:
+        """Record the digests of the pages held; with :attr:`docs`, write pages and files there and let go."""
+        for rel, text in self.pages.items():
+            self.digests[rel] = page_digest(rel, text)
+        self.names.update(self.pages)
+        self.names.update(self.files)
+        if self.docs is None:
+            return
+        for rel, text in sorted(self.pages.items()):
+            path = self.docs / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+        for rel, data in sorted(self.files.items()):
+            path = self.docs / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        self.pages.clear()
+        self.files.clear()
 
 
 def front_matter_scalar(text: str) -> str:
@@ -446,7 +474,7 @@ def site_inputs_key(snapshot: Snapshot) -> str:
 def _agreement_pages(r: _Renderer, agreement: PublishedAgreement, views: list[VersionView]) -> RenderedSite:
     """One agreement's pages: main page, version pages, redlines and their Word files, comparisons with the
     version in force, and the redirects of its former IDs."""
-    outer, r.site = r.site, RenderedSite()
+    outer, r.site = r.site, RenderedSite()  # no docs: the part is cached whole, then flushed by the caller
     try:
         _render_agreement(r, agreement, views)
         return r.site
@@ -521,9 +549,10 @@ def _render_agreement(r: _Renderer, agreement: PublishedAgreement, views: list[V
                    label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
 
 
-def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
-    """Every page of the site, in memory; nothing is written. Each agreement's pages (and Word redlines) are
-    cached as one unit under a key of everything they show (:func:`agreement_pages_key`), agreement bodies
+def render_site(snapshot: Snapshot, cache: Cache | None = None, docs: Path | None = None) -> RenderedSite:
+    """Every page of the site, in memory; nothing is written unless ``docs`` is given, into which pages and
+    files are then written one agreement at a time (and not kept). Each agreement's pages (and Word redlines)
+    are cached as one unit under a key of everything they show (:func:`agreement_pages_key`), agreement bodies
     by their text."""
     check_paths(snapshot)
     cache = cache or Cache(None)
@@ -531,6 +560,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
         folder = cache.directory("jinja")
         _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     r = _Renderer(snapshot, cache)
+    r.site.docs = docs
     all_views: list[VersionView] = []
     views_of = {a.id: _views(a) for a in snapshot.agreements}
     common = _common_inputs(snapshot)
@@ -546,6 +576,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
         r.site.api_links.update(part.api_links)
         for kind, dependency in part.depends:
             cache.keep(kind, dependency)
+        r.site.flush()
     recent = sorted(all_views, key=lambda v: (v.agreement.id, -v.agreement.versions.index(v.version)))
     recent.sort(key=lambda v: v.change_date, reverse=True)
     home_timelines = {}
@@ -567,6 +598,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None) -> RenderedSite:
         nav.append({"SLA 目录": "sla/index.md"})
     nav.append({"最近变更": "changes/index.md"})
     r.site.nav = nav
+    r.site.flush()
     return r.site
 
 
