@@ -157,6 +157,7 @@ def test_a_cold_build_on_every_core_is_the_same_as_one_in_a_single_process(
     assert parallel.workers == 2
     assert parallel.pages_rendered == parallel.pages
     assert not (tmp_path / "parallel" / ".cache").exists()  # no cache asked for, none left behind
+    assert not list((tmp_path / "parallel").glob(".scratch-*"))
     assert tree_digest(parallel.site) == tree_digest(_full(built, tmp_path / "serial", AS_OF, EPOCH, monkeypatch).site)
 
 

@@ -41,6 +41,7 @@ from kspub.clock import today_in_shanghai
 from kspub.errors import Diagnostic, KspubError
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
+from kspub.publish.parallel import workers
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.reuse import PageReuse
 from kspub.publish.site import ASSETS, RenderedSite, render_site
@@ -50,6 +51,7 @@ CONFIG_FILE = "mkdocs.yml"
 CACHE_DIR = ".cache"
 _STAGING = ".staging-"
 _TRASH = ".trash-"
+_SCRATCH = ".scratch-"
 _SITES = ".sites"
 _LINKS = ("docs", "site")
 """The links a build publishes, in the order they are pointed at the new build: a kill between the two leaves the
@@ -135,13 +137,45 @@ def _build_from(
     and ``mkdocs.yml`` are read from there, never from the working tree."""
     root = root.resolve()
     out = (out if out is not None else root / "build").resolve()
+    if cache or workers() < 2:
+        return _build_with(root, tree, out, out / CACHE_DIR if cache else None, as_of=as_of, progress=progress,
+                           cache=cache, observer=observer, previous=previous, first_publication=first_publication,
+                           base_url=base_url)  # fmt: skip
+    # no cache asked for, but the work on every core meets in one: a scratch cache, removed after the build
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-", dir=out))
+    try:
+        result = _build_with(root, tree, out, scratch, as_of=as_of, progress=progress, cache=cache,
+                             observer=observer, previous=previous, first_publication=first_publication,
+                             base_url=base_url)  # fmt: skip
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    # what the workers left for this build to read is no cache: nothing came from an earlier build
+    return replace(result, cache_hits=0, cache_misses=0, cache_missed={})
+
+
+def _build_with(
+    root: Path,
+    tree: Path,
+    out: Path,
+    store_folder: Path | None,
+    *,
+    as_of: date | None,
+    progress: bool,
+    cache: bool,
+    observer: Observer | None,
+    previous: str | Path | None,
+    first_publication: bool,
+    base_url: str,
+) -> BuildResult:
+    """:func:`_build_from` with its cache in ``store_folder`` (the build cache, a scratch one, or none)."""
     as_of = as_of if as_of is not None else today_in_shanghai()
     config_file = tree / CONFIG_FILE
     if not config_file.is_file():
         raise KspubError("KS921", f"找不到网站配置 {CONFIG_FILE}（当前提交中没有）", path=CONFIG_FILE,
                          hint="网站配置应放在仓库根目录并提交")  # fmt: skip
     phases = Phases(show=progress, observer=observer)
-    store = Cache(out / CACHE_DIR if cache else None)
+    store = Cache(store_folder)
 
     from kspub.publish.incremental import collect_cached
 
@@ -154,8 +188,8 @@ def _build_from(
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))
     epoch = _source_date_epoch(snapshot)
-    site_key = _site_key(snapshot, config_file, base_url, epoch, staging) if store.folder is not None else ""
-    if store.folder is not None:
+    site_key = _site_key(snapshot, config_file, base_url, epoch, staging) if cache else ""
+    if cache:
         carried = _carry_over(out, staging, store, site_key, phases)
         if carried is not None:
             return replace(carried, as_of=as_of, cache_hits=store.hits, cache_misses=store.misses,
@@ -174,10 +208,9 @@ def _build_from(
             rendered = render_site(snapshot, store, docs)  # written as rendered, one agreement at a time
             _write_docs(docs, rendered)
         with phases.run("mkdocs", total=len(rendered.digests)) as advance:
-            if store.folder is not None:
-                page_store: Cache | None = store
-            else:  # without the cache, pages rendered in parallel still meet in a scratch one, discarded after
-                page_store = Cache(staging / "scratch") if workers() > 1 else None
+            # without the cache, pages rendered in parallel still meet in the scratch one; in one process, mkdocs
+            # renders every page itself
+            page_store = store if store.folder is not None else None
             pages = _render_pages(config_file, docs, site, rendered, epoch, advance, page_store, staging)
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
@@ -206,7 +239,7 @@ def _build_from(
             nav=rendered.nav,
             warnings=snapshot.warnings,
         )
-        if store.folder is not None:
+        if cache:
             with phases.run("record"):  # what a rebuild of the same inputs may carry over (see _carry_over)
                 store.put(_SITE, site_key,
                           {"docs": tree_manifest(docs), "site": tree_manifest(site), "result": result})  # fmt: skip
@@ -380,17 +413,6 @@ def page_keys_of(config_file: Path, docs: Path, site: Path, rendered: RenderedSi
     config = mkdocs_config(config_file, docs, site, rendered.nav)
     docs_files = [*rendered.names, *(f"assets/{name}" for name in ASSETS)]
     return page_keys(rendered.digests, docs_files, environment_key(config_file, config, rendered.nav))
-
-
-def workers() -> int:
-    """Processes that render pages: ``KSPUB_WORKERS`` when set (1: all in this process), else one per core."""
-    given = os.environ.get("KSPUB_WORKERS", "").strip()
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _render_pages(
@@ -759,9 +781,10 @@ def _remove_abandoned_staging(out: Path) -> None:
     for path in sorted(sites.iterdir()) if sites.is_dir() else ():
         if path not in current and _abandoned(path.name):
             _discard(path, out)
-    for path in sorted(out.glob(f"{_TRASH}*")):
-        if _abandoned(path.name[len(_TRASH) :]):
-            _discard(path, out)
+    for prefix in (_TRASH, _SCRATCH):
+        for path in sorted(out.glob(f"{prefix}*")):
+            if _abandoned(path.name[len(prefix) :]):
+                _discard(path, out)
 
 
 def _abandoned(name: str) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,6 +20,7 @@ from kspub.errors import Diagnostic, Severity
 from kspub.history import VersionRecord, parse_version, read_timelines
 from kspub.model import Agreement
 from kspub.publish.cache import Cache, key
+from kspub.publish.parallel import prefetch
 from kspub.publish.progress import Phases
 from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, scheduled, snapshot_of, unrecorded
 from kspub.repository import committed_tree, uncommitted_changes
@@ -113,6 +115,7 @@ def collect_cached(
 
     parsed: dict[str, Agreement] = {}
     with phases.run("parse", total=sum(len(t.versions) for t in timelines_of)) as advance:
+        prefetch([("parse", _parse_key(r), partial(parse_version, r)) for t in timelines_of for r in t.versions], cache)
         for timeline in timelines_of:
             for record in timeline.versions:
                 k = _parse_key(record)
@@ -128,6 +131,9 @@ def collect_cached(
 
     published: list[PublishedAgreement] = []
     with phases.run("diff", total=sum(max(len(t.versions) - 1, 0) for t in timelines_of)) as advance:
+        pairs = [(old, new) for t in timelines_of for old, new in pairwise(_parse_key(r) for r in t.versions)]
+        prefetch([("diff", key("diff", old, new), partial(diff_agreements, parsed[old], parsed[new])) for old, new in pairs],
+                 cache)  # fmt: skip
         for timeline in timelines_of:
             keys = [_parse_key(record) for record in timeline.versions]
             changes: list[ChangeSet | None] = [None]

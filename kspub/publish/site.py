@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
 from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
+from kspub.publish.parallel import prefetch
 from kspub.publish.reuse import PageDigest, page_digest
 from kspub.publish.snapshot import (
     ARCHIVED,
@@ -564,10 +565,14 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None, docs: Path | Non
     all_views: list[VersionView] = []
     views_of = {a.id: _views(a) for a in snapshot.agreements}
     common = _common_inputs(snapshot)
+    keys = {a.id: agreement_pages_key(a, common) for a in snapshot.agreements}
+    # agreements' pages rendered on every core into the cache first, then taken from it below
+    prefetch([("agreement-pages", keys[a.id], partial(_agreement_pages, r, a, views_of[a.id])) for a in snapshot.agreements],
+             cache, minimum=4)  # fmt: skip
     for agreement in snapshot.agreements:
         views = views_of[agreement.id]
         all_views.extend(views)
-        k = agreement_pages_key(agreement, common)
+        k = keys[agreement.id]
         part: RenderedSite = cache.get_or_compute(
             "agreement-pages", k, lambda: _agreement_pages(r, agreement, views)  # noqa: B023 - called at once
         )
