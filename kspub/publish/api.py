@@ -57,6 +57,7 @@ from kspub.publish.api_contract import (
     timeline_path,
     version_path,
 )
+from kspub.publish.api_notice import calendar_fingerprint
 from kspub.publish.api_openapi import OPENAPI, openapi_document
 from kspub.publish.api_since import since_documents
 from kspub.publish.api_versions import (
@@ -67,6 +68,7 @@ from kspub.publish.api_versions import (
     printed_dates,
     version_document,
 )
+from kspub.publish.cache import Cache
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
 # ── pointers, timelines and indexes ─────────────────────────────────────────────────────────────────────────
@@ -386,11 +388,16 @@ def version_in_force(
 # ── the whole tree ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
-    """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes."""
+def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = None) -> dict[str, bytes]:
+    """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes.
+
+    ``cache`` keeps the expensive comparisons of the ``since`` documents between builds, keyed by their inputs
+    (:mod:`kspub.publish.api_since`); with or without it the bytes are the same."""
     urls = Urls(check_base_url(base_url))
+    cache = cache if cache is not None else Cache(None)
     files: dict[str, bytes] = {}
     calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
+    calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
     prepared = [prepare_versions(a, calendar) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
@@ -408,7 +415,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
         files[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
         for pv in versions:
             files[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
-        for label, document in since_documents(versions, calendar, urls).items():
+        for label, document in since_documents(versions, calendar, urls, cache, calendar_key).items():
             files[since_path(agreement.id, label)] = dump_json(document)
         for clause_id, document in clause_documents(versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
@@ -468,14 +475,15 @@ def _check_no_collisions(files: Mapping[str, bytes]) -> None:
             )
 
 
-def write_api(snapshot: Snapshot, out: Path, *, base_url: str = "") -> list[Path]:
+def write_api(snapshot: Snapshot, out: Path, *, base_url: str = "", cache: Cache | None = None) -> list[Path]:
     """Render the API and write it under ``out/api/v1/``; returns the written paths, sorted.
 
     Everything is rendered before the first byte is written, so a rendering error leaves ``out`` untouched.
     ``out`` is expected to be a fresh build directory (the caller swaps it in atomically); files already there
-    and not part of the API are neither removed nor listed in the manifest.
+    and not part of the API are neither removed nor listed in the manifest. ``cache``: the build's cache
+    (:func:`build_api`); None computes everything.
     """
-    files = build_api(snapshot, base_url=base_url)
+    files = build_api(snapshot, base_url=base_url, cache=cache)
     root = (out / API_DIR).resolve()
     written: list[Path] = []
     for rel, data in files.items():
