@@ -71,6 +71,8 @@ def synthetic_snapshot(agreements: int, versions: int, clauses: int, as_of: date
 
 def _kind(path: str) -> str:
     parts = path.split("/")
+    if parts[0] == "manifest":
+        return "manifest/index.json" if parts[1] == "index.json" else "manifest parts"
     if parts[0] in ("schemas", "changes", "feed") and len(parts) == 2:
         return f"{parts[0]}/ (archive pages)" if parts[0] != "schemas" else "schemas"
     if len(parts) <= 2:

@@ -163,6 +163,9 @@ def document_type(rel: str) -> str | None:
             "changes.json": "changes",
             "manifest.json": "manifest",
         }[rel]
+    if parts[0] == "manifest":
+        assert rel == api_contract.MANIFEST_INDEX or (len(parts) == 3 and parts[1] == "agreements"), rel
+        return "manifest_index" if rel == api_contract.MANIFEST_INDEX else "manifest_part"
     if len(parts) == 2:
         return "changes" if parts[0] == "changes" else "timeline"
     if len(parts) == 3:
@@ -189,7 +192,7 @@ def strict_schema(document_type: str) -> dict[str, Any]:
     return closed
 
 
-POINTERS = {"index", "current", "manifest"}
+POINTERS = {"index", "current", "manifest", "manifest_index"}
 """The documents whose meaning depends on the build date: the only ones a rebuild without a commit changes."""
 
 
@@ -240,6 +243,9 @@ def test_layout(built: Built) -> None:
         "sla.json",
         "feed.xml",
         "manifest.json",
+        "manifest/index.json",
+        "manifest/agreements/demo.json",
+        "manifest/agreements/other.json",
         "agreements/demo.json",
         "agreements/demo/current.json",
         "agreements/demo/feed.xml",
@@ -286,7 +292,7 @@ def test_every_document_carries_schema_version_and_sorted_keys(built: Built) -> 
         assert document["schema_version"] == api_contract.SCHEMA_VERSION, rel
         if document_type(rel) in POINTERS:  # only the documents about the build date carry it
             assert document["generated_at"] == built.snapshot.built_at == "2026-05-01T08:00:00+08:00", rel
-            assert rel == "manifest.json" or document["as_of"] == "2026-05-01", rel
+            assert rel in ("manifest.json", "manifest/index.json") or document["as_of"] == "2026-05-01", rel
         else:
             assert "generated_at" not in document and "as_of" not in document, rel
         assert data == api_contract.dump_json(document), rel  # sorted keys, two-space indent, final newline
@@ -301,6 +307,37 @@ def test_manifest_is_true_and_covers_every_file(built: Built) -> None:
     for rel, data in files.items():
         assert listed[rel]["sha256"] == hashlib.sha256(data).hexdigest(), rel
         assert listed[rel]["size"] == len(data), rel
+
+
+def test_the_split_manifest_covers_every_file_once_and_is_true(built: Built) -> None:
+    files = built.files()
+    index = json.loads(files["manifest/index.json"])
+    listed = [f["path"] for f in index["files"]]
+    assert listed == sorted(listed)
+    parts = {p["agreement"]: p for p in index["parts"]}
+    assert list(parts) == ["demo", "other"] == sorted(a.id for a in built.snapshot.agreements)
+    for agreement, row in parts.items():
+        assert row["path"] == f"manifest/agreements/{agreement}.json"
+        data = files[row["path"]]
+        assert (row["sha256"], row["size"]) == (hashlib.sha256(data).hexdigest(), len(data))
+        part = json.loads(data)
+        assert part["agreement"] == agreement and "generated_at" not in part
+        mine = [f["path"] for f in part["files"]]
+        # every file of the agreement but its current.json, which changes every build
+        assert mine == sorted(rel for rel in files if rel == f"agreements/{agreement}.json"
+                              or (rel.startswith(f"agreements/{agreement}/") and not rel.endswith("/current.json")))  # fmt: skip
+        listed += mine
+    # every file exactly once (a part or the top list), but the two manifests that list the others
+    assert sorted(listed) == sorted(set(files) - {"manifest.json", "manifest/index.json", *(p["path"] for p in index["parts"])})
+    assert len(listed) == len(set(listed))
+    assert {"index.json", "agreements/demo/current.json", "changes.json", "feed.xml", "openapi.json"} <= set(
+        f["path"] for f in index["files"]
+    )
+    entries = [f for f in index["files"]] + [f for p in parts.values() for f in json.loads(files[p["path"]])["files"]]
+    for f in entries:
+        assert (f["sha256"], f["size"]) == (hashlib.sha256(files[f["path"]]).hexdigest(), len(files[f["path"]])), f["path"]
+    # the complete 1.0 list still lists every other file, the split manifest's too
+    assert "manifest/index.json" in {f["path"] for f in built.load("manifest.json")["files"]}
 
 
 def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
@@ -330,21 +367,29 @@ def test_a_daily_rebuild_without_a_commit_changes_only_the_pointers_and_the_mani
     today, tomorrow = (api.build_api(collect(built.root, day, environ={})) for day in (AS_OF, AS_OF + timedelta(1)))
     assert today.keys() == tomorrow.keys()
     differ = {rel for rel in today if today[rel] != tomorrow[rel]}
-    assert differ == {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    assert differ == {"index.json", "manifest.json", "manifest/index.json", "agreements/demo/current.json",
+                      "agreements/other/current.json"}  # fmt: skip
     # and the manifest of the second build tells a mirror exactly that
     before = {f["path"]: f["sha256"] for f in json.loads(today["manifest.json"])["files"]}
     after = {f["path"]: f["sha256"] for f in json.loads(tomorrow["manifest.json"])["files"]}
     assert {p for p in after if after[p] != before.get(p)} == differ - {"manifest.json"}
+    # so does the split one, without a part: every part is byte for byte yesterday's
+    top = {f["path"]: f["sha256"] for f in json.loads(tomorrow["manifest/index.json"])["files"]}
+    assert {p for p in top if top[p] != hashlib.sha256(today[p]).hexdigest()} == differ - {"manifest.json",
+                                                                                           "manifest/index.json"}  # fmt: skip
+    assert json.loads(today["manifest/index.json"])["parts"] == json.loads(tomorrow["manifest/index.json"])["parts"]
 
 
 def test_the_day_a_version_takes_effect_changes_its_statuses_too(built: Built) -> None:
     eve, day = (api.build_api(collect(built.root, d, environ={})) for d in (date(2026, 6, 14), date(2026, 6, 15)))
     differ = {rel for rel in eve if eve[rel] != day[rel]}
-    pointers = {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    pointers = {"index.json", "manifest.json", "manifest/index.json", "agreements/demo/current.json",
+                "agreements/other/current.json"}  # fmt: skip
     # the statuses in the timeline and the change log follow the date; texts, clauses and feeds do not
     # and what someone who accepted 1.0 or 1.1 must be shown now: the version in force moved
     since = {"agreements/demo/since/1.0.json", "agreements/demo/since/1.1.json"}
-    assert differ == pointers | since | {"agreements/demo.json", "changes.json"}
+    # demo's manifest part lists those files: it moves with them; other's does not
+    assert differ == pointers | since | {"agreements/demo.json", "changes.json", "manifest/agreements/demo.json"}
 
 
 def test_version_text_equals_the_committed_source(built: Built) -> None:
@@ -643,7 +688,8 @@ def test_base_url_makes_every_url_in_the_api_and_the_feeds_absolute(built: Built
     # without a base URL they are root-relative, and nothing else changes
     plain = api.build_api(built.snapshot)
     assert plain.keys() == files.keys()
-    assert all(plain[rel] == data.replace(base.encode(), b"") for rel, data in files.items() if rel != "manifest.json")
+    # (the manifests list the other files' hashes, which the addresses change)
+    assert all(plain[rel] == data.replace(base.encode(), b"") for rel, data in files.items() if not rel.startswith("manifest"))
 
 
 @pytest.mark.parametrize("bad", ["legal.example.com", "ftp://example.com", "https://example.com/?x=1",

@@ -10,7 +10,9 @@ Documents (paths relative to ``api/v1/``, see docs/api.md):
 - ``sla.json``, ``changes.json``, ``feed.xml``, ``agreements/<id>/feed.xml``;
 - ``schemas/<type>.schema.json`` — the JSON Schema of each document type;
 - ``openapi.json`` — an OpenAPI 3.1 description of every path, with the schemas as components;
-- ``manifest.json`` — sha256 and size of every other file.
+- ``manifest/index.json`` and ``manifest/agreements/<id>.json`` — the split manifest a mirror reads: the files in
+  no part (pointers and site-wide documents), and each agreement's files in a part listed by its hash;
+- ``manifest.json`` — sha256 and size of every other file, in one list (1.0; rewritten every build).
 
 Only published data is read: parsed nodes, validated front-matter fields and commit dates. The raw source
 (front matter with its ``internal`` notes), author names and emails never reach a document. Rendering is pure:
@@ -40,6 +42,7 @@ from kspub.publish.api_contract import (
     API_DIR,
     DOCUMENT_TYPES,
     MANIFEST,
+    MANIFEST_INDEX,
     TIMEZONE,
     Urls,
     changes_archive_path,
@@ -51,6 +54,7 @@ from kspub.publish.api_contract import (
     feed_archive_path,
     feed_path,
     iso_date,
+    manifest_part_path,
     schema_path,
     since_path,
     stable_header,
@@ -244,6 +248,7 @@ def index_document(snapshot: Snapshot, urls: Urls) -> dict[str, Any]:
             "changes": urls.api("changes.json"),
             "feed": urls.api(feed_path()),
             "manifest": urls.api(MANIFEST),
+            "manifest_index": urls.api(MANIFEST_INDEX),
             "sla": urls.api("sla.json") if snapshot.sla is not None else None,
             "schemas": {t: urls.api(schema_path(t)) for t in DOCUMENT_TYPES},
         },
@@ -349,16 +354,53 @@ def schema(document_type: str) -> dict[str, Any]:
     return data
 
 
+def _file_entry(path: str, data: bytes) -> dict[str, Any]:
+    return {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
 def manifest_document(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[str, Any]:
     """``manifest.json``: sha256 and size of every other file under ``api/v1/``, sorted by path."""
     return {
         **document_header(snapshot),
-        "files": [
-            {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-            for path, data in sorted(files.items())
-            if path != MANIFEST
-        ],
+        "files": [_file_entry(path, data) for path, data in sorted(files.items()) if path != MANIFEST],
     }
+
+
+def _part_of(path: str, owners: Mapping[str, str]) -> str | None:
+    """The agreement whose manifest part lists ``path``: every file under ``agreements/<id>`` (and ``<id>.json``)
+    but the agreement's own ``current.json``, which changes every build; a former ID's redirects belong to the
+    agreement it was renamed to. None: a file of the top list."""
+    parts = path.split("/")
+    if parts[0] != "agreements" or len(parts) < 2:
+        return None
+    agreement = parts[1].removesuffix(".json") if len(parts) == 2 else parts[1]
+    owner = owners.get(agreement)
+    if owner == agreement and parts[2:] == ["current.json"]:
+        return None
+    return owner
+
+
+def manifest_documents(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The split manifest over ``files`` (every other file of the API): ``manifest/agreements/<id>.json`` for each
+    agreement — its files, no build time, so its bytes move only with theirs — and ``manifest/index.json``, the
+    files in no part (the pointers and the site-wide documents) and every part by its sha256. A mirror fetches
+    the index every time and a part only when its hash moved."""
+    owners = {old: a.id for a in snapshot.agreements for old in (a.id, *a.formerly)}
+    listed: dict[str, list[dict[str, Any]]] = {a.id: [] for a in snapshot.agreements}
+    loose: list[dict[str, Any]] = []
+    for path, data in sorted(files.items()):
+        if path in (MANIFEST, MANIFEST_INDEX):
+            continue
+        owner = _part_of(path, owners)
+        (listed[owner] if owner is not None else loose).append(_file_entry(path, data))
+    out: dict[str, bytes] = {}
+    parts = []
+    for agreement in sorted(listed):
+        path = manifest_part_path(agreement)
+        out[path] = dump_json({**stable_header(), "agreement": agreement, "files": listed[agreement]})
+        parts.append({"agreement": agreement, **_file_entry(path, out[path])})
+    out[MANIFEST_INDEX] = dump_json({**document_header(snapshot), "files": loose, "parts": parts})
+    return out
 
 
 def version_in_force(
@@ -439,6 +481,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = N
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
     files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))
+    files.update(manifest_documents(snapshot, files))
     _check_no_collisions(files)
     files[MANIFEST] = dump_json(manifest_document(snapshot, files))
     return dict(sorted(files.items()))
