@@ -146,6 +146,7 @@ def test_the_site_feed_is_paged_as_rfc_5005_archives(built: Built, monkeypatch: 
     while page:
         root = parse_bytes(files[page])
         assert root.find(history) is not None and links(root)["current"][0] == "/api/v1/feed.xml"
+        assert not [e for e in entries(root) if e.find(history) is not None]  # a feed-level element (RFC 5005 §4)
         seen += [text(e, "id") for e in entries(root)]
         prev = links(root).get("prev-archive")
         page = prev[0].removeprefix("/api/v1/") if prev else ""

@@ -166,7 +166,7 @@ def _render(
     for rel, href in (paging or {}).items():  # RFC 5005: current, prev-archive
         fg.link(href=href, rel=rel, type="application/atom+xml")
     if archive:
-        fg.register_extension("fh", _Archive, _Archive, atom=True, rss=False)
+        fg.register_extension("fh", _Archive, None, atom=True, rss=False)  # the feed is the archive, not its entries
     # newest first; ties (one commit importing several agreements) by agreement ID, then newest version first
     ordered = sorted(entries, key=lambda e: (e[0].id, -e[1]))
     fg.updated(max((entry_updated(a.versions[i]) for a, i in ordered), default=_midnight(date.min)))
