@@ -604,21 +604,25 @@ def test_a_versions_sha256_is_reproducible_from_its_document(built: Built, real:
 
 def test_change_log(built: Built) -> None:
     changes = built.load("changes.json")["changes"]
+    # each version once, by its newest entry, newest entry first (the log is in the order things happened)
     assert [(c["agreement"], c["from"], c["to"], c["date"]) for c in changes] == [
-        ("demo", "1.1", "2.0", "2026-06-15"),
-        ("demo", "1.0", "1.1", "2026-04-01"),
-        ("other", None, "1.0", "2026-03-01"),  # no dates: listed under its commit date
-        ("demo", None, "1.0", "2026-02-01"),
+        ("demo", "1.1", "2.0", "2026-06-15"),  # published on its announced day
+        ("demo", "1.0", "1.1", "2026-04-01"),  # took effect
+        ("demo", None, "1.0", "2026-02-01"),  # archived the same day, 1.1 having taken over
+        ("other", None, "1.0", "2026-03-01"),  # no dates: listed under the day it was recorded
     ]
-    assert [c["date_kind"] for c in changes] == ["effective", "effective", "recorded", "effective"]
-    # stable IDs (the feed entry's) and the time the row last changed in substance (the feed entry's updated)
+    assert [c["logged"] for c in changes] == ["2026-04-20", "2026-04-01", "2026-04-01", "2026-03-01"]
+    assert [c["status"] for c in changes] == ["upcoming", "in-force", "archived", "in-force"]
+    assert [c["date_kind"] for c in changes] == ["effective", "effective", "effective", "recorded"]
+    # stable IDs (the feed entry's) and the time the row last changed in substance (the feed entry's updated):
+    # a change of status is a new entry, but not news — updated stays
     assert [c["id"] for c in changes] == [
         "tag:ksyun.com,2022:agreements/demo/versions/2.0",
         "tag:ksyun.com,2022:agreements/demo/versions/1.1",
-        "tag:ksyun.com,2022:agreements/other/versions/1.0",
         "tag:ksyun.com,2022:agreements/demo/versions/1.0",
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",
     ]
-    assert [c["updated"][:10] for c in changes] == ["2026-04-20", "2026-03-01", changes[2]["date"], "2026-01-05"]
+    assert [c["updated"][:10] for c in changes] == ["2026-04-20", "2026-03-01", "2026-01-05", changes[3]["date"]]
     upgrade = changes[1]
     assert upgrade["material"] is True and upgrade["status"] == "in-force"
     assert upgrade["counts"]["total"] == sum(upgrade["counts"]["by_class"].values()) >= 2
@@ -628,8 +632,8 @@ def test_change_log(built: Built) -> None:
         "timeline": "/api/v1/agreements/demo.json",
     }
     assert (
-        changes[3]["counts"] == {"total": 0, "by_class": {}, "by_kind": {}}
-        and changes[3]["urls"]["from"] is None
+        changes[2]["counts"] == {"total": 0, "by_class": {}, "by_kind": {}}
+        and changes[2]["urls"]["from"] is None
     )
 
 
@@ -828,15 +832,31 @@ def test_real_repository_clause_text_equals_the_parsed_source(real: Built) -> No
 
 
 def test_the_change_log_is_paged_from_the_oldest(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "CHANGES_PAGE", 1)  # four transitions: three archive pages and the current one
+    # six entries: demo 1.0, 1.1 and other 1.0 published (03-01), 1.1 taking effect over 1.0 (04-01, two
+    # entries), 2.0 published (04-20); one per page: five archive pages, and the newest day on the current page
+    monkeypatch.setattr(api, "CHANGES_PAGE", 1)
     files = api.build_api(built.snapshot)
-    assert sorted(rel for rel in files if rel.startswith("changes/")) == ["changes/1.json", "changes/2.json", "changes/3.json"]
+    assert sorted(rel for rel in files if rel.startswith("changes/")) == [f"changes/{k}.json" for k in range(1, 6)]
     page = json.loads(files["changes.json"])
     assert page["archive"] is False and page["urls"]["current"] == "/api/v1/changes.json"
+    assert [r["to"] for r in page["changes"]] == ["2.0"]
     rows = list(page["changes"])
     while page["urls"]["prev_archive"]:
         page = json.loads(files[page["urls"]["prev_archive"].removeprefix("/api/v1/")])
-        assert page["archive"] is True
+        assert page["archive"] is True and len(page["changes"]) == 1
         rows += page["changes"]
-    assert rows == built.load("changes.json")["changes"]  # every row once, newest first across the pages
+    # newest first across the pages, the log in the order things happened; a version's first row is what it is now
+    assert [(r["logged"], r["agreement"], r["to"], r["status"]) for r in rows] == [
+        ("2026-04-20", "demo", "2.0", "upcoming"),
+        ("2026-04-01", "demo", "1.1", "in-force"),
+        ("2026-04-01", "demo", "1.0", "archived"),
+        ("2026-03-01", "demo", "1.1", "upcoming"),
+        ("2026-03-01", "demo", "1.0", "in-force"),
+        ("2026-03-01", "other", "1.0", "in-force"),
+    ]
+    newest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        newest.setdefault(row["id"], row)
+    assert list(newest.values()) == built.load("changes.json")["changes"]  # unpaged: every version once, newest
     assert [r["to"] for r in json.loads(files["changes/1.json"])["changes"]] == ["1.0"]  # the oldest
+    assert json.loads(files["changes/1.json"])["changes"][0]["agreement"] == "other"

@@ -60,11 +60,12 @@ def test_site_feed_carries_every_version_newest_first(built: Built) -> None:
     generator = root.find(f"{ATOM}generator")
     assert generator is not None and generator.text == "kspub" and not generator.attrib  # no library version
     ids = [text(e, "id") for e in entries(root)]
+    # in the order they reached the publication (a day's agreements by ID, each one's versions newest first)
     assert ids == [
         "tag:ksyun.com,2022:agreements/demo/versions/2.0",  # announced 2026-04-20
         "tag:ksyun.com,2022:agreements/demo/versions/1.1",  # announced 2026-03-01
-        "tag:ksyun.com,2022:agreements/other/versions/1.0",  # not announced: recorded 2026-03-01 (ties by ID)
-        "tag:ksyun.com,2022:agreements/demo/versions/1.0",  # announced 2026-01-05
+        "tag:ksyun.com,2022:agreements/demo/versions/1.0",  # announced 2026-01-05, recorded 2026-03-01
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",  # not announced: recorded 2026-03-01
     ]
     # no commit date anywhere: a version's entry moves only with what a reader sees (its dates, its events)
     for e in entries(root):

@@ -7,7 +7,9 @@ Documents (paths relative to ``api/v1/``, see docs/api.md):
 - ``agreements/<id>/<version>.json`` — one version's text, node by node, and its changes (cacheable);
 - ``agreements/<id>/current.json`` — which version is in force on the build's date, and what comes next;
 - ``agreements/<id>/clauses/<clause>.json`` — one clause across every version;
-- ``sla.json``, ``changes.json``, ``feed.xml``, ``agreements/<id>/feed.xml``;
+- ``sla.json``, ``agreements/<id>/feed.xml``;
+- ``changes.json`` and ``feed.xml`` with their archive pages, from the change log (:mod:`kspub.publish.api_log`):
+  archive pages never change;
 - ``schemas/<type>.schema.json`` — the JSON Schema of each document type;
 - ``openapi.json`` — an OpenAPI 3.1 description of every path, with the schemas as components;
 - ``manifest/index.json`` and ``manifest/agreements/<id>.json`` — the split manifest a mirror reads: the files in
@@ -27,8 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -61,6 +62,7 @@ from kspub.publish.api_contract import (
     timeline_path,
     version_path,
 )
+from kspub.publish.api_log import Entry, Log, change_date, counts, pages
 from kspub.publish.api_notice import calendar_fingerprint
 from kspub.publish.api_openapi import OPENAPI, openapi_document
 from kspub.publish.api_since import since_documents
@@ -267,77 +269,61 @@ def sla_document(snapshot: Snapshot) -> dict[str, Any] | None:
     }
 
 
-#: Rows per page of ``changes.json``: the current page holds the newest 1..CHANGES_PAGE rows, each archive page
-#: (``changes/<n>.json``, 1 the oldest) CHANGES_PAGE rows counted from the oldest, so a full page is not rewritten.
+#: Rows per archive page of ``changes.json`` (``changes/<n>.json``, 1 the oldest), counted from the oldest entry
+#: of the change log (:mod:`kspub.publish.api_log`).
 CHANGES_PAGE = 200
 
 
-def changes_documents(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """``changes.json`` and its archive pages: every version transition across agreements, newest first."""
-    rows = changes_document(prepared, urls)["changes"]
-    oldest_first = rows[::-1]
-    archives = (len(oldest_first) - 1) // CHANGES_PAGE if oldest_first else 0
+def change_row(log: Log, entry: Entry, urls: Urls) -> dict[str, Any]:
+    """A row of ``changes.json``: a version transition as of a log entry."""
+    v, a = entry.version, entry.agreement
+    changes = log.changes(entry)
+    effective = log.effective(entry)
+    listed, kind = change_date(v, effective)
+    return {
+        "id": feed.entry_id(a.id, v.label),
+        "updated": feed.entry_updated(v, log.events(entry)).isoformat(),
+        "logged": entry.day.isoformat(),
+        "agreement": a.id,
+        "title": log.title(entry),
+        "from": v.previous,
+        "to": v.label,
+        "status": entry.status,
+        "date": listed,
+        "date_kind": kind,
+        "announced": iso_date(v.record.announced),
+        "effective": iso_date(effective),
+        "material": bool(changes and changes.get("material")),
+        "summary": v.record.summary,
+        "counts": counts(list(changes["changes"]) if changes else []),
+        "urls": {
+            "from": urls.api(version_path(a.id, v.previous)) if v.previous else None,
+            "to": urls.api(version_path(a.id, v.label)),
+            "timeline": urls.api(timeline_path(a.id)),
+        },
+    }
 
-    def page(chunk: list[dict[str, Any]], k: int | None) -> dict[str, Any]:
-        older = (k - 1 if k is not None else archives) or None
+
+def changes_documents(log: Log, urls: Urls) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``changes.json`` and its archive pages, from the change log (:meth:`Log.changes_entries` — an entry per
+    version and day its steps or its status changed its row): archive pages of :data:`CHANGES_PAGE` entries
+    counted from the oldest, each showing its entries as they were, so it never changes; the current page with
+    each version once, by its newest entry."""
+    archived, current = pages(log.changes_entries(), CHANGES_PAGE)
+
+    def page(entries: list[Entry], k: int | None) -> dict[str, Any]:
+        older = (k - 1 if k is not None else len(archived)) or None
         return {
             **stable_header(),
             "archive": k is not None,
-            "changes": chunk[::-1],
+            "changes": [change_row(log, e, urls) for e in entries],
             "urls": {
                 "current": urls.api("changes.json"),
                 "prev_archive": urls.api(changes_archive_path(older)) if older else None,
             },
         }
 
-    pages = [page(oldest_first[(k - 1) * CHANGES_PAGE : k * CHANGES_PAGE], k) for k in range(1, archives + 1)]
-    return page(oldest_first[archives * CHANGES_PAGE :], None), pages
-
-
-def changes_document(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> dict[str, Any]:
-    """Every version transition across agreements, newest first, on one page."""
-    rows: list[tuple[str, str, int, dict[str, Any]]] = []
-    for versions in prepared:
-        for position, pv in enumerate(versions):
-            v = pv.version
-            a = pv.agreement
-            entries = pv.change_entries()
-            rows.append(
-                (
-                    v.change_date,
-                    a.id,
-                    position,
-                    {
-                        "id": feed.entry_id(a.id, v.label),
-                        "updated": feed.entry_updated(v).isoformat(),
-                        "agreement": a.id,
-                        "title": a.title,
-                        "from": v.previous,
-                        "to": v.label,
-                        "status": v.status,
-                        "date": v.change_date,
-                        "date_kind": v.change_date_kind,
-                        "announced": iso_date(v.record.announced),
-                        "effective": iso_date(v.record.effective),
-                        "material": pv.material,
-                        "summary": v.record.summary,
-                        "counts": {
-                            "total": len(entries),
-                            "by_class": dict(sorted(Counter(str(e["class"]) for e in entries).items())),
-                            "by_kind": dict(sorted(Counter(str(e["kind"]) for e in entries).items())),
-                        },
-                        "urls": {
-                            "from": urls.api(version_path(a.id, v.previous)) if v.previous else None,
-                            "to": urls.api(version_path(a.id, v.label)),
-                            "timeline": urls.api(timeline_path(a.id)),
-                        },
-                    },
-                )
-            )
-    # newest date first; within a date, agreements alphabetically and each agreement's versions newest first
-    rows.sort(key=lambda r: (r[1], -r[2]))
-    rows.sort(key=lambda r: r[0], reverse=True)
-    return {**stable_header(), "changes": [r[3] for r in rows]}
+    return page(current, None), [page(entries, k) for k, entries in enumerate(archived, 1)]
 
 
 @cache
@@ -450,6 +436,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = N
         home=urls.base + "/",
     )
     change_sets = {(pv.agreement.id, pv.label): pv.changes for versions in prepared for pv in versions}
+    log = Log(snapshot.agreements, snapshot.as_of, change_sets)
     files["index.json"] = dump_json(index_document(snapshot, urls))
     for versions in prepared:
         agreement = versions[0].agreement
@@ -461,7 +448,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = N
             files[since_path(agreement.id, label)] = dump_json(document)
         for clause_id, document in clause_documents(versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
-        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, change_sets)
+        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, log)
     for agreement in snapshot.agreements:
         for old_id in agreement.formerly:  # the old addresses of a renamed agreement say where it went
             moved = dump_json(redirect_document(old_id, agreement.id, urls))
@@ -470,11 +457,11 @@ def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = N
     sla = sla_document(snapshot)
     if sla is not None:
         files["sla.json"] = dump_json(sla)
-    current_changes, archived_changes = changes_documents(prepared, urls)
+    current_changes, archived_changes = changes_documents(log, urls)
     files["changes.json"] = dump_json(current_changes)
     for k, document in enumerate(archived_changes, 1):
         files[changes_archive_path(k)] = dump_json(document)
-    current_feed, archived = feed.site_feeds(snapshot, links, lambda k: urls.api(feed_archive_path(k)), change_sets)
+    current_feed, archived = feed.site_feeds(log, links, lambda k: urls.api(feed_archive_path(k)))
     files[feed_path()] = current_feed
     for k, page in enumerate(archived, 1):
         files[feed_archive_path(k)] = page
