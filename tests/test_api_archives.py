@@ -259,6 +259,12 @@ def test_a_quiet_day_changes_no_page(builds: Builds) -> None:
     for rel in ("changes.json", "feed.xml", *archives(quiet)):
         assert quiet[rel] == next_day[rel], rel
     assert archives(quiet).keys() == archives(next_day).keys()
+    # the whole API: only the pointers and the manifests' tops — no part, no page
+    pointers = {"index.json", "manifest.json", "manifest/index.json"} | {
+        f"agreements/{a}/current.json" for a in ("alpha", "beta", "delta", "epsilon", "gamma")
+    }
+    assert quiet.keys() == next_day.keys()
+    assert {rel for rel in quiet if quiet[rel] != next_day[rel]} == pointers
 
 
 def test_pages_are_archived_only_when_their_day_is_over(builds: Builds) -> None:
