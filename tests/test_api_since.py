@@ -105,11 +105,17 @@ def test_a_cached_build_gives_the_same_bytes_and_computes_nothing_again(
 ) -> None:
     cold = Cache(tmp_path / "cache")
     assert api.build_api(demo_snapshot, cache=cold) == demo  # every file, not only the since documents
-    assert cold.missed["since"] == 3 and cold.hits == 0  # 1.0 → 1.1, 1.0 → 2.0, 1.1 → 2.0
+    # since: 1.0 → 1.1, 1.0 → 2.0, 1.1 → 2.0; the versions' notices: 1.0 → 1.1, 1.1 → 2.0
+    assert cold.missed == {"since": 3, "notice": 2} and cold.hits == 0
     warm = Cache(tmp_path / "cache")  # the next build: a new process, the same folder
     assert api.build_api(demo_snapshot, cache=warm) == demo
-    assert warm.hits == 3 and "since" not in warm.missed
+    assert warm.hits == 5 and warm.missed == {}
     assert warm.prune() == 0  # what the API used is kept for the next build
+
+
+def _notices(files: dict[str, bytes]) -> dict[str, object]:
+    return {rel: json.loads(data)["notice"] for rel, data in files.items() if rel.startswith("agreements/demo/") and
+            rel.count("/") == 2 and rel.split("/")[2][0].isdigit()}  # fmt: skip
 
 
 def _with_text(snapshot: Snapshot, label: str, old: str, new: str) -> Snapshot:
@@ -135,12 +141,13 @@ def test_a_cached_comparison_is_never_served_for_another_text(demo_snapshot: Sna
     cached = _since(api.build_api(variant, cache=cache))
     assert cached == _since(api.build_api(variant))
     assert "以短信" in cached["agreements/demo/since/1.0.json"].decode()  # the new text
-    assert cache.missed["since"] == 2 and cache.hits == 1  # only 1.0 → 1.1 is unchanged
+    assert cache.missed == {"since": 2, "notice": 1} and cache.hits == 2  # only 1.0 → 1.1 is unchanged
+    assert _notices(api.build_api(variant, cache=Cache(tmp_path / "cache"))) == _notices(api.build_api(variant))
 
 
 def test_a_damaged_cache_entry_is_recomputed(demo_snapshot: Snapshot, demo: dict[str, bytes], tmp_path: Path) -> None:
     api.build_api(demo_snapshot, cache=Cache(tmp_path / "cache"))
-    entries = sorted((tmp_path / "cache").rglob("*.pickle"))
+    entries = sorted((tmp_path / "cache").rglob("since/*/*.pickle"))
     assert len(entries) == 3
     import pickle
 
@@ -148,4 +155,4 @@ def test_a_damaged_cache_entry_is_recomputed(demo_snapshot: Snapshot, demo: dict
     entries[1].write_bytes(b"truncated")
     cache = Cache(tmp_path / "cache")
     assert api.build_api(demo_snapshot, cache=cache) == demo
-    assert cache.missed["since"] == 2 and cache.hits == 1
+    assert cache.missed == {"since": 2} and cache.hits == 3

@@ -419,14 +419,15 @@ def version_in_force(
 def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = None) -> dict[str, bytes]:
     """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes.
 
-    ``cache`` keeps the expensive comparisons of the ``since`` documents between builds, keyed by their inputs
-    (:mod:`kspub.publish.api_since`); with or without it the bytes are the same."""
+    ``cache`` keeps the expensive comparisons of the ``since`` documents and the versions' notice assessments
+    between builds, keyed by their inputs (:mod:`kspub.publish.api_since`); with or without it the bytes are the
+    same."""
     urls = Urls(check_base_url(base_url))
     cache = cache if cache is not None else Cache(None)
     files: dict[str, bytes] = {}
     calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
     calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
-    prepared = [prepare_versions(a, calendar) for a in snapshot.agreements]
+    prepared = [prepare_versions(a, calendar, cache, calendar_key) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
         agreement_feed=lambda a: urls.api(feed_path(a)),
