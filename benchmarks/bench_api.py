@@ -1,9 +1,10 @@
 """The JSON API at scale: how many files and bytes, by kind, and how many a daily rebuild without a commit
-changes (what a mirror re-fetches).
+changes (what a mirror re-fetches), with the sizes of the manifests.
 
 The corpus is built in memory (no git): ``KSPUB_BENCH_API`` agreements × versions × clauses, default 300 × 20 ×
 150. Each version changes three clauses and adds one; every version has its dates. The two builds a day apart
-differ only in the build date, as a daily rebuild does.
+differ only in the build date, as a daily rebuild does, and share a cache as the daily build does: the first is
+rendered with an empty cache, the second with the first's (the ``since`` comparisons).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def synthetic_snapshot(agreements: int, versions: int, clauses: int, as_of: date
 
 def _kind(path: str) -> str:
     parts = path.split("/")
+    if parts[0] == "manifest":
+        return "manifest/index.json" if parts[1] == "index.json" else "manifest parts"
     if parts[0] in ("schemas", "changes", "feed") and len(parts) == 2:
         return f"{parts[0]}/ (archive pages)" if parts[0] != "schemas" else "schemas"
     if len(parts) <= 2:
@@ -81,32 +84,52 @@ def _kind(path: str) -> str:
 
 
 def run() -> list[Row]:
+    import hashlib
+    import tempfile
     from dataclasses import replace
+    from pathlib import Path
 
     from kspub.publish.api import build_api
+    from kspub.publish.cache import Cache
     from kspub.publish.snapshot import build_timestamp
 
     scale = os.environ.get("KSPUB_BENCH_API", "300x20x150")
     agreements, versions, clauses = (int(x) for x in scale.split("x"))
-    as_of = date(2020, 1, 1) + timedelta(days=120 * versions - 60)  # the last version announced, not in force
+    as_of = date(2020, 1, 1) + timedelta(days=120 * versions - 20)  # the last version announced, not in force
     started = time.perf_counter()
     snapshot = synthetic_snapshot(agreements, versions, clauses, as_of)
     collected = time.perf_counter() - started
-    started = time.perf_counter()
-    files = build_api(snapshot)
-    rendered = time.perf_counter() - started
-    tomorrow = build_api(replace(snapshot, as_of=as_of + timedelta(1),
-                                 built_at=build_timestamp(as_of + timedelta(1), {})))  # fmt: skip
-    changed = sorted(p for p in files if tomorrow.get(p) != files[p])
-    count, size = Counter[str](), Counter[str]()
-    for path, data in files.items():
-        count[_kind(path)] += 1
-        size[_kind(path)] += len(data)
-    print(f"\n{agreements} agreements × {versions} versions × {clauses} clauses: "
-          f"{len(files)} files, {sum(size.values()) / 1e6:.1f} MB")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="kspub-bench-api-") as folder:
+        started = time.perf_counter()
+        files = build_api(snapshot, cache=Cache(Path(folder)))
+        rendered = time.perf_counter() - started
+        count, size = Counter[str](), Counter[str]()
+        for path, data in files.items():
+            count[_kind(path)] += 1
+            size[_kind(path)] += len(data)
+        digests = {path: hashlib.sha256(data).digest() for path, data in files.items()}
+        manifests = {path: len(data) for path, data in files.items() if path.startswith("manifest")}
+        del files  # the next day's build is held in memory alone
+        started = time.perf_counter()
+        tomorrow = build_api(replace(snapshot, as_of=as_of + timedelta(1), built_at=build_timestamp(as_of + timedelta(1), {})),
+                             cache=Cache(Path(folder)))  # fmt: skip
+        daily = time.perf_counter() - started
+    changed = sorted(p for p in digests if hashlib.sha256(tomorrow.get(p, b"")).digest() != digests[p])
+    total = sum(size.values())
+    print(f"\n{agreements} agreements × {versions} versions × {clauses} clauses: {len(digests)} files, {total / 1e6:.1f} MB")
     for kind in sorted(count, key=lambda k: -size[k]):
-        print(f"    {kind:<16} {count[kind]:>7} files {size[kind] / 1e6:>9.2f} MB")
+        print(f"    {kind:<24} {count[kind]:>7} files {size[kind] / 1e6:>9.2f} MB")
+    parts = [n for path, n in manifests.items() if path.startswith("manifest/agreements/")]
+    print(f"    manifests: manifest.json {manifests['manifest.json'] / 1e6:.2f} MB, manifest/index.json "
+          f"{manifests['manifest/index.json'] / 1e6:.3f} MB, {len(parts)} parts {sum(parts) / 1e6:.2f} MB "
+          f"(largest {max(parts, default=0) / 1e3:.1f} kB)")  # fmt: skip
     print(f"    a daily rebuild without a commit changes {len(changed)} files "
-          f"({sum(len(files[p]) for p in changed) / 1e6:.2f} MB): {', '.join(changed[:3])}, …")  # fmt: skip
-    note = f"{len(files)} files, {sum(size.values()) / 1e6:.1f} MB; {len(changed)} change daily"
-    return [Row(f"API {scale}: build_api", rendered, "parse + diff of the corpus", collected, None, note)]
+          f"({sum(len(tomorrow[p]) for p in changed) / 1e6:.2f} MB): {', '.join(changed[:3])}, …")  # fmt: skip
+    fetched = sum(len(tomorrow[p]) for p in changed if p != "manifest.json")
+    print(f"    a mirror reading the split manifest fetches {len([p for p in changed if p != 'manifest.json'])} files "
+          f"({fetched / 1e6:.2f} MB); reading manifest.json, {len(changed)} ({sum(len(tomorrow[p]) for p in changed) / 1e6:.2f} MB)")  # fmt: skip
+    note = f"{len(digests)} files, {total / 1e6:.1f} MB; {len(changed)} change daily ({fetched / 1e6:.2f} MB for a mirror)"
+    return [
+        Row(f"API {scale}: build_api, empty cache", rendered, "parse + diff of the corpus", collected, None, note),
+        Row(f"API {scale}: build_api, next day (cache)", daily, "build_api, empty cache", rendered, None),
+    ]

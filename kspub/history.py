@@ -69,6 +69,9 @@ class VersionRecord:
     """The day the version was withdrawn before taking effect, if it was."""
     release: Release | None = None
     """The version's entry in the release record (None for a draft)."""
+    sources: tuple[str, ...] = ()
+    """The file's text as released and after each recorded correction, oldest first (the last is ``source``):
+    what the version said on a given day. Empty when not read from the record."""
 
     @property
     def first_commit(self) -> CommitInfo | None:
@@ -348,6 +351,7 @@ def _version(
         recorded=rel.recorded,
         withdrawn=withdrawal.date if withdrawal else None,
         release=rel,
+        sources=tuple(st.source for _b, _s, st in states),
     )
 
 

@@ -163,6 +163,9 @@ def document_type(rel: str) -> str | None:
             "changes.json": "changes",
             "manifest.json": "manifest",
         }[rel]
+    if parts[0] == "manifest":
+        assert rel == api_contract.MANIFEST_INDEX or (len(parts) == 3 and parts[1] == "agreements"), rel
+        return "manifest_index" if rel == api_contract.MANIFEST_INDEX else "manifest_part"
     if len(parts) == 2:
         return "changes" if parts[0] == "changes" else "timeline"
     if len(parts) == 3:
@@ -189,7 +192,7 @@ def strict_schema(document_type: str) -> dict[str, Any]:
     return closed
 
 
-POINTERS = {"index", "current", "manifest"}
+POINTERS = {"index", "current", "manifest", "manifest_index"}
 """The documents whose meaning depends on the build date: the only ones a rebuild without a commit changes."""
 
 
@@ -240,6 +243,9 @@ def test_layout(built: Built) -> None:
         "sla.json",
         "feed.xml",
         "manifest.json",
+        "manifest/index.json",
+        "manifest/agreements/demo.json",
+        "manifest/agreements/other.json",
         "agreements/demo.json",
         "agreements/demo/current.json",
         "agreements/demo/feed.xml",
@@ -286,7 +292,7 @@ def test_every_document_carries_schema_version_and_sorted_keys(built: Built) -> 
         assert document["schema_version"] == api_contract.SCHEMA_VERSION, rel
         if document_type(rel) in POINTERS:  # only the documents about the build date carry it
             assert document["generated_at"] == built.snapshot.built_at == "2026-05-01T08:00:00+08:00", rel
-            assert rel == "manifest.json" or document["as_of"] == "2026-05-01", rel
+            assert rel in ("manifest.json", "manifest/index.json") or document["as_of"] == "2026-05-01", rel
         else:
             assert "generated_at" not in document and "as_of" not in document, rel
         assert data == api_contract.dump_json(document), rel  # sorted keys, two-space indent, final newline
@@ -301,6 +307,37 @@ def test_manifest_is_true_and_covers_every_file(built: Built) -> None:
     for rel, data in files.items():
         assert listed[rel]["sha256"] == hashlib.sha256(data).hexdigest(), rel
         assert listed[rel]["size"] == len(data), rel
+
+
+def test_the_split_manifest_covers_every_file_once_and_is_true(built: Built) -> None:
+    files = built.files()
+    index = json.loads(files["manifest/index.json"])
+    listed = [f["path"] for f in index["files"]]
+    assert listed == sorted(listed)
+    parts = {p["agreement"]: p for p in index["parts"]}
+    assert list(parts) == ["demo", "other"] == sorted(a.id for a in built.snapshot.agreements)
+    for agreement, row in parts.items():
+        assert row["path"] == f"manifest/agreements/{agreement}.json"
+        data = files[row["path"]]
+        assert (row["sha256"], row["size"]) == (hashlib.sha256(data).hexdigest(), len(data))
+        part = json.loads(data)
+        assert part["agreement"] == agreement and "generated_at" not in part
+        mine = [f["path"] for f in part["files"]]
+        # every file of the agreement but its current.json, which changes every build
+        assert mine == sorted(rel for rel in files if rel == f"agreements/{agreement}.json"
+                              or (rel.startswith(f"agreements/{agreement}/") and not rel.endswith("/current.json")))  # fmt: skip
+        listed += mine
+    # every file exactly once (a part or the top list), but the two manifests that list the others
+    assert sorted(listed) == sorted(set(files) - {"manifest.json", "manifest/index.json", *(p["path"] for p in index["parts"])})
+    assert len(listed) == len(set(listed))
+    assert {"index.json", "agreements/demo/current.json", "changes.json", "feed.xml", "openapi.json"} <= set(
+        f["path"] for f in index["files"]
+    )
+    entries = [f for f in index["files"]] + [f for p in parts.values() for f in json.loads(files[p["path"]])["files"]]
+    for f in entries:
+        assert (f["sha256"], f["size"]) == (hashlib.sha256(files[f["path"]]).hexdigest(), len(files[f["path"]])), f["path"]
+    # the complete 1.0 list still lists every other file, the split manifest's too
+    assert "manifest/index.json" in {f["path"] for f in built.load("manifest.json")["files"]}
 
 
 def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
@@ -330,21 +367,29 @@ def test_a_daily_rebuild_without_a_commit_changes_only_the_pointers_and_the_mani
     today, tomorrow = (api.build_api(collect(built.root, day, environ={})) for day in (AS_OF, AS_OF + timedelta(1)))
     assert today.keys() == tomorrow.keys()
     differ = {rel for rel in today if today[rel] != tomorrow[rel]}
-    assert differ == {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    assert differ == {"index.json", "manifest.json", "manifest/index.json", "agreements/demo/current.json",
+                      "agreements/other/current.json"}  # fmt: skip
     # and the manifest of the second build tells a mirror exactly that
     before = {f["path"]: f["sha256"] for f in json.loads(today["manifest.json"])["files"]}
     after = {f["path"]: f["sha256"] for f in json.loads(tomorrow["manifest.json"])["files"]}
     assert {p for p in after if after[p] != before.get(p)} == differ - {"manifest.json"}
+    # so does the split one, without a part: every part is byte for byte yesterday's
+    top = {f["path"]: f["sha256"] for f in json.loads(tomorrow["manifest/index.json"])["files"]}
+    assert {p for p in top if top[p] != hashlib.sha256(today[p]).hexdigest()} == differ - {"manifest.json",
+                                                                                           "manifest/index.json"}  # fmt: skip
+    assert json.loads(today["manifest/index.json"])["parts"] == json.loads(tomorrow["manifest/index.json"])["parts"]
 
 
 def test_the_day_a_version_takes_effect_changes_its_statuses_too(built: Built) -> None:
     eve, day = (api.build_api(collect(built.root, d, environ={})) for d in (date(2026, 6, 14), date(2026, 6, 15)))
     differ = {rel for rel in eve if eve[rel] != day[rel]}
-    pointers = {"index.json", "manifest.json", "agreements/demo/current.json", "agreements/other/current.json"}
+    pointers = {"index.json", "manifest.json", "manifest/index.json", "agreements/demo/current.json",
+                "agreements/other/current.json"}  # fmt: skip
     # the statuses in the timeline and the change log follow the date; texts, clauses and feeds do not
     # and what someone who accepted 1.0 or 1.1 must be shown now: the version in force moved
     since = {"agreements/demo/since/1.0.json", "agreements/demo/since/1.1.json"}
-    assert differ == pointers | since | {"agreements/demo.json", "changes.json"}
+    # demo's manifest part lists those files: it moves with them; other's does not
+    assert differ == pointers | since | {"agreements/demo.json", "changes.json", "manifest/agreements/demo.json"}
 
 
 def test_version_text_equals_the_committed_source(built: Built) -> None:
@@ -559,21 +604,25 @@ def test_a_versions_sha256_is_reproducible_from_its_document(built: Built, real:
 
 def test_change_log(built: Built) -> None:
     changes = built.load("changes.json")["changes"]
+    # each version once, by its newest entry, newest entry first (the log is in the order things happened)
     assert [(c["agreement"], c["from"], c["to"], c["date"]) for c in changes] == [
-        ("demo", "1.1", "2.0", "2026-06-15"),
-        ("demo", "1.0", "1.1", "2026-04-01"),
-        ("other", None, "1.0", "2026-03-01"),  # no dates: listed under its commit date
-        ("demo", None, "1.0", "2026-02-01"),
+        ("demo", "1.1", "2.0", "2026-06-15"),  # published on its announced day
+        ("demo", "1.0", "1.1", "2026-04-01"),  # took effect
+        ("demo", None, "1.0", "2026-02-01"),  # archived the same day, 1.1 having taken over
+        ("other", None, "1.0", "2026-03-01"),  # no dates: listed under the day it was recorded
     ]
-    assert [c["date_kind"] for c in changes] == ["effective", "effective", "recorded", "effective"]
-    # stable IDs (the feed entry's) and the time the row last changed in substance (the feed entry's updated)
+    assert [c["logged"] for c in changes] == ["2026-04-20", "2026-04-01", "2026-04-01", "2026-03-01"]
+    assert [c["status"] for c in changes] == ["upcoming", "in-force", "archived", "in-force"]
+    assert [c["date_kind"] for c in changes] == ["effective", "effective", "effective", "recorded"]
+    # stable IDs (the feed entry's) and the time the row last changed in substance (the feed entry's updated):
+    # a change of status is a new entry, but not news — updated stays
     assert [c["id"] for c in changes] == [
         "tag:ksyun.com,2022:agreements/demo/versions/2.0",
         "tag:ksyun.com,2022:agreements/demo/versions/1.1",
-        "tag:ksyun.com,2022:agreements/other/versions/1.0",
         "tag:ksyun.com,2022:agreements/demo/versions/1.0",
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",
     ]
-    assert [c["updated"][:10] for c in changes] == ["2026-04-20", "2026-03-01", changes[2]["date"], "2026-01-05"]
+    assert [c["updated"][:10] for c in changes] == ["2026-04-20", "2026-03-01", "2026-01-05", changes[3]["date"]]
     upgrade = changes[1]
     assert upgrade["material"] is True and upgrade["status"] == "in-force"
     assert upgrade["counts"]["total"] == sum(upgrade["counts"]["by_class"].values()) >= 2
@@ -583,8 +632,8 @@ def test_change_log(built: Built) -> None:
         "timeline": "/api/v1/agreements/demo.json",
     }
     assert (
-        changes[3]["counts"] == {"total": 0, "by_class": {}, "by_kind": {}}
-        and changes[3]["urls"]["from"] is None
+        changes[2]["counts"] == {"total": 0, "by_class": {}, "by_kind": {}}
+        and changes[2]["urls"]["from"] is None
     )
 
 
@@ -643,7 +692,8 @@ def test_base_url_makes_every_url_in_the_api_and_the_feeds_absolute(built: Built
     # without a base URL they are root-relative, and nothing else changes
     plain = api.build_api(built.snapshot)
     assert plain.keys() == files.keys()
-    assert all(plain[rel] == data.replace(base.encode(), b"") for rel, data in files.items() if rel != "manifest.json")
+    # (the manifests list the other files' hashes, which the addresses change)
+    assert all(plain[rel] == data.replace(base.encode(), b"") for rel, data in files.items() if not rel.startswith("manifest"))
 
 
 @pytest.mark.parametrize("bad", ["legal.example.com", "ftp://example.com", "https://example.com/?x=1",
@@ -782,15 +832,31 @@ def test_real_repository_clause_text_equals_the_parsed_source(real: Built) -> No
 
 
 def test_the_change_log_is_paged_from_the_oldest(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "CHANGES_PAGE", 1)  # four transitions: three archive pages and the current one
+    # six entries: demo 1.0, 1.1 and other 1.0 published (03-01), 1.1 taking effect over 1.0 (04-01, two
+    # entries), 2.0 published (04-20); one per page: five archive pages, and the newest day on the current page
+    monkeypatch.setattr(api, "CHANGES_PAGE", 1)
     files = api.build_api(built.snapshot)
-    assert sorted(rel for rel in files if rel.startswith("changes/")) == ["changes/1.json", "changes/2.json", "changes/3.json"]
+    assert sorted(rel for rel in files if rel.startswith("changes/")) == [f"changes/{k}.json" for k in range(1, 6)]
     page = json.loads(files["changes.json"])
     assert page["archive"] is False and page["urls"]["current"] == "/api/v1/changes.json"
+    assert [r["to"] for r in page["changes"]] == ["2.0"]
     rows = list(page["changes"])
     while page["urls"]["prev_archive"]:
         page = json.loads(files[page["urls"]["prev_archive"].removeprefix("/api/v1/")])
-        assert page["archive"] is True
+        assert page["archive"] is True and len(page["changes"]) == 1
         rows += page["changes"]
-    assert rows == built.load("changes.json")["changes"]  # every row once, newest first across the pages
+    # newest first across the pages, the log in the order things happened; a version's first row is what it is now
+    assert [(r["logged"], r["agreement"], r["to"], r["status"]) for r in rows] == [
+        ("2026-04-20", "demo", "2.0", "upcoming"),
+        ("2026-04-01", "demo", "1.1", "in-force"),
+        ("2026-04-01", "demo", "1.0", "archived"),
+        ("2026-03-01", "demo", "1.1", "upcoming"),
+        ("2026-03-01", "demo", "1.0", "in-force"),
+        ("2026-03-01", "other", "1.0", "in-force"),
+    ]
+    newest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        newest.setdefault(row["id"], row)
+    assert list(newest.values()) == built.load("changes.json")["changes"]  # unpaged: every version once, newest
     assert [r["to"] for r in json.loads(files["changes/1.json"])["changes"]] == ["1.0"]  # the oldest
+    assert json.loads(files["changes/1.json"])["changes"][0]["agreement"] == "other"

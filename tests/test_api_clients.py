@@ -30,7 +30,8 @@ from datetime import date
 from pathlib import Path
 from kspub.publish import api
 from kspub.publish.snapshot import collect
-from tests.test_api import AS_OF, EPOCH, make_demo_repo
+from tests.conftest import git
+from tests.test_api import AS_OF, EPOCH, OTHER, _commit, make_demo_repo
 from tests.test_api_notice import make_privacy_repo
 out = Path(sys.argv[1])
 for name, make in (("demo", make_demo_repo), ("privacy", make_privacy_repo)):
@@ -38,6 +39,12 @@ for name, make in (("demo", make_demo_repo), ("privacy", make_privacy_repo)):
     for day in ("2026-05-01", "2026-05-02"):
         snapshot = collect(root, date.fromisoformat(day), environ={})
         api.write_api(snapshot, out / name / day, base_url=sys.argv[2])
+# the next day, a commit: a new version of the other agreement, nothing else
+root = out / "demo" / "repo"
+git(root, "checkout", "--", "agreements/demo.md")  # the draft stays out of it
+_commit(root, {"agreements/other.md": OTHER.replace('version: "1.0"', 'version: "1.1"\\nannounced: 2026-05-03\\n'
+                                                    'effective: 2026-05-03').replace("全部服务", "金山云的全部服务")}, "1.1")
+api.write_api(collect(root, date(2026, 5, 3), environ={}), out / "demo" / "2026-05-03", base_url=sys.argv[2])
 """
 
 
@@ -133,9 +140,69 @@ def test_a_mirror_fetches_only_what_changed(sites: Path) -> None:
     old = {f["path"]: f["sha256"] for f in before.json(f"{BASE}/api/v1/manifest.json")["files"]}
     new = {f["path"]: f["sha256"] for f in after.json(f"{BASE}/api/v1/manifest.json")["files"]}
     changed = sorted(p for p in new if old.get(p) != new[p])
-    assert changed == ["agreements/demo/current.json", "agreements/other/current.json", "index.json"]
+    assert changed == ["agreements/demo/current.json", "agreements/other/current.json", "index.json", "manifest/index.json"]
     for path in changed:
         assert hashlib.sha256(after.fetch(f"{BASE}/api/v1/{path}")).hexdigest() == new[path]
+
+
+class Mirror:
+    """A copy of the API kept up to date through the split manifest: the top list every time, a part only when its
+    hash moved, a file only when its hash moved — each checked against the hash it was listed with."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def sync(self, api: Api) -> list[str]:
+        fetched: list[str] = []
+
+        def get(path: str, digest: str | None = None) -> bytes:
+            data = api.fetch(f"{BASE}/api/v1/{path}")
+            fetched.append(path)
+            assert digest is None or hashlib.sha256(data).hexdigest() == digest, path
+            return data
+
+        def have(path: str, digest: str) -> bool:
+            return path in self.files and hashlib.sha256(self.files[path]).hexdigest() == digest
+
+        top = get("manifest/index.json")
+        index = json.loads(top)
+        wanted = {f["path"]: f["sha256"] for f in index["files"]}
+        for part in index["parts"]:
+            wanted[part["path"]] = part["sha256"]
+            if not have(part["path"], part["sha256"]):
+                self.files[part["path"]] = get(part["path"], part["sha256"])
+            wanted.update((f["path"], f["sha256"]) for f in json.loads(self.files[part["path"]])["files"])
+        for path, digest in sorted(wanted.items()):
+            if not have(path, digest):
+                self.files[path] = get(path, digest)
+        self.files = {path: self.files[path] for path in wanted} | {"manifest/index.json": top}
+        return fetched
+
+
+def tree(sites: Path, name: str, day: str) -> dict[str, bytes]:
+    root = sites / name / day / "api" / "v1"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_mirror_keeps_up_through_the_split_manifest(sites: Path) -> None:
+    mirror = Mirror()
+    first = mirror.sync(client(sites))
+    # the complete 1.0 list (manifest.json) lists the split manifest, so the split one leaves it out
+    assert mirror.files == {p: d for p, d in tree(sites, "demo", "2026-05-01").items() if p != "manifest.json"}
+    assert len(first) == len(mirror.files)  # a first copy fetches each file once
+    # the next day, no commit: the top list and the pointers it names, not a single part
+    second = mirror.sync(client(sites, day="2026-05-02"))
+    assert sorted(second) == ["agreements/demo/current.json", "agreements/other/current.json", "index.json",
+                              "manifest/index.json"]  # fmt: skip
+    assert mirror.files == {p: d for p, d in tree(sites, "demo", "2026-05-02").items() if p != "manifest.json"}
+    fetched = sum(len(mirror.files[p]) for p in second)
+    assert fetched < sum(map(len, mirror.files.values())) / 4
+    # a commit to one agreement: its part and its files, and the site-wide documents it changes — nothing of the other
+    third = mirror.sync(client(sites, day="2026-05-03"))
+    assert [p for p in third if p.startswith("manifest/agreements/")] == ["manifest/agreements/other.json"]
+    assert not [p for p in third if p.startswith("agreements/demo") and p != "agreements/demo/current.json"]
+    assert {"agreements/other/1.1.json", "agreements/other.json", "changes.json", "feed.xml"} <= set(third)
+    assert mirror.files == {p: d for p, d in tree(sites, "demo", "2026-05-03").items() if p != "manifest.json"}
 
 
 def test_a_versions_hash_is_checked_from_its_document(sites: Path) -> None:
@@ -152,6 +219,8 @@ def _schema_for(rel: str) -> str | None:
         return None
     if len(parts) == 1:
         return rel.removesuffix(".json")
+    if parts[0] == "manifest":
+        return "manifest_index" if parts[1] == "index.json" else "manifest_part"
     if len(parts) == 2:
         return "changes" if parts[0] == "changes" else "timeline"
     if len(parts) == 3:

@@ -71,3 +71,25 @@ def test_every_document_type_is_a_component_that_agrees_with_its_schema(built: B
 def test_with_a_base_url_the_server_is_absolute(built: Built) -> None:
     files = api.build_api(built.snapshot, base_url="https://legal.example.com")
     assert json.loads(files["openapi.json"])["servers"] == [{"url": "https://legal.example.com/api/v1"}]
+
+
+def test_every_path_parameter_pattern_admits_what_the_build_publishes(built: Built) -> None:
+    # a pattern narrower than the files (a document type with an underscore, say) would make a generated client
+    # refuse a path the API serves
+    spec = built.load("openapi.json")
+    found = 0
+    for template, item in spec["paths"].items():
+        names = re.findall(r"\{([a-z]+)\}", template)
+        if not names:
+            continue
+        patterns = {p["name"]: re.compile(p["schema"]["pattern"]) for p in item["get"]["parameters"]}
+        shape = re.compile("^" + re.sub(r"\\\{[a-z]+\\\}", "([^/]+)", re.escape(template)) + "$")
+        for rel in built.files():
+            match = shape.match("/" + rel)
+            if match is None:
+                continue
+            for name, value in zip(names, match.groups(), strict=True):
+                assert patterns[name].match(value), (template, rel, name)
+                found += 1
+    assert found > 20
+    assert any("manifest_index" in rel for rel in built.files())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from kspub.parse import parse_agreement
 from kspub.publish import api
-from kspub.publish.snapshot import collect
+from kspub.publish.cache import Cache
+from kspub.publish.snapshot import Snapshot, collect
 
 from .test_api import AS_OF, EPOCH, make_demo_repo
 from .test_api_notice import make_privacy_repo
@@ -17,9 +20,14 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     root = make_demo_repo(tmp_path_factory.mktemp("since") / "repo")
-    return api.build_api(collect(root, AS_OF, environ=EPOCH))
+    return collect(root, AS_OF, environ=EPOCH)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_snapshot: Snapshot) -> dict[str, bytes]:
+    return api.build_api(demo_snapshot)
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +91,68 @@ def test_since_documents_validate(demo: dict[str, bytes], privacy: dict[str, byt
         for rel, data in files.items():
             if "/since/" in rel:
                 validator.validate(json.loads(data))
+
+
+# ── the since comparisons are cached by their inputs ─────────────────────────────────────────────────────────
+
+
+def _since(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {rel: data for rel, data in files.items() if "/since/" in rel}
+
+
+def test_a_cached_build_gives_the_same_bytes_and_computes_nothing_again(
+    demo_snapshot: Snapshot, demo: dict[str, bytes], tmp_path: Path
+) -> None:
+    cold = Cache(tmp_path / "cache")
+    assert api.build_api(demo_snapshot, cache=cold) == demo  # every file, not only the since documents
+    # since: 1.0 → 1.1, 1.0 → 2.0, 1.1 → 2.0; the versions' notices: 1.0 → 1.1, 1.1 → 2.0
+    assert cold.missed == {"since": 3, "notice": 2} and cold.hits == 0
+    warm = Cache(tmp_path / "cache")  # the next build: a new process, the same folder
+    assert api.build_api(demo_snapshot, cache=warm) == demo
+    assert warm.hits == 5 and warm.missed == {}
+    assert warm.prune() == 0  # what the API used is kept for the next build
+
+
+def _notices(files: dict[str, bytes]) -> dict[str, object]:
+    return {rel: json.loads(data)["notice"] for rel, data in files.items() if rel.startswith("agreements/demo/") and
+            rel.count("/") == 2 and rel.split("/")[2][0].isdigit()}  # fmt: skip
+
+
+def _with_text(snapshot: Snapshot, label: str, old: str, new: str) -> Snapshot:
+    """The same agreement, version labels and paths, with one version's text changed."""
+    agreement = snapshot.agreements[0]
+    versions = []
+    for v in agreement.versions:
+        if v.label == label:
+            source = v.record.source.replace(old, new)
+            assert source != v.record.source
+            parsed = parse_agreement(source, v.record.path).agreement
+            assert parsed is not None
+            v = replace(v, agreement=parsed, record=replace(v.record, source=source))
+        versions.append(v)
+    return replace(snapshot, agreements=(replace(agreement, versions=tuple(versions)), *snapshot.agreements[1:]))
+
+
+def test_a_cached_comparison_is_never_served_for_another_text(demo_snapshot: Snapshot, tmp_path: Path) -> None:
+    # same agreement, same labels, same paths: only the text of 2.0 differs — the cache must not answer for it
+    api.build_api(demo_snapshot, cache=Cache(tmp_path / "cache"))
+    variant = _with_text(demo_snapshot, "2.0", "以站内信", "以短信")
+    cache = Cache(tmp_path / "cache")
+    cached = _since(api.build_api(variant, cache=cache))
+    assert cached == _since(api.build_api(variant))
+    assert "以短信" in cached["agreements/demo/since/1.0.json"].decode()  # the new text
+    assert cache.missed == {"since": 2, "notice": 1} and cache.hits == 2  # only 1.0 → 1.1 is unchanged
+    assert _notices(api.build_api(variant, cache=Cache(tmp_path / "cache"))) == _notices(api.build_api(variant))
+
+
+def test_a_damaged_cache_entry_is_recomputed(demo_snapshot: Snapshot, demo: dict[str, bytes], tmp_path: Path) -> None:
+    api.build_api(demo_snapshot, cache=Cache(tmp_path / "cache"))
+    entries = sorted((tmp_path / "cache").rglob("since/*/*.pickle"))
+    assert len(entries) == 3
+    import pickle
+
+    entries[0].write_bytes(pickle.dumps({"changes": "not a comparison"}))  # readable, but not what was stored
+    entries[1].write_bytes(b"truncated")
+    cache = Cache(tmp_path / "cache")
+    assert api.build_api(demo_snapshot, cache=cache) == demo
+    assert cache.missed == {"since": 2} and cache.hits == 3

@@ -60,11 +60,12 @@ def test_site_feed_carries_every_version_newest_first(built: Built) -> None:
     generator = root.find(f"{ATOM}generator")
     assert generator is not None and generator.text == "kspub" and not generator.attrib  # no library version
     ids = [text(e, "id") for e in entries(root)]
+    # in the order they reached the publication (a day's agreements by ID, each one's versions newest first)
     assert ids == [
         "tag:ksyun.com,2022:agreements/demo/versions/2.0",  # announced 2026-04-20
         "tag:ksyun.com,2022:agreements/demo/versions/1.1",  # announced 2026-03-01
-        "tag:ksyun.com,2022:agreements/other/versions/1.0",  # not announced: recorded 2026-03-01 (ties by ID)
-        "tag:ksyun.com,2022:agreements/demo/versions/1.0",  # announced 2026-01-05
+        "tag:ksyun.com,2022:agreements/demo/versions/1.0",  # announced 2026-01-05, recorded 2026-03-01
+        "tag:ksyun.com,2022:agreements/other/versions/1.0",  # not announced: recorded 2026-03-01
     ]
     # no commit date anywhere: a version's entry moves only with what a reader sees (its dates, its events)
     for e in entries(root):
@@ -146,6 +147,7 @@ def test_the_site_feed_is_paged_as_rfc_5005_archives(built: Built, monkeypatch: 
     while page:
         root = parse_bytes(files[page])
         assert root.find(history) is not None and links(root)["current"][0] == "/api/v1/feed.xml"
+        assert not [e for e in entries(root) if e.find(history) is not None]  # a feed-level element (RFC 5005 §4)
         seen += [text(e, "id") for e in entries(root)]
         prev = links(root).get("prev-archive")
         page = prev[0].removeprefix("/api/v1/") if prev else ""

@@ -7,10 +7,14 @@ Documents (paths relative to ``api/v1/``, see docs/api.md):
 - ``agreements/<id>/<version>.json`` — one version's text, node by node, and its changes (cacheable);
 - ``agreements/<id>/current.json`` — which version is in force on the build's date, and what comes next;
 - ``agreements/<id>/clauses/<clause>.json`` — one clause across every version;
-- ``sla.json``, ``changes.json``, ``feed.xml``, ``agreements/<id>/feed.xml``;
+- ``sla.json``, ``agreements/<id>/feed.xml``;
+- ``changes.json`` and ``feed.xml`` with their archive pages, from the change log (:mod:`kspub.publish.api_log`):
+  archive pages never change;
 - ``schemas/<type>.schema.json`` — the JSON Schema of each document type;
 - ``openapi.json`` — an OpenAPI 3.1 description of every path, with the schemas as components;
-- ``manifest.json`` — sha256 and size of every other file.
+- ``manifest/index.json`` and ``manifest/agreements/<id>.json`` — the split manifest a mirror reads: the files in
+  no part (pointers and site-wide documents), and each agreement's files in a part listed by its hash;
+- ``manifest.json`` — sha256 and size of every other file, in one list (1.0; rewritten every build).
 
 Only published data is read: parsed nodes, validated front-matter fields and commit dates. The raw source
 (front matter with its ``internal`` notes), author names and emails never reach a document. Rendering is pure:
@@ -25,8 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -40,6 +43,7 @@ from kspub.publish.api_contract import (
     API_DIR,
     DOCUMENT_TYPES,
     MANIFEST,
+    MANIFEST_INDEX,
     TIMEZONE,
     Urls,
     changes_archive_path,
@@ -51,12 +55,15 @@ from kspub.publish.api_contract import (
     feed_archive_path,
     feed_path,
     iso_date,
+    manifest_part_path,
     schema_path,
     since_path,
     stable_header,
     timeline_path,
     version_path,
 )
+from kspub.publish.api_log import Entry, Log, change_date, counts, pages
+from kspub.publish.api_notice import calendar_fingerprint
 from kspub.publish.api_openapi import OPENAPI, openapi_document
 from kspub.publish.api_since import since_documents
 from kspub.publish.api_versions import (
@@ -67,6 +74,7 @@ from kspub.publish.api_versions import (
     printed_dates,
     version_document,
 )
+from kspub.publish.cache import Cache
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
 # ── pointers, timelines and indexes ─────────────────────────────────────────────────────────────────────────
@@ -242,6 +250,7 @@ def index_document(snapshot: Snapshot, urls: Urls) -> dict[str, Any]:
             "changes": urls.api("changes.json"),
             "feed": urls.api(feed_path()),
             "manifest": urls.api(MANIFEST),
+            "manifest_index": urls.api(MANIFEST_INDEX),
             "sla": urls.api("sla.json") if snapshot.sla is not None else None,
             "schemas": {t: urls.api(schema_path(t)) for t in DOCUMENT_TYPES},
         },
@@ -260,77 +269,61 @@ def sla_document(snapshot: Snapshot) -> dict[str, Any] | None:
     }
 
 
-#: Rows per page of ``changes.json``: the current page holds the newest 1..CHANGES_PAGE rows, each archive page
-#: (``changes/<n>.json``, 1 the oldest) CHANGES_PAGE rows counted from the oldest, so a full page is not rewritten.
+#: Rows per archive page of ``changes.json`` (``changes/<n>.json``, 1 the oldest), counted from the oldest entry
+#: of the change log (:mod:`kspub.publish.api_log`).
 CHANGES_PAGE = 200
 
 
-def changes_documents(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """``changes.json`` and its archive pages: every version transition across agreements, newest first."""
-    rows = changes_document(prepared, urls)["changes"]
-    oldest_first = rows[::-1]
-    archives = (len(oldest_first) - 1) // CHANGES_PAGE if oldest_first else 0
+def change_row(log: Log, entry: Entry, urls: Urls) -> dict[str, Any]:
+    """A row of ``changes.json``: a version transition as of a log entry."""
+    v, a = entry.version, entry.agreement
+    changes = log.changes(entry)
+    effective = log.effective(entry)
+    listed, kind = change_date(v, effective)
+    return {
+        "id": feed.entry_id(a.id, v.label),
+        "updated": feed.entry_updated(v, log.events(entry)).isoformat(),
+        "logged": entry.day.isoformat(),
+        "agreement": a.id,
+        "title": log.title(entry),
+        "from": v.previous,
+        "to": v.label,
+        "status": entry.status,
+        "date": listed,
+        "date_kind": kind,
+        "announced": iso_date(v.record.announced),
+        "effective": iso_date(effective),
+        "material": bool(changes and changes.get("material")),
+        "summary": v.record.summary,
+        "counts": counts(list(changes["changes"]) if changes else []),
+        "urls": {
+            "from": urls.api(version_path(a.id, v.previous)) if v.previous else None,
+            "to": urls.api(version_path(a.id, v.label)),
+            "timeline": urls.api(timeline_path(a.id)),
+        },
+    }
 
-    def page(chunk: list[dict[str, Any]], k: int | None) -> dict[str, Any]:
-        older = (k - 1 if k is not None else archives) or None
+
+def changes_documents(log: Log, urls: Urls) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``changes.json`` and its archive pages, from the change log (:meth:`Log.changes_entries` — an entry per
+    version and day its steps or its status changed its row): archive pages of :data:`CHANGES_PAGE` entries
+    counted from the oldest, each showing its entries as they were, so it never changes; the current page with
+    each version once, by its newest entry."""
+    archived, current = pages(log.changes_entries(), CHANGES_PAGE)
+
+    def page(entries: list[Entry], k: int | None) -> dict[str, Any]:
+        older = (k - 1 if k is not None else len(archived)) or None
         return {
             **stable_header(),
             "archive": k is not None,
-            "changes": chunk[::-1],
+            "changes": [change_row(log, e, urls) for e in entries],
             "urls": {
                 "current": urls.api("changes.json"),
                 "prev_archive": urls.api(changes_archive_path(older)) if older else None,
             },
         }
 
-    pages = [page(oldest_first[(k - 1) * CHANGES_PAGE : k * CHANGES_PAGE], k) for k in range(1, archives + 1)]
-    return page(oldest_first[archives * CHANGES_PAGE :], None), pages
-
-
-def changes_document(prepared: Iterable[Sequence[VersionInput]], urls: Urls) -> dict[str, Any]:
-    """Every version transition across agreements, newest first, on one page."""
-    rows: list[tuple[str, str, int, dict[str, Any]]] = []
-    for versions in prepared:
-        for position, pv in enumerate(versions):
-            v = pv.version
-            a = pv.agreement
-            entries = pv.change_entries()
-            rows.append(
-                (
-                    v.change_date,
-                    a.id,
-                    position,
-                    {
-                        "id": feed.entry_id(a.id, v.label),
-                        "updated": feed.entry_updated(v).isoformat(),
-                        "agreement": a.id,
-                        "title": a.title,
-                        "from": v.previous,
-                        "to": v.label,
-                        "status": v.status,
-                        "date": v.change_date,
-                        "date_kind": v.change_date_kind,
-                        "announced": iso_date(v.record.announced),
-                        "effective": iso_date(v.record.effective),
-                        "material": pv.material,
-                        "summary": v.record.summary,
-                        "counts": {
-                            "total": len(entries),
-                            "by_class": dict(sorted(Counter(str(e["class"]) for e in entries).items())),
-                            "by_kind": dict(sorted(Counter(str(e["kind"]) for e in entries).items())),
-                        },
-                        "urls": {
-                            "from": urls.api(version_path(a.id, v.previous)) if v.previous else None,
-                            "to": urls.api(version_path(a.id, v.label)),
-                            "timeline": urls.api(timeline_path(a.id)),
-                        },
-                    },
-                )
-            )
-    # newest date first; within a date, agreements alphabetically and each agreement's versions newest first
-    rows.sort(key=lambda r: (r[1], -r[2]))
-    rows.sort(key=lambda r: r[0], reverse=True)
-    return {**stable_header(), "changes": [r[3] for r in rows]}
+    return page(current, None), [page(entries, k) for k, entries in enumerate(archived, 1)]
 
 
 @cache
@@ -347,16 +340,53 @@ def schema(document_type: str) -> dict[str, Any]:
     return data
 
 
+def _file_entry(path: str, data: bytes) -> dict[str, Any]:
+    return {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
 def manifest_document(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[str, Any]:
     """``manifest.json``: sha256 and size of every other file under ``api/v1/``, sorted by path."""
     return {
         **document_header(snapshot),
-        "files": [
-            {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-            for path, data in sorted(files.items())
-            if path != MANIFEST
-        ],
+        "files": [_file_entry(path, data) for path, data in sorted(files.items()) if path != MANIFEST],
     }
+
+
+def _part_of(path: str, owners: Mapping[str, str]) -> str | None:
+    """The agreement whose manifest part lists ``path``: every file under ``agreements/<id>`` (and ``<id>.json``)
+    but the agreement's own ``current.json``, which changes every build; a former ID's redirects belong to the
+    agreement it was renamed to. None: a file of the top list."""
+    parts = path.split("/")
+    if parts[0] != "agreements" or len(parts) < 2:
+        return None
+    agreement = parts[1].removesuffix(".json") if len(parts) == 2 else parts[1]
+    owner = owners.get(agreement)
+    if owner == agreement and parts[2:] == ["current.json"]:
+        return None
+    return owner
+
+
+def manifest_documents(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The split manifest over ``files`` (every other file of the API): ``manifest/agreements/<id>.json`` for each
+    agreement — its files, no build time, so its bytes move only with theirs — and ``manifest/index.json``, the
+    files in no part (the pointers and the site-wide documents) and every part by its sha256. A mirror fetches
+    the index every time and a part only when its hash moved."""
+    owners = {old: a.id for a in snapshot.agreements for old in (a.id, *a.formerly)}
+    listed: dict[str, list[dict[str, Any]]] = {a.id: [] for a in snapshot.agreements}
+    loose: list[dict[str, Any]] = []
+    for path, data in sorted(files.items()):
+        if path in (MANIFEST, MANIFEST_INDEX):
+            continue
+        owner = _part_of(path, owners)
+        (listed[owner] if owner is not None else loose).append(_file_entry(path, data))
+    out: dict[str, bytes] = {}
+    parts = []
+    for agreement in sorted(listed):
+        path = manifest_part_path(agreement)
+        out[path] = dump_json({**stable_header(), "agreement": agreement, "files": listed[agreement]})
+        parts.append({"agreement": agreement, **_file_entry(path, out[path])})
+    out[MANIFEST_INDEX] = dump_json({**document_header(snapshot), "files": loose, "parts": parts})
+    return out
 
 
 def version_in_force(
@@ -386,12 +416,18 @@ def version_in_force(
 # ── the whole tree ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
-    """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes."""
+def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = None) -> dict[str, bytes]:
+    """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes.
+
+    ``cache`` keeps the expensive comparisons of the ``since`` documents and the versions' notice assessments
+    between builds, keyed by their inputs (:mod:`kspub.publish.api_since`); with or without it the bytes are the
+    same."""
     urls = Urls(check_base_url(base_url))
+    cache = cache if cache is not None else Cache(None)
     files: dict[str, bytes] = {}
     calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
-    prepared = [prepare_versions(a, calendar) for a in snapshot.agreements]
+    calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
+    prepared = [prepare_versions(a, calendar, cache, calendar_key) for a in snapshot.agreements]
     links = feed.FeedLinks(
         site_feed=urls.api(feed_path()),
         agreement_feed=lambda a: urls.api(feed_path(a)),
@@ -401,6 +437,7 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
         home=urls.base + "/",
     )
     change_sets = {(pv.agreement.id, pv.label): pv.changes for versions in prepared for pv in versions}
+    log = Log(snapshot.agreements, snapshot.as_of, change_sets)
     files["index.json"] = dump_json(index_document(snapshot, urls))
     for versions in prepared:
         agreement = versions[0].agreement
@@ -408,11 +445,11 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
         files[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
         for pv in versions:
             files[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
-        for label, document in since_documents(versions, calendar, urls).items():
+        for label, document in since_documents(versions, calendar, urls, cache, calendar_key).items():
             files[since_path(agreement.id, label)] = dump_json(document)
         for clause_id, document in clause_documents(versions).items():
             files[clause_path(agreement.id, clause_id)] = dump_json(document)
-        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, change_sets)
+        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, log)
     for agreement in snapshot.agreements:
         for old_id in agreement.formerly:  # the old addresses of a renamed agreement say where it went
             moved = dump_json(redirect_document(old_id, agreement.id, urls))
@@ -421,17 +458,18 @@ def build_api(snapshot: Snapshot, *, base_url: str = "") -> dict[str, bytes]:
     sla = sla_document(snapshot)
     if sla is not None:
         files["sla.json"] = dump_json(sla)
-    current_changes, archived_changes = changes_documents(prepared, urls)
+    current_changes, archived_changes = changes_documents(log, urls)
     files["changes.json"] = dump_json(current_changes)
     for k, document in enumerate(archived_changes, 1):
         files[changes_archive_path(k)] = dump_json(document)
-    current_feed, archived = feed.site_feeds(snapshot, links, lambda k: urls.api(feed_archive_path(k)), change_sets)
+    current_feed, archived = feed.site_feeds(log, links, lambda k: urls.api(feed_archive_path(k)))
     files[feed_path()] = current_feed
     for k, page in enumerate(archived, 1):
         files[feed_archive_path(k)] = page
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
     files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))
+    files.update(manifest_documents(snapshot, files))
     _check_no_collisions(files)
     files[MANIFEST] = dump_json(manifest_document(snapshot, files))
     return dict(sorted(files.items()))
@@ -468,14 +506,15 @@ def _check_no_collisions(files: Mapping[str, bytes]) -> None:
             )
 
 
-def write_api(snapshot: Snapshot, out: Path, *, base_url: str = "") -> list[Path]:
+def write_api(snapshot: Snapshot, out: Path, *, base_url: str = "", cache: Cache | None = None) -> list[Path]:
     """Render the API and write it under ``out/api/v1/``; returns the written paths, sorted.
 
     Everything is rendered before the first byte is written, so a rendering error leaves ``out`` untouched.
     ``out`` is expected to be a fresh build directory (the caller swaps it in atomically); files already there
-    and not part of the API are neither removed nor listed in the manifest.
+    and not part of the API are neither removed nor listed in the manifest. ``cache``: the build's cache
+    (:func:`build_api`); None computes everything.
     """
-    files = build_api(snapshot, base_url=base_url)
+    files = build_api(snapshot, base_url=base_url, cache=cache)
     root = (out / API_DIR).resolve()
     written: list[Path] = []
     for rel, data in files.items():

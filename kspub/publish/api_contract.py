@@ -22,9 +22,13 @@ API_DIR = "api/v1"
 TIMEZONE = "Asia/Shanghai"
 DOCUMENT_TYPES = (
     "index", "timeline", "version", "current", "clause", "since", "sla", "changes", "manifest", "redirect",
+    "manifest_index", "manifest_part",
 )  # fmt: skip
 """Every JSON document type; each has ``schemas/<type>.schema.json``."""
 MANIFEST = "manifest.json"
+"""Every other file in one list (1.0); rewritten every build."""
+MANIFEST_INDEX = "manifest/index.json"
+"""The top of the split manifest (1.1): the files in no part, and each agreement's part by its hash."""
 
 #: Version labels that would collide with (or shadow) a sibling document of the agreement.
 RESERVED_LABELS = frozenset({"current", "clauses", "feed", "index", "manifest", "since", "timeline"})
@@ -62,6 +66,10 @@ def since_path(agreement_id: str, label: str) -> str:
 
 def feed_path(agreement_id: str | None = None) -> str:
     return "feed.xml" if agreement_id is None else f"agreements/{agreement_id}/feed.xml"
+
+
+def manifest_part_path(agreement_id: str) -> str:
+    return f"manifest/agreements/{agreement_id}.json"
 
 
 def schema_path(document_type: str) -> str:
@@ -155,7 +163,7 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
 
 
 def document_header(snapshot: Snapshot) -> dict[str, Any]:
-    """The header of a pointer document (``index.json``, ``current.json``, ``manifest.json``): the contract and
+    """The header of a pointer document (``index.json``, ``current.json``, the manifests): the contract and
     the build timestamp. Only documents whose meaning depends on the build date carry it."""
     return {"schema_version": SCHEMA_VERSION, "generated_at": snapshot.built_at}
 

@@ -9,6 +9,7 @@ goes in: the consent plan without ``approved_by`` (a person's name), the rules w
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,16 @@ def _rule(app: RuleApplication) -> dict[str, Any]:
         "clauses": list(app.clauses),
         "earliest_effective": _iso(app.window.effective_date) if app.window else None,
     }
+
+
+def calendar_fingerprint(calendar: WorkCalendar) -> str:
+    """sha256 of everything a notice assessment reads from a calendar: every scheduled day and the years with an
+    official schedule. Part of the cache key of anything counted with it (:mod:`kspub.publish.api_since`)."""
+    h = hashlib.sha256()
+    for day, scheduled in sorted(calendar.days.items()):
+        h.update(f"{day.isoformat()} {scheduled.kind.value} {scheduled.holiday}\n".encode())
+    h.update(" ".join(str(year) for year in sorted(calendar.years)).encode())
+    return h.hexdigest()
 
 
 def consent_clauses(flags: Iterable[ConsentFlag], assessment: NoticeAssessment | None) -> list[dict[str, Any]]:

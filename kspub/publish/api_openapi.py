@@ -18,7 +18,7 @@ _PARAMETERS = {
     "agreement": ("协议 ID（小写英文字母、数字和连字符）", "^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
     "version": ("版本号", "^[0-9A-Za-z][0-9A-Za-z._-]*$"),
     "clause": ("条款 ID", "^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
-    "type": ("文档类型", "^[a-z]+$"),
+    "type": ("文档类型", "^[a-z][a-z_]*$"),
     "page": ("存档页码，1 为最早", "^[1-9][0-9]*$"),
 }
 
@@ -34,11 +34,15 @@ PATHS: tuple[tuple[str, str, str, tuple[str, ...] | str], ...] = (
     ("/agreements/{agreement}/clauses/{clause}.json", "getClause", "一个条款在各版本中的历史", ("clause",)),
     ("/agreements/{agreement}/feed.xml", "getAgreementFeed", "协议的版本更新（Atom）", "application/atom+xml"),
     ("/sla.json", "getSla", "服务等级目录", ("sla",)),
-    ("/changes.json", "getChanges", "全部协议的版本变更，新的在前", ("changes",)),
-    ("/changes/{page}.json", "getChangesArchive", "changes.json 的存档页（1 为最早）", ("changes",)),
+    ("/changes.json", "getChanges", "全部协议的版本变更记录：当前页，每个版本一行（最新的一条），新的在前", ("changes",)),
+    ("/changes/{page}.json", "getChangesArchive", "changes.json 的存档页（1 为最早；写出后不再改变）", ("changes",)),
     ("/feed.xml", "getFeed", "全部协议的版本更新（Atom）", "application/atom+xml"),
-    ("/feed/{page}.xml", "getFeedArchive", "feed.xml 的存档页（RFC 5005，1 为最早）", "application/atom+xml"),
-    ("/manifest.json", "getManifest", "API 下每个文件的 sha256 与大小", ("manifest",)),
+    ("/feed/{page}.xml", "getFeedArchive", "feed.xml 的存档页（RFC 5005，1 为最早；写出后不再改变）", "application/atom+xml"),
+    ("/manifest.json", "getManifest", "API 下每个文件的 sha256 与大小（一份完整清单，每次生成都会改写）", ("manifest",)),
+    ("/manifest/index.json", "getManifestIndex", "分片清单的总表：不属于任何协议分片的文件，以及各协议分片的 sha256",
+     ("manifest_index",)),
+    ("/manifest/agreements/{agreement}.json", "getManifestPart", "一个协议的清单分片：该协议除 current.json 外的全部文件",
+     ("manifest_part",)),
     ("/schemas/{type}.schema.json", "getSchema", "文档类型的 JSON Schema（draft 2020-12）", "application/schema+json"),
 )  # fmt: skip
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from kspub.law.workdays import WorkCalendar, load_calendar
@@ -20,6 +21,7 @@ from kspub.publish.api_contract import (
     stable_header,
 )
 from kspub.publish.api_notice import notice_document
+from kspub.publish.cache import Cache, key
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion
 
 
@@ -76,21 +78,37 @@ def published_changes(change_set: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_versions(agreement: PublishedAgreement, calendar: WorkCalendar | None = None) -> list[VersionInput]:
+def prepare_versions(
+    agreement: PublishedAgreement,
+    calendar: WorkCalendar | None = None,
+    cache: Cache | None = None,
+    calendar_key: str = "",
+) -> list[VersionInput]:
     """An agreement's versions, oldest first, with IDs and labels checked for use in paths, each with its change
-    set and notice assessment as plain data (notice windows counted with ``calendar``, kspub's by default)."""
+    set and notice assessment as plain data (notice windows counted with ``calendar``, kspub's by default).
+
+    With a ``cache`` (and ``calendar_key``, the calendar's :func:`~kspub.publish.api_notice.calendar_fingerprint`)
+    each notice assessment is kept under a key of both texts, the announced date and the calendar, like the
+    ``since`` comparisons (:mod:`kspub.publish.api_since`)."""
     check_agreement_id(agreement.id)
     calendar = calendar if calendar is not None else load_calendar()
+    cache = cache if cache is not None else Cache(None)
     prepared: list[VersionInput] = []
     for v in agreement.versions:
         check_label(agreement.id, v.label)
         changes = published_changes(v.changes.to_dict()) if v.changes is not None else None
         notice = None
         if v.changes is not None and prepared:
-            old = prepared[-1].version.agreement
-            notice = notice_document(old, v.agreement, v.changes, calendar, v.record.announced)
+            old, new, change_set, announced = prepared[-1].version.agreement, v.agreement, v.changes, v.record.announced
+            k = key("notice", old.path, old.source, new.path, new.source, iso_date(announced) or "", calendar_key)
+            assess = partial(notice_document, old, new, change_set, calendar, announced)
+            notice = cache.get_or_compute("notice", k, assess, _is_notice)
         prepared.append(VersionInput(agreement, v, changes, notice))
     return prepared
+
+
+def _is_notice(value: object) -> bool:
+    return isinstance(value, dict) and "consent_required" in value and "explanation" in value
 
 
 def printed_dates(v: PublishedVersion) -> dict[str, str | None]:
