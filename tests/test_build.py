@@ -233,8 +233,8 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(
     # the working tree's file, 3 versions, 2 diffs and their Word redlines, 3 bodies, the pages searched: 2.0 in
     # force and 3.0 upcoming; the agreement's pages as one unit, and every page of the site through mkdocs
     # and the record of the whole output
-    assert first.cache_missed == {"agreement-pages": 1, "body": 3, "diff": 2, "docx": 2, "lint": 1,
-                                  "page-meta": first.pages, "parse": 3, "search": 2, "site": 1}  # fmt: skip
+    assert first.cache_missed == {"agreement-pages": 1, "body": 3, "diff": 2, "docx": 2, "lint": 1, "notice": 2,
+                                  "page-meta": first.pages, "parse": 3, "search": 2, "since": 3, "site": 1}  # fmt: skip
     assert first.cache_hits == 0 and first.pages_rendered == first.pages
     same = build(repo, as_of=AS_OF, out=None, progress=False)
     # the same inputs: the snapshot is collected from the cache and the whole output carried over
@@ -253,7 +253,8 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(
     # comparison with the version in force (2.0 → 4.0), and the Word redlines of both; the agreement's pages
     # again (every one shows the version history), the home page and the list of changes
     assert third.cache_missed == {"agreement-pages": 1, "body": 1, "compare": 1, "diff": 1, "docx": 2, "lint": 1,
-                                  "page-meta": third.pages_rendered, "parse": 1, "search": 1, "site": 1}  # fmt: skip
+                                  "notice": 1, "page-meta": third.pages_rendered, "parse": 1, "search": 1,
+                                  "since": 3, "site": 1}  # fmt: skip
     assert 0 < third.pages_rendered < third.pages
     page = (third.site / "demo" / "4.0" / "index.html").read_text("utf-8")
     assert "20个自然日" in page

@@ -203,7 +203,7 @@ def _build_with(
         docs, site = staging / "docs", staging / "site"
         # The API needs the snapshot only: it is written in a second process while this one renders the pages
         # and runs mkdocs, and moved into the site once both are done.
-        api = _ApiWriter.start(snapshot, staging / "api", base_url)
+        api = _ApiWriter.start(snapshot, staging / "api", base_url, store)
         with phases.run("render"):
             rendered = render_site(snapshot, store, docs)  # written as rendered, one agreement at a time
             _write_docs(docs, rendered)
@@ -218,7 +218,7 @@ def _build_with(
             search_entries = add_clause_entries(site, snapshot, store)
             search_fixed = fix_query_segmentation(site)
         with phases.run("api"):
-            api_files = api.finish(site)
+            api_files = api.finish(site, store)
         with phases.run("check"):
             _check_site(site, rendered, pages.found)
             files = sum(len(names) for _, _, names in os.walk(site))
@@ -566,13 +566,17 @@ def _run_mkdocs(
             ) from exc
 
 
-def _write_api(snapshot: Snapshot, site: Path, base_url: str = "") -> list[Path]:
-    return write_api(snapshot, site, base_url=base_url)
+def _write_api(snapshot: Snapshot, site: Path, base_url: str = "", cache: Cache | None = None) -> list[Path]:
+    return write_api(snapshot, site, base_url=base_url, cache=cache)
 
 
-def _api_child(snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "") -> None:
+def _api_child(snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "", cache: Cache | None = None) -> None:
     try:
-        conn.send({"ok": True, "files": len(_write_api(snapshot, folder, base_url))})
+        store = cache if cache is not None else Cache(None)
+        store.hits, store.misses, store.missed, store.used = 0, 0, {}, set()  # this process's own, for the parent
+        files = len(_write_api(snapshot, folder, base_url, store))
+        conn.send({"ok": True, "files": files, "used": sorted(map(str, store.used)), "hits": store.hits,
+                   "missed": store.missed})
     except KspubError as exc:
         conn.send({"ok": False, **exc.to_dict()})
     except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
@@ -589,19 +593,19 @@ class _ApiWriter:
         self.folder, self.process, self.conn, self.files = folder, process, conn, files
 
     @classmethod
-    def start(cls, snapshot: Snapshot, folder: Path, base_url: str = "") -> _ApiWriter:
+    def start(cls, snapshot: Snapshot, folder: Path, base_url: str = "", cache: Cache | None = None) -> _ApiWriter:
         import multiprocessing
 
         if "fork" not in multiprocessing.get_all_start_methods():
-            return cls(folder, files=len(_write_api(snapshot, folder, base_url)))
+            return cls(folder, files=len(_write_api(snapshot, folder, base_url, cache)))
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_api_child, args=(snapshot, folder, writer, base_url), daemon=True)
+        process = context.Process(target=_api_child, args=(snapshot, folder, writer, base_url, cache), daemon=True)
         process.start()
         writer.close()
         return cls(folder, process, reader)
 
-    def finish(self, site: Path) -> int:
+    def finish(self, site: Path, cache: Cache | None = None) -> int:
         """Wait for the API, then move it into the site."""
         if self.process is not None:
             try:
@@ -612,6 +616,12 @@ class _ApiWriter:
             if not message["ok"]:
                 raise KspubError(message["code"], message["message"], path=message.get("path"), hint=message.get("hint"))
             self.files = int(message["files"])
+            if cache is not None:  # the entries the writer used survive the parent's prune, and count in its figures
+                cache.used.update(Path(p) for p in message["used"])
+                cache.hits += message["hits"]
+                for kind, n in message["missed"].items():
+                    cache.missed[kind] = cache.missed.get(kind, 0) + n
+                    cache.misses += n
         written = self.folder / "api"
         if written.exists():
             if (site / "api").exists():
