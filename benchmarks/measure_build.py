@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -40,12 +41,63 @@ class PeakMemory:
             self.peaks[phase] = max(self.peaks.get(phase, 0), self._hwm())
 
 
+class TreeMemory:
+    """The build's whole memory as the system counts it: the proportional set size (Pss: a page shared by n
+    processes counts 1/n in each) summed over this process and every process it forked (the API writer, the
+    rendering workers), sampled every 0.2 s by a thread that only reads /proc. Summing the processes' peak
+    resident sizes instead would count every page a forked worker shares with the build twice."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        out, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            out.append(current)
+            try:
+                for task in Path(f"/proc/{current}/task").iterdir():
+                    todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                continue
+        return out
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        import os
+
+        me = os.getpid()
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, sum(self._pss(pid) for pid in self._tree(me)))
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def main() -> None:
     root, out, as_of = Path(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[3])
     use_cache = "--no-cache" not in sys.argv
     memory = PeakMemory()
     start = time.perf_counter()
-    result = build(root, as_of=as_of, out=out, progress=False, cache=use_cache, observer=memory.observe)
+    with TreeMemory() as tree:
+        result = build(root, as_of=as_of, out=out, progress=False, cache=use_cache, observer=memory.observe)
     total = time.perf_counter() - start
     print(
         json.dumps(
@@ -56,6 +108,7 @@ def main() -> None:
                 "max_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                 # the largest of the processes the build forked (the API writer, the rendering workers)
                 "max_rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+                "peak_tree_pss": tree.peak,
                 "pages": result.pages,
                 "files": result.files,
                 "cache_hits": result.cache_hits,
