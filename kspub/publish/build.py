@@ -387,6 +387,28 @@ def _environment(epoch: str) -> Iterator[_Collect]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+_DIRTY_NOTICE = "A 'dirty' build is being performed"
+
+
+class _DropDirtyNotice(logging.Filter):
+    """mkdocs warns that a "dirty" build may leave navigation stale: true of its own use (pages skipped by file
+    time alone), not of kspub's, where a page is skipped only when its stored HTML, keyed by everything it
+    depends on, has been written. Under ``strict`` that warning would fail the build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_DIRTY_NOTICE)
+
+
+@contextmanager
+def _quiet_dirty_notice() -> Iterator[None]:
+    logger, dropped = logging.getLogger("mkdocs.commands.build"), _DropDirtyNotice()
+    logger.addFilter(dropped)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropped)
+
+
 THEME_OVERRIDES = Path(__file__).parent / "theme"
 """Templates kspub lays over the theme's (``404.html``)."""
 
@@ -519,13 +541,13 @@ def _run_mkdocs(
 
                 def on_env(self, env: Any, config: Any, files: Any, **kwargs: Any) -> Any:
                     self.order = [f.src_uri for f in files.documentation_pages()]
+                    reuse.restore(files)
+                    advance(len(reuse.reused))
                     return env
 
                 def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
                     return reuse.on_page_markdown(markdown, page)
 
-                def on_page_content(self, html: str, page: Any, files: Any, **kwargs: Any) -> str:
-                    return reuse.on_page_content(html, page, files)
 
                 @event_priority(100)
                 def _before_search(self, context: Any, /, page: Any, **kwargs: Any) -> Any:
@@ -555,7 +577,16 @@ def _run_mkdocs(
                         self.search.search_index.entries = reuse.search_entries(self.order)
 
             config.plugins["kspub-watch"] = Watch()
-            mkdocs_build(config)
+            from mkdocs.structure.files import File
+
+            def dest_of(src: str) -> str:
+                return File(src, str(docs), str(site), config.use_directory_urls).dest_uri
+
+            if reuse.prepare(site, dest_of):
+                with _quiet_dirty_notice():
+                    mkdocs_build(config, dirty=True)  # the pages written in prepare() are neither read nor rendered
+            else:
+                mkdocs_build(config)
             return reuse
         except (MkDocsException, OSError) as exc:
             details = "；".join(log.messages[:5]) or str(exc)

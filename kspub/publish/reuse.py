@@ -157,34 +157,59 @@ class PageReuse:
 
     # --- the mkdocs events (called by the plugin class below) -------------------------------------------------
 
-    def on_page_markdown(self, markdown: str, page: Any) -> str:
-        src = page.file.src_uri
-        stored = self.lookup(src)
-        if stored is not None:
-            self.reused[src] = stored
-        elif self.render is not None and src not in self.render:
-            self.skipped.add(src)
-        else:
-            return markdown
-        page.meta["template"] = STUB_TEMPLATE
-        page.render = partial(_no_render, page)  # nothing to convert: what the page shows is stored
-        return ""
+    def prepare(self, site: Path, dest_of: Callable[[str], str]) -> bool:
+        """Before mkdocs runs: every stored page's HTML is written to its place in ``site``, and, in a shard,
+        an empty placeholder for every page another process renders. mkdocs then runs in its own "dirty" mode,
+        which neither reads nor renders a page whose output is newer than its source, so these pages cost it
+        nothing. Returns whether any page was written. A stored page whose HTML cannot be read is dropped from
+        the cache and rendered again."""
+        for src, k in self.keys.items():
+            stored = self.lookup(src)
+            if stored is not None:
+                html = self.store.get(_HTML, k, count=False)
+                if isinstance(html, str):
+                    _write(site / dest_of(src), html)
+                    self.reused[src] = stored
+                    continue
+                self.store.forget(_HTML, k)  # unreadable: rendered again below
+                self.store.forget(_META, k)
+            if self.render is not None and src not in self.render:
+                _write(site / dest_of(src), "")  # another process renders it; this output is discarded
+                self.skipped.add(src)
+        return bool(self.reused or self.skipped)
 
-    def on_page_content(self, html: str, page: Any, files: Any) -> str:
-        stored = self.reused.get(page.file.src_uri)
-        if stored is not None:
+    def restore(self, files: Any) -> None:
+        """Once every page exists (mkdocs' ``on_env``): what the stored pages' objects would hold had they been
+        rendered — their anchors, their links to other pages' anchors, the title from their first heading — so
+        that mkdocs validates links across pages as in a full build; their problems are reported again."""
+        for src, stored in self.reused.items():
+            file = files.get_file_from_path(src)
+            if file is None or file.page is None:
+                continue
+            page = file.page
             page.present_anchor_ids = set(stored.anchors)
             page._title_from_render = stored.title  # what mkdocs would have read from the heading
             links = {}
             for target, anchors in stored.links.items():
-                file = files.get_file_from_path(target)
-                if file is not None:
-                    links[file] = dict(anchors)
+                linked = files.get_file_from_path(target)
+                if linked is not None:
+                    links[linked] = dict(anchors)
             page.links_to_anchors = links
-        elif page.file.src_uri in self.skipped:
-            page.present_anchor_ids = None  # unknown here: validated when the shards are assembled
-            page.links_to_anchors = {}
-        return html
+            self.found.extend(stored.problems)
+        for src in self.skipped:
+            file = files.get_file_from_path(src)
+            if file is not None and file.page is not None:
+                file.page.present_anchor_ids = None  # unknown here: validated when the shares are assembled
+                file.page.links_to_anchors = {}
+
+    def on_page_markdown(self, markdown: str, page: Any) -> str:
+        """A page decided in :meth:`prepare` that mkdocs reads all the same is stubbed: not converted, an empty
+        template, its stored HTML (or nothing, in a shard) written by :meth:`on_post_page`."""
+        if page.file.src_uri not in self.reused and page.file.src_uri not in self.skipped:
+            return markdown
+        page.meta["template"] = STUB_TEMPLATE
+        page.render = partial(_no_render, page)  # nothing to convert: what the page shows is stored
+        return ""
 
     def before_search(self, search: Any) -> None:
         self._search_start = len(search.search_index.entries) if search is not None else 0
@@ -200,13 +225,11 @@ class PageReuse:
         stored = self.reused.get(src)
         if stored is not None:
             html = self.store.get(_HTML, self.keys[src], count=False)
-            if not isinstance(html, str):
-                # dropped, so the next build renders the page again
+            if not isinstance(html, str):  # read in prepare(), gone since: dropped, the next build renders it
                 self.store.forget(_HTML, self.keys[src])
                 self.store.forget(_META, self.keys[src])
                 raise KspubError("KS929", f"构建缓存中页面 {src} 的内容无法读取", path="build/.cache",
                                  hint="删除 build/.cache 目录后重新构建（旧网站保持不变）")  # fmt: skip
-            self.found.extend(stored.problems)
             return html
         problems = tuple(self.problems(page.file.dest_uri, output))
         self.found.extend(problems)
@@ -233,6 +256,12 @@ class PageReuse:
             else:
                 out.extend(self._search.get(src, ()))
         return out
+
+
+def _write(path: Path, html: str) -> None:
+    """As mkdocs writes a page (``utils.write_file``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
 
 
 def _no_render(page: Any, config: Any, files: Any) -> None:
