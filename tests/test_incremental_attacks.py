@@ -475,7 +475,6 @@ def test_the_site_link_pointed_at_another_folder(repo: Repo, tmp_path: Path, mon
 # --- what the cached results are keyed by ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the code fingerprint leaves out jinja2 and markupsafe")
 @pytest.mark.parametrize("library", ["jinja2", "markupsafe"])
 def test_the_code_fingerprint_covers_the_libraries_that_write_the_pages(
     library: str, monkeypatch: pytest.MonkeyPatch

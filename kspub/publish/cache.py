@@ -1,7 +1,7 @@
 """A content-addressed cache for the build's own expensive work: parsing every version and diffing neighbours.
 
 A key is the sha256 of everything the result depends on: the code (every file of the kspub package and the
-versions of the libraries that parse and diff), the file's path and its full text — for a diff, the keys of both sides. A
+versions of the libraries that parse, diff and write the pages), the file's path and its full text — for a diff, the keys of both sides. A
 changed input or a changed kspub therefore never meets a stale entry; a parse hit is checked against the text
 once more all the same. Entries are pickles written atomically (temporary file, then rename), so an interrupted
 build leaves either a whole entry or none; an unreadable entry is recomputed. Entries a build did not use are
@@ -27,7 +27,9 @@ from typing import Any, TypeVar
 import kspub
 
 T = TypeVar("T")
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pyyaml", "jsonschema", "diff-match-patch", "deepdiff", "jieba")
+# what parses, diffs and writes the cached results (jinja2 and markupsafe write each agreement's pages)
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pyyaml", "jsonschema", "diff-match-patch", "deepdiff", "jieba",
+              "jinja2", "markupsafe")
 _FORMAT = "v1"
 
 
