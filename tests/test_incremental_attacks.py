@@ -321,7 +321,6 @@ def test_the_site_configuration(
     _assert_same_as_full(repo, result, tmp_path, monkeypatch)
 
 
-@pytest.mark.xfail(strict=True, reason="the page and site keys read mkdocs.yml as text, not the environment values it names")
 def test_a_configuration_value_read_from_the_environment(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

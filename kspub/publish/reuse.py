@@ -4,8 +4,8 @@ mkdocs renders every page of the site on every build, and each page costs the sa
 shows changed. kspub keys each generated page by everything its HTML depends on (:func:`page_keys`):
 
 - the page's own generated Markdown and its path;
-- the navigation (every page renders it) and the site configuration (``mkdocs.yml``, any ``custom_dir`` and
-  ``hooks`` it names);
+- the navigation (every page renders it) and the site configuration (``mkdocs.yml``, the environment values
+  it reads with ``!ENV``, any ``custom_dir`` and ``hooks`` it names);
 - the code that renders it: kspub itself (its templates, theme overrides and assets) and the version of every
   installed distribution (mkdocs, the theme, Markdown and its extensions, jieba …);
 - for every relative link on the page, whether its target exists (a link to a page that disappeared must be
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -79,9 +80,34 @@ def _folder_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def _environment_values(text: str) -> str:
+    """The environment variables the configuration reads (mkdocs' ``!ENV`` tag), each with its value: a changed
+    value changes what the pages show as surely as an edit of the file."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes only: no tag is constructed
+    except yaml.YAMLError:
+        return ""  # mkdocs refuses it
+    names: set[str] = set()
+    nodes = [root] if root is not None else []
+    while nodes:
+        node = nodes.pop()
+        if node.tag == "!ENV":  # !ENV NAME, or !ENV [NAME, OTHER, default]: every scalar counts
+            items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            names.update(str(item.value) for item in items if isinstance(item, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(part for pair in node.value for part in pair)
+    return "\n".join(f"{name}={os.environ.get(name)!r}" for name in sorted(names))
+
+
 def environment_key(config_file: Path, config: Any, nav: list[dict[str, Any]]) -> str:
-    """The inputs every page depends on: configuration (and what it names in the repository), navigation, code."""
-    parts = [_distributions(), config_file.read_text("utf-8"), json.dumps(nav, ensure_ascii=False, sort_keys=True)]
+    """The inputs every page depends on: configuration (the environment values it reads, what it names in the
+    repository), navigation, code."""
+    text = config_file.read_text("utf-8")
+    parts = [_distributions(), text, _environment_values(text), json.dumps(nav, ensure_ascii=False, sort_keys=True)]
     custom_dir = getattr(config.theme, "custom_dir", None)
     parts.append(_folder_digest(Path(custom_dir)) if custom_dir else "")
     hooks = config.get("hooks") or {}
