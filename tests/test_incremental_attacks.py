@@ -405,11 +405,7 @@ def test_a_file_deleted_from_the_site_by_hand(repo: Repo, tmp_path: Path, monkey
     _assert_same_as_full(repo, result, tmp_path, monkeypatch)
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param("folder", marks=pytest.mark.xfail(strict=True, reason="the site's record lists files only")),
-    "link",
-    pytest.param("fifo", marks=pytest.mark.xfail(strict=True, reason="the site's record lists files only")),
-])
+@pytest.mark.parametrize("kind", ["folder", "link", "fifo"])
 def test_something_added_to_the_site_by_hand(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
@@ -427,7 +423,6 @@ def test_something_added_to_the_site_by_hand(
     _assert_same_as_full(repo, result, tmp_path, monkeypatch)
 
 
-@pytest.mark.xfail(strict=True, reason="the carried-over site is checked by size, modification time and inode only")
 def test_a_file_edited_by_hand_with_its_size_and_time_kept(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -272,27 +273,31 @@ def _site_key(snapshot: Snapshot, config_file: Path, base_url: str, epoch: str, 
     return key(_SITE, site_inputs_key(snapshot), environment, base_url, epoch)
 
 
-def tree_manifest(folder: Path) -> dict[str, tuple[int, int, int]]:
-    """Every file below ``folder`` by its relative path: size, modification time (ns) and inode. A file written
-    again or changed in place, even to the same size, moves its time; one replaced by another file changes its
-    inode. (Content hashes of the whole site took seconds at scale; the build cache itself is trusted as kspub
-    wrote it, see decision 0506.)"""
-    out = {}
+def tree_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
+    """Everything below ``folder`` by its relative path: a file by its size, modification and change times (ns)
+    and inode; a folder by its presence; anything else (a link, a pipe) by a value no build records. A file
+    written again or changed in place, even to the same size and with its modification time put back, moves its
+    change time (which no one can set); one replaced by another file changes its inode. (Content hashes of the
+    whole site took seconds at scale; the build cache itself is trusted as kspub wrote it, see decision 0506.)"""
+    out: dict[str, tuple[int, ...]] = {}
     for path in sorted(folder.rglob("*")):
         info = path.lstat()
-        if path.is_symlink():
-            out[path.relative_to(folder).as_posix()] = (-1, -1, -1)  # never in a build: no match
-        elif path.is_file():
-            out[path.relative_to(folder).as_posix()] = (info.st_size, info.st_mtime_ns, info.st_ino)
+        rel = path.relative_to(folder).as_posix()
+        if stat.S_ISREG(info.st_mode):
+            out[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        elif stat.S_ISDIR(info.st_mode):
+            out[rel] = (0,)
+        else:
+            out[rel] = (-1,)  # never in a build: no match
     return out
 
 
 def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: Phases) -> BuildResult | None:
     """The whole previous build, when its inputs were exactly these (same snapshot, configuration, address,
-    build time and code) and its files are as it wrote them (:func:`tree_manifest` checked against what the
-    build recorded): its files are hard-linked into a new build directory (same inodes and times, so the
-    record still holds for the next build) and published by the same swap. None when anything differs; the
-    build then proceeds as usual."""
+    build time and code) and everything in it is as it wrote it (:func:`tree_manifest` checked against what the
+    build recorded): it stays published as it is, nothing is written (a new link to its files would move their
+    change times, and the record would no longer hold for the next build). None when anything differs; the build
+    then proceeds as usual."""
     entry = store.get(_SITE, site_key)
     current = {name: out / name for name in _LINKS}
     if not isinstance(entry, dict) or not all(p.is_symlink() and p.is_dir() for p in current.values()):
@@ -301,32 +306,10 @@ def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: P
         for name, link in current.items():
             if tree_manifest(link.resolve()) != entry.get(name):
                 return None  # changed since it was built (by hand?): built again
-        try:
-            for name, link in current.items():
-                _link_tree(link.resolve(), staging / name)
-        except OSError:  # no hard links here (another file system?): built as usual
-            for name in _LINKS:
-                shutil.rmtree(staging / name, ignore_errors=True)
-            return None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    with phases.run("swap"):
-        _swap(staging, out)
-        _discard(staging, out)
+    shutil.rmtree(staging, ignore_errors=True)
     # nothing is pruned: the entries the previous build used are still the ones the next change needs
     result: BuildResult = entry["result"]
     return replace(result, site=out / "site", docs=out / "docs", pages_rendered=0, workers=1)
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """A copy of ``source`` at ``target`` made of hard links (files are never changed in place by kspub). Where
-    the file system does not allow them the copy is not carried over (a copy would change the inodes)."""
-    for folder, _dirs, names in os.walk(source):
-        into = target / Path(folder).relative_to(source)
-        into.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            os.link(Path(folder) / name, into / name)
 
 
 def _source_date_epoch(snapshot: Snapshot) -> str:
