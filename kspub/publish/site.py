@@ -17,6 +17,7 @@ Site layout (URLs relative to the site root)::
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import posixpath
@@ -450,7 +451,8 @@ def check_paths(snapshot: Snapshot) -> None:
 def _common_inputs(snapshot: Snapshot) -> str:
     """What every agreement's pages show besides the agreement itself: the as-of date (the status line) and the
     calendar notice windows are counted with."""
-    return "\0".join((snapshot.as_of.isoformat(), repr(snapshot.calendar)))
+    calendar = hashlib.sha256(repr(snapshot.calendar).encode("utf-8")).hexdigest()  # once, not per agreement
+    return "\0".join((snapshot.as_of.isoformat(), calendar))
 
 
 def agreement_pages_key(agreement: PublishedAgreement, common: str) -> str:
