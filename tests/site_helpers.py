@@ -6,8 +6,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +30,20 @@ V3 = demo_text(
     fee="免费服务转为收费前，金山云将提前**15个自然日**通知您，通知方式包括站内信与邮件。",
     extra="announced: 2026-02-20\neffective: 2026-04-01\nsummary: 收费通知期调整为15日，并明确通知方式。\n",
 )
+
+
+@contextmanager
+def source_date_epoch(value: str) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH set to ``value`` for the duration (restored after): a build at that build time."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def commit(repo: Path, files: dict[str, str], message: str = "更新协议") -> None:

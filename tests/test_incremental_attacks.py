@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 from kspub.publish.build import BuildResult, build
 
 from .record_helpers import Repo, dates, fee, text
-from .site_helpers import EPOCH, tree_digest
+from .site_helpers import EPOCH, source_date_epoch, tree_digest
 
 pytestmark = pytest.mark.e2e
 
@@ -33,22 +31,10 @@ DEMO_2 = text("demo", "2.0", fee(30), dates("2026-03-02", "2026-04-15", "收费�
 OTHER_1 = text("other", "1.0", fee(15), dates("2026-03-02", "2026-03-02"), title="另一协议")
 
 
-@contextmanager
-def _epoch(value: str) -> Iterator[None]:
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = value
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
-
 
 def _build(repo: Repo, as_of: date = AS_OF, *, epoch: str = EPOCH, base_url: str = "") -> BuildResult:
     """The build an editor runs: in place, with the cache."""
-    with _epoch(epoch):
+    with source_date_epoch(epoch):
         return build(repo.path, as_of=as_of, out=None, progress=False, base_url=base_url)
 
 
@@ -87,7 +73,7 @@ def _assert_same_as_full(
 ) -> None:  # fmt: skip
     """The reference: every page rendered by mkdocs in this process, nothing stored, nothing carried over."""
     out = scratch / f"full-{len(list(scratch.glob('full-*')))}"
-    with monkeypatch.context() as patch, _epoch(epoch):
+    with monkeypatch.context() as patch, source_date_epoch(epoch):
         patch.setenv("KSPUB_WORKERS", "1")
         full = build(repo.path, as_of=as_of, out=out, progress=False, cache=False, previous=out / "site",
                      base_url=base_url)  # fmt: skip

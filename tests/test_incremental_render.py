@@ -3,11 +3,8 @@ exactly the bytes a full build writes, whatever changed in between — and it do
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,27 +17,15 @@ from kspub.errors import KspubError
 from kspub.publish.build import BuildResult, build
 
 from .conftest import git
-from .site_helpers import tree_digest
+from .site_helpers import source_date_epoch, tree_digest
 
 AS_OF = date(2022, 6, 1)  # version 4 of each agreement is upcoming, 3 in force
 EPOCH = "1654012800"
 
 
-@contextmanager
-def _epoch(value: str) -> Iterator[None]:
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = value
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
-
 
 def _build(repo: Path, out: Path, as_of: date, *, cache: bool = True, epoch: str = EPOCH) -> BuildResult:
-    with _epoch(epoch):
+    with source_date_epoch(epoch):
         return build(repo, as_of=as_of, out=out, progress=False, cache=cache, previous=out / "site")
 
 
@@ -234,7 +219,7 @@ def test_a_published_file_changed_by_hand_is_never_carried_over(built: Path, tmp
 @pytest.mark.parametrize("change", ["base-url", "epoch"])
 def test_other_output_inputs_are_not_carried_over(built: Path, tmp_path: Path, change: str) -> None:
     repo = _copy(built, tmp_path)
-    with _epoch(str(int(EPOCH) + 86400) if change == "epoch" else EPOCH):
+    with source_date_epoch(str(int(EPOCH) + 86400) if change == "epoch" else EPOCH):
         again = build(repo, as_of=AS_OF, out=repo / "build", progress=False,
                       base_url="https://legal.example.com/" if change == "base-url" else "")  # fmt: skip
     assert "mkdocs" in again.timings and again.pages_rendered == 0  # every page from the cache, the rest built
