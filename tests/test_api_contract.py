@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kspub.publish import api, api_contract
 
@@ -125,3 +128,34 @@ def test_every_field_of_every_schema_is_documented() -> None:
         if f"`{name}`" not in text and f'"{name}"' not in text
     }
     assert not missing, sorted(missing)
+
+
+# ── the serialisation: orjson writes what json.dumps would ────────────────────────────────────────────────────
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _json_values, max_size=6))
+def test_dump_json_writes_the_bytes_json_dumps_writes(document: dict[str, object]) -> None:
+    """Every value the schemas admit (no floats): the same bytes as the standard library's indented, sorted,
+    unescaped form, control characters, line separators and astral characters included."""
+    expected = (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert api_contract.dump_json(document) == expected
+
+
+def test_dump_json_matches_json_dumps_on_the_repository_api() -> None:
+    """Every document of the repository's API, read back and written again both ways."""
+    from kspub.publish.api import build_api
+    from kspub.publish.snapshot import collect
+
+    files = build_api(collect(ROOT, date(2026, 3, 1)))
+    documents = [json.loads(data) for rel, data in files.items() if rel.endswith(".json")]
+    assert len(documents) > 100
+    for document in documents:
+        expected = (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        assert api_contract.dump_json(document) == expected

@@ -232,8 +232,9 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(
     first = build(repo, as_of=AS_OF, out=None, progress=False)
     # the working tree's file, 3 versions, 2 diffs and their Word redlines, 3 bodies, the pages searched: 2.0 in
     # force and 3.0 upcoming; the agreement's pages as one unit, and every page of the site through mkdocs
-    # and the record of the whole output
-    assert first.cache_missed == {"agreement-pages": 1, "body": 3, "diff": 2, "docx": 2, "lint": 1, "notice": 2,
+    # and the record of the whole output; the three comparisons the API's since documents make (1.0 → 2.0,
+    # 1.0 → 3.0, 2.0 → 3.0), each resting on a comparison the site's pages would share
+    assert first.cache_missed == {"agreement-pages": 1, "body": 3, "compare": 3, "diff": 2, "docx": 2, "lint": 1, "notice": 2,
                                   "page-meta": first.pages, "parse": 3, "search": 2, "since": 3, "site": 1}  # fmt: skip
     assert first.cache_hits == 0 and first.pages_rendered == first.pages
     same = build(repo, as_of=AS_OF, out=None, progress=False)
@@ -243,16 +244,17 @@ def test_unchanged_rebuild_reuses_cache_and_changes_miss(
         patch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))  # another build time: the output is built
         second = build(repo, as_of=AS_OF, out=None, progress=False)
     # everything found but the record of the whole output; the bodies and Word redlines are inside the
-    # agreement's pages, not read again
-    assert second.cache_missed == {"site": 1} and second.cache_hits == first.cache_misses - 1 - 3 - 2
+    # agreement's pages, and the comparisons inside the since documents, not read again
+    assert second.cache_missed == {"site": 1} and second.cache_hits == first.cache_misses - 1 - 3 - 2 - 3
     assert second.pages_rendered == 0
     v4 = V3.replace('version: "3.0"', 'version: "4.0"').replace("2026-04-01", "2026-05-01").replace("15个自然日", "20个自然日")
     commit(repo, {"agreements/demo.md": v4}, "4.0")
     third = build(repo, as_of=AS_OF, out=None, progress=False)
-    # only what the new version brings: its file, parse, diff against 3.0, body, its search entries and its
-    # comparison with the version in force (2.0 → 4.0), and the Word redlines of both; the agreement's pages
-    # again (every one shows the version history), the home page and the list of changes
-    assert third.cache_missed == {"agreement-pages": 1, "body": 1, "compare": 1, "diff": 1, "docx": 2, "lint": 1,
+    # only what the new version brings: its file, parse, diff against 3.0, body, its search entries, its
+    # comparisons with each earlier version (the since documents of 1.0, 2.0 and 3.0; the page comparing the
+    # version in force, 2.0, with it shares one), and the Word redlines of both; the agreement's pages again
+    # (every one shows the version history), the home page and the list of changes
+    assert third.cache_missed == {"agreement-pages": 1, "body": 1, "compare": 3, "diff": 1, "docx": 2, "lint": 1,
                                   "notice": 1, "page-meta": third.pages_rendered, "parse": 1, "search": 1,
                                   "since": 3, "site": 1}  # fmt: skip
     assert 0 < third.pages_rendered < third.pages

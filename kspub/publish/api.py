@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -65,16 +66,18 @@ from kspub.publish.api_contract import (
 from kspub.publish.api_log import Entry, Log, change_date, counts, pages
 from kspub.publish.api_notice import calendar_fingerprint
 from kspub.publish.api_openapi import OPENAPI, openapi_document
-from kspub.publish.api_since import since_documents
+from kspub.publish.api_since import since_documents, since_pairs, since_task
 from kspub.publish.api_versions import (
     VersionInput,
     clause_documents,
     corrections,
+    notice_task,
     prepare_versions,
     printed_dates,
     version_document,
 )
 from kspub.publish.cache import Cache
+from kspub.publish.parallel import Task
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
 # ── pointers, timelines and indexes ─────────────────────────────────────────────────────────────────────────
@@ -414,6 +417,24 @@ def version_in_force(
 
 
 # ── the whole tree ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def api_tasks(snapshot: Snapshot, cache: Cache) -> list[Task]:
+    """The API's expensive cache entries — each version's notice assessment and every ``since`` comparison
+    (with the comparison it rests on, shared with the site's pages) — for the build's workers to compute ahead
+    (:func:`kspub.publish.parallel.prefetch`); :func:`build_api` then finds them, and computes any that failed."""
+    calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
+    calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
+    tasks: list[Task] = []
+    for agreement in snapshot.agreements:
+        versions = [VersionInput(agreement, v, None, None) for v in agreement.versions]
+        for before, v in pairwise(agreement.versions):
+            if v.changes is not None:
+                tasks.append(notice_task(before, v, calendar, calendar_key))
+        for i, targets in since_pairs(versions) if versions else ():
+            tasks.extend(since_task(versions[i], versions[j], calendar, cache, calendar_key)
+                         for j in sorted(set(targets.values()) - {-1}))  # fmt: skip
+    return tasks
 
 
 def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = None) -> dict[str, bytes]:

@@ -6,11 +6,12 @@ one serialisation. The documents themselves are rendered by :mod:`kspub.publish.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import orjson
 
 from kspub.errors import KspubError
 from kspub.model import is_id, is_version_label
@@ -157,9 +158,18 @@ def iso_date(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+_DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
 def dump_json(document: Mapping[str, Any]) -> bytes:
-    """The one serialisation of every document: sorted keys, two-space indent, UTF-8, final newline."""
-    return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """The one serialisation of every document: sorted keys, two-space indent, UTF-8, final newline.
+
+    The bytes ``json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\\n"`` gives, written by
+    orjson, which is many times faster (the API is tens of thousands of documents; decision record 0508). The two
+    agree on every value the schemas admit — strings, integers, booleans, null, lists, objects with string keys
+    (``tests/test_api_contract.py`` holds them equal); they would differ only in how a float below 1e-4 is
+    written, and no document has a float."""
+    return orjson.dumps(document, option=_DUMP_OPTIONS)
 
 
 def document_header(snapshot: Snapshot) -> dict[str, Any]:

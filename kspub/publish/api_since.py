@@ -13,15 +13,16 @@ the comparisons whose texts changed; a cached result is the same data a fresh on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from kspub.diff import diff_agreements
 from kspub.publish.api_contract import Urls, iso_date, stable_header, timeline_path, version_path
 from kspub.publish.api_notice import calendar_fingerprint, notice_document
 from kspub.publish.api_versions import CHANGE_FIELDS, VersionInput
 from kspub.publish.cache import Cache, key
+from kspub.publish.compare import comparison, comparison_key
 
 if TYPE_CHECKING:
     from kspub.law.workdays import WorkCalendar
@@ -31,9 +32,11 @@ if TYPE_CHECKING:
 _COMPARED = ("material", "consent_required", "consent_clauses", "changes")
 
 
-def _compare(old: Agreement, new: Agreement, calendar: WorkCalendar, announced: date | None) -> dict[str, Any]:
+def _compare(
+    old: Agreement, new: Agreement, calendar: WorkCalendar, announced: date | None, cache: Cache
+) -> dict[str, Any]:
     """What two texts decide: every changed clause with its consent flag, materiality and consent gating."""
-    changes = diff_agreements(old, new)
+    changes = comparison(cache, old, new)  # shared with the site's comparison pages
     notice = notice_document(old, new, changes, calendar, announced)
     gated = {i for c in notice["consent_clauses"] for i in (c["clause"], *c["ids"])}
     rows = []
@@ -62,10 +65,11 @@ def _comparison(
     cache: Cache,
     calendar_key: str,
 ) -> dict[str, Any]:
-    old, new = base.version.agreement, target.version.agreement
     record = target.version.record
-    k = key("since", old.path, old.source, new.path, new.source, iso_date(record.announced) or "", calendar_key)
-    compared = cache.get_or_compute("since", k, lambda: _compare(old, new, calendar, record.announced), _well_formed)
+    kind, k, compute = since_task(base, target, calendar, cache, calendar_key)
+    compared = cache.get_or_compute(kind, k, compute, _well_formed)
+    # the change set it rests on stays for the next build (another calendar needs it again, not another diff)
+    cache.keep("compare", comparison_key(base.version.agreement, target.version.agreement))
     return {
         "version": target.label,
         "announced": iso_date(record.announced),
@@ -85,6 +89,25 @@ def _comparison(
     }
 
 
+def since_task(
+    base: VersionInput, target: VersionInput, calendar: WorkCalendar, cache: Cache, calendar_key: str
+) -> tuple[str, str, Callable[[], dict[str, Any]]]:
+    """The cache entry of one comparison: (kind, key, compute)."""
+    old, new = base.version.agreement, target.version.agreement
+    announced = target.version.record.announced
+    k = key("since", old.path, old.source, new.path, new.source, iso_date(announced) or "", calendar_key)
+    return "since", k, partial(_compare, old, new, calendar, announced, cache)
+
+
+def since_pairs(prepared: Sequence[VersionInput]) -> list[tuple[int, dict[str, int]]]:
+    """For each released version but the latest (by position), the positions it is compared with: the version
+    in force and the latest, when later than it (-1 where there is none)."""
+    in_force = prepared[0].agreement.in_force
+    position = {pv.label: i for i, pv in enumerate(prepared)}
+    targets = {"latest": len(prepared) - 1, "in_force": position[in_force.label] if in_force else -1}
+    return [(i, {name: j if j > i else -1 for name, j in targets.items()}) for i in range(len(prepared) - 1)]
+
+
 def since_documents(
     prepared: Sequence[VersionInput],
     calendar: WorkCalendar,
@@ -99,15 +122,13 @@ def since_documents(
     if calendar_key is None:
         calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
     agreement = prepared[0].agreement
-    in_force = agreement.in_force
-    position = {pv.label: i for i, pv in enumerate(prepared)}
-    targets = {"latest": len(prepared) - 1, "in_force": position[in_force.label] if in_force else -1}
     documents: dict[str, dict[str, Any]] = {}
-    for i, base in enumerate(prepared[:-1]):
+    for i, targets in since_pairs(prepared):
+        base = prepared[i]
         done: dict[int, dict[str, Any]] = {}
         compared: dict[str, Any] = {}
         for name, j in targets.items():
-            if j <= i:
+            if j == -1:
                 compared[name] = None
                 continue
             if j not in done:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -99,12 +99,20 @@ def prepare_versions(
         changes = published_changes(v.changes.to_dict()) if v.changes is not None else None
         notice = None
         if v.changes is not None and prepared:
-            old, new, change_set, announced = prepared[-1].version.agreement, v.agreement, v.changes, v.record.announced
-            k = key("notice", old.path, old.source, new.path, new.source, iso_date(announced) or "", calendar_key)
-            assess = partial(notice_document, old, new, change_set, calendar, announced)
-            notice = cache.get_or_compute("notice", k, assess, _is_notice)
+            kind, k, assess = notice_task(prepared[-1].version, v, calendar, calendar_key)
+            notice = cache.get_or_compute(kind, k, assess, _is_notice)
         prepared.append(VersionInput(agreement, v, changes, notice))
     return prepared
+
+
+def notice_task(
+    before: PublishedVersion, v: PublishedVersion, calendar: WorkCalendar, calendar_key: str
+) -> tuple[str, str, Callable[[], dict[str, Any]]]:
+    """The cache entry of a version's notice assessment against the one before it: (kind, key, compute)."""
+    assert v.changes is not None
+    old, new, announced = before.agreement, v.agreement, v.record.announced
+    k = key("notice", old.path, old.source, new.path, new.source, iso_date(announced) or "", calendar_key)
+    return "notice", k, partial(notice_document, old, new, v.changes, calendar, announced)
 
 
 def _is_notice(value: object) -> bool:

@@ -42,7 +42,7 @@ from kspub.clock import today_in_shanghai
 from kspub.errors import Diagnostic, KspubError
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
-from kspub.publish.parallel import workers
+from kspub.publish.parallel import prefetch, workers
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.reuse import PageReuse
 from kspub.publish.site import ASSETS, RenderedSite, render_site
@@ -202,6 +202,10 @@ def _build_with(
     gc.freeze()
     try:
         docs, site = staging / "docs", staging / "site"
+        with phases.run("compare"):  # the comparisons the API and the pages share, computed on every core
+            from kspub.publish.api import api_tasks
+
+            prefetch(api_tasks(snapshot, store), store)
         # The API needs the snapshot only: it is written in a second process while this one renders the pages
         # and runs mkdocs, and moved into the site once both are done.
         api = _ApiWriter.start(snapshot, staging / "api", base_url, store)
@@ -404,6 +408,10 @@ def mkdocs_config(config_file: Path, docs: Path, site: Path, nav: list[dict[str,
     # kspub's own templates (the 404 page in Chinese) take precedence over the theme's, after any custom_dir
     at = 1 if config.theme.custom_dir else 0
     config.theme.dirs.insert(at, str(THEME_OVERRIDES))
+    from kspub.publish.rawhtml import RawBlocks
+
+    # kspub's own raw HTML blocks are not parsed again to find where they end (same HTML, decision record 0508)
+    config.markdown_extensions.append(RawBlocks())
     return config
 
 

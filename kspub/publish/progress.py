@@ -21,6 +21,7 @@ LABELS = {
     "history": "读取版本历史",
     "parse": "解析各版本",
     "diff": "比对相邻版本",
+    "compare": "比对各版本与现行、最新版本",
     "render": "生成页面",
     "mkdocs": "生成网站",
     "search": "写入条款搜索索引",

@@ -302,12 +302,11 @@ class _Renderer:
 
     def compare(self, older: PublishedVersion, newer: PublishedVersion) -> dict[str, Any]:
         """The change set between two versions that are not neighbours, as plain data (cached by both texts)."""
-        from kspub.diff import diff_agreements
+        from kspub.publish.compare import comparison, comparison_key
 
-        k = key("compare", older.record.path, older.record.source, newer.record.path, newer.record.source)
+        k = comparison_key(older.agreement, newer.agreement)
         if k not in self._compared:
-            changes = self.cache.get_or_compute("compare", k, lambda: diff_agreements(older.agreement, newer.agreement))
-            self._compared[k] = changes.to_dict()
+            self._compared[k] = comparison(self.cache, older.agreement, newer.agreement).to_dict()
         self.site.depends.add(("compare", k))
         return self._compared[k]
 
