@@ -189,18 +189,19 @@ class PageReuse:
         which neither reads nor renders a page whose output is newer than its source, so these pages cost it
         nothing. Returns whether any page was written. A stored page whose HTML cannot be read is dropped from
         the cache and rendered again."""
+        folders: set[Path] = set()  # each made once, not once per page
         for src, k in self.keys.items():
             stored = self.lookup(src)
             if stored is not None:
                 html = self.store.get(_HTML, k, count=False)
                 if isinstance(html, str):
-                    _write(site / dest_of(src), html)
+                    _write(site / dest_of(src), html, folders)
                     self.reused[src] = stored
                     continue
                 self.store.forget(_HTML, k)  # unreadable: rendered again below
                 self.store.forget(_META, k)
             if self.render is not None and src not in self.render:
-                _write(site / dest_of(src), "")  # another process renders it; this output is discarded
+                _write(site / dest_of(src), "", folders)  # another process renders it; this output is discarded
                 self.skipped.add(src)
         return bool(self.reused or self.skipped)
 
@@ -284,9 +285,11 @@ class PageReuse:
         return out
 
 
-def _write(path: Path, html: str) -> None:
-    """As mkdocs writes a page (``utils.write_file``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write(path: Path, html: str, folders: set[Path]) -> None:
+    """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
+    if path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
     path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
 
 

@@ -201,24 +201,33 @@ class RenderedSite:
     names: set[str] = field(default_factory=set)
     """docs-relative paths of every page and file, written or kept."""
 
+    folders: set[str] = field(default_factory=set)
+    """docs-relative folders already made by :meth:`flush` (each made once, not once per file)."""
+
     def flush(self) -> None:
-        """Record the digests of the pages held; with :attr:`docs`, write pages and files there and let go."""
+        """Record the digests of the pages held (those not known already: an agreement's cached pages carry
+        theirs); with :attr:`docs`, write pages and files there and let go."""
         for rel, text in self.pages.items():
-            self.digests[rel] = page_digest(rel, text)
+            if rel not in self.digests:
+                self.digests[rel] = page_digest(rel, text)
         self.names.update(self.pages)
         self.names.update(self.files)
         if self.docs is None:
             return
         for rel, text in sorted(self.pages.items()):
-            path = self.docs / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, "utf-8")
+            self._folder(rel).joinpath(posixpath.basename(rel)).write_text(text, "utf-8")
         for rel, data in sorted(self.files.items()):
-            path = self.docs / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            self._folder(rel).joinpath(posixpath.basename(rel)).write_bytes(data)
         self.pages.clear()
         self.files.clear()
+
+    def _folder(self, rel: str) -> Path:
+        assert self.docs is not None
+        folder = posixpath.dirname(rel)
+        if folder not in self.folders:
+            (self.docs / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        return self.docs / folder
 
 
 def front_matter_scalar(text: str) -> str:
@@ -479,6 +488,7 @@ def _agreement_pages(r: _Renderer, agreement: PublishedAgreement, views: list[Ve
     outer, r.site = r.site, RenderedSite()  # no docs: the part is cached whole, then flushed by the caller
     try:
         _render_agreement(r, agreement, views)
+        r.site.digests = {rel: page_digest(rel, text) for rel, text in r.site.pages.items()}  # kept with them
         return r.site
     finally:
         r.site = outer
@@ -578,6 +588,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None, docs: Path | Non
             "agreement-pages", k, lambda: _agreement_pages(r, agreement, views)  # noqa: B023 - called at once
         )
         r.site.pages.update(part.pages)
+        r.site.digests.update(part.digests)
         r.site.files.update(part.files)
         r.site.api_links.update(part.api_links)
         for kind, dependency in part.depends:
