@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from kspub.cli import main
 from kspub.release import release
 
+from . import oracle_rules as oracle
 from .conftest import RECORDED, ROOT, git, release_all
 from .test_check import FEE, PURPOSE, A, agreement, dates
 
@@ -33,6 +34,7 @@ RECORD = "agreements/releases/demo.yaml"
 SLA = "sla/catalogue.yaml"
 TODAY = "2026-03-02"
 FICTIONAL = Path(__file__).parent / "fixtures" / "calendar" / "fictional"
+ORACLE = oracle.Calendar.official()
 
 #: The fee clause changed in a way that is material and leaves its 10-day period (and so its rule) alone.
 WRITTEN_FEE = FEE.replace("通知您", "书面通知您")
@@ -556,6 +558,41 @@ def test_an_sla_window_into_an_unknown_year_blocks(pr: Callable[..., Path]) -> N
     g = gate(repo, "2026-12-10")
     g.blocks("KS601", SLA, None, "2027", "2027-01-09", "calendar/2027.yaml")
     gate(repo, "2026-11-20").passes()  # L = 12-20 (Sunday) rolls to 12-21; E = 12-22, provisional
+
+
+#: The earliest lawful date of an SLA change, from docs/legal/periods.md §3 by hand: (today, service agreement's default
+#: period, roll/end modes, the earliest date, why).
+SLA_DATES = [
+    ("2026-03-02", "30日", "", "2026-04-02", "L 04-01 (Wednesday)"),
+    ("2026-09-05", "30日", "", "2026-10-09", "raw L 10-05 in the 国庆 block rolls to Thursday 10-08"),
+    ("2026-01-15", "30日", "", "2026-02-15", "L 02-14 is a make-up Saturday: no roll"),
+    ("2026-01-16", "30日", "", "2026-02-25", "raw L 02-15 opens 春节 (02-15…23): L 02-24"),
+    ("2026-03-07", "30日", "", "2026-04-08", "raw L 04-06 ends 清明 (04-04…06): L 04-07"),
+    ("2026-03-19", "30日", "", "2026-04-21", "raw L Saturday 04-18 rolls past the weekend to 04-20"),
+    ("2026-03-19", "30日", "  roll: statutory_only\n", "2026-04-19", "an ordinary Saturday does not roll"),
+    ("2026-03-06", "30日", "  roll: statutory_only\n", "2026-04-08", "Sunday 04-05 is inside 清明: L 04-07"),
+    ("2026-03-19", "30日", "  end: lenient\n", "2026-04-20", "E = L"),
+    ("2026-02-13", "10个工作日", "", "2026-03-06", "make-up Saturdays 02-14 and 02-28 count: L 03-05"),
+    ("2026-01-31", "1个月", "", "2026-03-01", "no 02-31: L is the month's last day, 02-28, a make-up Saturday: no roll"),
+]
+
+
+@pytest.mark.parametrize(("today", "period", "modes", "earliest", "why"), SLA_DATES, ids=[row[-1] for row in SLA_DATES])
+def test_the_gate_computes_the_earliest_lawful_date_of_an_sla_change(
+    pr: Callable[..., Path], today: str, period: str, modes: str, earliest: str, why: str
+) -> None:
+    """The gate's SLA path counts the service agreement's default period from the day of the check: the day
+    before the earliest date is refused with that date, the date itself passes — and it is the oracle's."""
+    repo = pr({"agreements/cloud-service-agreement.md": service(period, modes), SLA: CATALOGUE})
+    e = date.fromisoformat(earliest)
+    roll = "statutory_only" if "statutory_only" in modes else "all_rest_days"
+    end = "lenient" if "lenient" in modes else "strict"
+    window = oracle.forward(date.fromisoformat(today), oracle.Period.parse(period), ORACLE, roll=roll, end=end)
+    assert window.effective_date == e  # the hand computation, checked by the independent oracle
+    write(repo, SLA, sla_change((e - timedelta(days=1)).isoformat()))
+    gate(repo, today).blocks("KS433", SLA, ECS_LINE, f"早于最早合法生效日 {earliest}", f"自今天 {today} 公告起算")
+    write(repo, SLA, sla_change(earliest))
+    gate(repo, today).passes()
 
 
 # --- the release record ------------------------------------------------------------------------------------------
