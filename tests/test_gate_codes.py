@@ -273,6 +273,18 @@ def test_ks442_the_end_or_roll_mode_lowered(pr: Callable[..., Path]) -> None:
         gate(repo).blocks("KS442", A, line_of(text, "notice:"), says, "期间计算方式也不能在合并请求中放宽", "请恢复原规则")
 
 
+@pytest.mark.xfail(strict=True, reason="defect: with the end (or roll) mode lowered, a rule both versions hold alike "
+                   "is dated under the new mode only: the report gives 2026-03-12 as the earliest lawful date (and "
+                   "KS425 calls 03-12 lawful) while the rules in force give 03-13 — docs/legal/notice.md §4")  # fmt: skip
+def test_ks442_a_lowered_mode_does_not_lower_the_earliest_date(pr: Callable[..., Path]) -> None:
+    repo = pr({A: agreement("1.0")})
+    lenient = agreement("2.0", fee=WRITTEN_FEE, extra=dates(TODAY, "2026-03-12")).replace("  rules:\n", "  end: lenient\n  rules:\n", 1)
+    text = write(repo, A, lenient)
+    g = gate(repo)
+    g.blocks("KS442", A, line_of(text, "notice:"), "生效方式 strict → lenient")
+    g.blocks("KS414", A, line_of(text, "effective:"), "早于最早合法生效日 2026-03-13")
+
+
 def test_ks442_the_end_mode_raised_passes(pr: Callable[..., Path]) -> None:
     repo = pr({A: agreement("1.0").replace("  rules:\n", "  end: lenient\n  rules:\n", 1)})
     write(repo, A, agreement("1.0").replace("  rules:\n", "  end: strict\n  rules:\n", 1))
@@ -469,6 +481,17 @@ def test_ks615_a_notice_rule_in_hours_cannot_be_counted_from_a_date(pr: Callable
     gate(repo).blocks("KS615", A, line_of(text, "announced:"), "无法计算最早合法生效日", "48小时")
 
 
+@pytest.mark.xfail(strict=True, reason="defect: an agreement whose notice rule counts in hours can never pass the gate "
+                   "(announced is a date, the window needs an instant: KS615), and the message asks for a time the "
+                   "front matter refuses (KS108)")  # fmt: skip
+def test_ks615_a_lawful_change_of_an_agreement_with_an_hour_rule_passes(pr: Callable[..., Path]) -> None:
+    repo = pr({A: HOURS})
+    # announced 2026-03-02, effective 18 days later: 48 hours have run out on any reading
+    write(repo, A, HOURS.replace('version: "1.0"', 'version: "2.0"\n' + dates(TODAY, "2026-03-20").strip())
+          .replace(FEE, WRITTEN_FEE))  # fmt: skip
+    gate(repo).passes()
+
+
 def test_ks616_a_window_past_the_last_computable_date(pr: Callable[..., Path]) -> None:
     repo = pr({A: agreement("1.0")})
     text = write(repo, A, agreement("2.0", fee=WRITTEN_FEE, extra=dates("9999-12-28", "9999-12-31")))
@@ -551,6 +574,37 @@ def test_ks433_the_entry_s_old_date_left_in_place_is_too_early(pr: Callable[...,
     gate(repo).blocks("KS433", SLA, ECS_LINE, "生效日期 2026-01-01 早于最早合法生效日 2026-04-02")
 
 
+@pytest.mark.xfail(strict=True, reason="defect: the basis of KS433 reads “金山云云服务使用协议本协议第1.1条”: the service "
+                   "agreement's rule is cited with its own word “本协议”, which in the SLA catalogue means nothing")  # fmt: skip
+def test_ks433_cites_the_service_agreement_s_clause_by_its_title(pr: Callable[..., Path]) -> None:
+    repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
+    write(repo, SLA, sla_change("2026-04-01"))
+    finding = gate(repo).blocks("KS433", SLA, ECS_LINE, "依据 金山云云服务使用协议")
+    assert "本协议" not in finding.message, finding.message
+
+
+@pytest.mark.xfail(strict=True, reason="defect: KS433 (like KS431 and KS432) is reported once per changed field of the "
+                   "entry, so one late entry is counted as several errors")  # fmt: skip
+def test_ks433_is_reported_once_per_entry(pr: Callable[..., Path]) -> None:
+    repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
+    write(repo, SLA, sla_change("2026-04-01").replace("title: 云服务器", "title: 云服务器\n        claim_window: 30日"))
+    g = gate(repo)
+    assert len(g.findings("KS433")) == 1, g.out
+    assert "共 1 个错误" in g.out, g.out
+
+
+@pytest.mark.xfail(strict=True, reason="defect: an SLA change is judged only under the service agreement's rules as the "
+                   "pull request leaves them; a pull request that shortens that agreement's default period (lawfully, "
+                   "clause and rule together, KS445) can change an SLA on the new, shorter notice while customers hold "
+                   "the old one — docs/legal/notice.md §4: the base's rules and the new ones, the stricter governs")  # fmt: skip
+def test_ks433_an_sla_change_is_judged_under_the_rules_in_force_too(pr: Callable[..., Path]) -> None:
+    repo = pr({"agreements/cloud-service-agreement.md": service("30日"), SLA: CATALOGUE})
+    shortened = service("7日").replace('version: "1.0"', 'version: "2.0"\n' + dates(TODAY, "2026-04-02", "通知期改为7日。").strip())
+    write(repo, "agreements/cloud-service-agreement.md", shortened)
+    write(repo, SLA, sla_change("2026-03-10"))  # 7日 from 03-02 gives 03-10; 30日 (in force) gives 04-02
+    gate(repo).blocks("KS433", SLA, ECS_LINE, "早于最早合法生效日 2026-04-02")
+
+
 def test_an_sla_window_into_an_unknown_year_blocks(pr: Callable[..., Path]) -> None:
     # 30日 from 2026-12-10 ends on 2027-01-09, in a year with no schedule: KS601 on the catalogue
     repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
@@ -558,6 +612,17 @@ def test_an_sla_window_into_an_unknown_year_blocks(pr: Callable[..., Path]) -> N
     g = gate(repo, "2026-12-10")
     g.blocks("KS601", SLA, None, "2027", "2027-01-09", "calendar/2027.yaml")
     gate(repo, "2026-11-20").passes()  # L = 12-20 (Sunday) rolls to 12-21; E = 12-22, provisional
+
+
+@pytest.mark.xfail(strict=True, reason="defect: the SLA path ignores a provisional result: 30日 from 2026-11-20 rolls its last "
+                   "day to 2026-12-21, a day next year's notice can still move, and the gate says nothing (for an "
+                   "agreement it warns, KS419); docs/legal/periods.md §3.9: a provisional result says so")  # fmt: skip
+def test_ks419_an_sla_window_that_depends_on_late_december_says_it_is_provisional(pr: Callable[..., Path]) -> None:
+    repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
+    write(repo, SLA, sla_change("2026-12-22"))
+    g = gate(repo, "2026-11-20")
+    g.passes()
+    assert g.findings("KS419"), g.out
 
 
 #: The earliest lawful date of an SLA change, from docs/legal/periods.md §3 by hand: (today, service agreement's default
@@ -679,6 +744,19 @@ def test_ks801_a_shallow_clone(pr: Callable[..., Path], tmp_path: Path) -> None:
     full = tmp_path / "full"
     subprocess.run(["git", "clone", "-q", f"file://{repo}", str(full)], check=True)
     gate(full, base="origin/main", release_first=False).passes()
+
+
+@pytest.mark.xfail(strict=True, reason="defect: the gate reports a shallow clone (KS801) with neither a file nor what to "
+                   "do: the line reads “: KS801 …” and the hint (git fetch --unshallow; fetch-depth: 0) is dropped, "
+                   "although `kspub versions` gives it")  # fmt: skip
+def test_ks801_says_what_to_do(pr: Callable[..., Path], tmp_path: Path) -> None:
+    repo = pr({A: agreement("1.0")})
+    git(repo, "checkout", "-q", "main")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{repo}", str(shallow)],
+                   check=True)  # fmt: skip
+    g = gate(shallow, base="origin/main", release_first=False)
+    assert "git fetch --unshallow" in g.out and not re.search(r"^\s*: KS801", g.out, re.M), g.out
 
 
 def _append_version(repo: Path, blob: str, sha256: str) -> str:
