@@ -273,9 +273,6 @@ def test_ks442_the_end_or_roll_mode_lowered(pr: Callable[..., Path]) -> None:
         gate(repo).blocks("KS442", A, line_of(text, "notice:"), says, "期间计算方式也不能在合并请求中放宽", "请恢复原规则")
 
 
-@pytest.mark.xfail(strict=True, reason="defect: with the end (or roll) mode lowered, a rule both versions hold alike "
-                   "is dated under the new mode only: the report gives 2026-03-12 as the earliest lawful date (and "
-                   "KS425 calls 03-12 lawful) while the rules in force give 03-13 — docs/legal/notice.md §4")  # fmt: skip
 def test_ks442_a_lowered_mode_does_not_lower_the_earliest_date(pr: Callable[..., Path]) -> None:
     repo = pr({A: agreement("1.0")})
     lenient = agreement("2.0", fee=WRITTEN_FEE, extra=dates(TODAY, "2026-03-12")).replace("  rules:\n", "  end: lenient\n  rules:\n", 1)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kspub.cli import main
@@ -352,10 +352,7 @@ def test_the_gate_s_earliest_lawful_date_equals_the_oracle(
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason="defect: a rule both versions hold alike is assessed only under the new "
-                   "version's roll and end modes, so a pull request that lowers them (blocked by KS442) is given the "
-                   "lower date as its earliest lawful date; docs/legal/notice.md §4 says the stricter governs")  # fmt: skip
-@settings(examples(60), phases=[Phase.generate])  # a known failure: no time spent shrinking it
+@examples(60)
 @given(base=terms(), modes=terms(), amended=amendments, announced=st.dates(D(2005, 1, 1), D(2026, 10, 31)))
 def test_the_gate_s_earliest_lawful_date_equals_the_oracle_when_the_modes_change(
     base: dict[str, str | None], modes: dict[str, str | None], amended: frozenset[str], announced: dt.date
