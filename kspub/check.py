@@ -359,20 +359,23 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
                 findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
     entries = {e.id: e for e in current.entries}
     old_entries = {e.id: e.to_dict() for e in previous.entries}
+    # every changed commitment of an entry, so that each entry is judged once, whatever number of fields changed
+    changed: dict[str, list[str]] = {}
     for change in changes.changes:
         if not change.material or change.target != "entry" or change.kind != "modified":
             continue
-        entry = entries.get(change.id)
-        if entry is None or change.field in ("version", "effective"):
-            continue
+        if change.id in entries and change.field not in ("version", "effective"):
+            changed.setdefault(change.id, []).append(change.explanation.rstrip("。"))
+    for entry_id, explanations in changed.items():
+        entry = entries[entry_id]
         line = entry.line
-        if old_entries.get(change.id, {}).get("version") == entry.version:
-            findings.append(Finding("KS431", Severity.ERROR, f"SLA 条目 {change.id} 的承诺变化了（{change.explanation}），"
+        if old_entries.get(entry_id, {}).get("version") == entry.version:
+            findings.append(Finding("KS431", Severity.ERROR, f"SLA 条目 {entry_id} 的承诺变化了（{'；'.join(explanations)}），"
                                     "但 version 没有更新：请设置新的版本号。", SLA_FILE, line))  # fmt: skip
         if entry.effective is None:
-            findings.append(Finding("KS432", Severity.ERROR, f"SLA 条目 {change.id} 变更后缺少生效日期 effective。", SLA_FILE, line))
+            findings.append(Finding("KS432", Severity.ERROR, f"SLA 条目 {entry_id} 变更后缺少生效日期 effective。", SLA_FILE, line))
         elif earliest is not None and date.fromisoformat(entry.effective) < earliest:
-            findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {change.id} 的生效日期 {entry.effective} 早于最早合法生效日"
+            findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {entry_id} 的生效日期 {entry.effective} 早于最早合法生效日"
                                     f" {earliest}（依据 {basis}，自今天 {today} 公告起算）。", SLA_FILE, line))  # fmt: skip
     for change in changes.changes:
         if change.kind == "removed" and change.target == "entry":

@@ -580,14 +580,22 @@ def test_ks433_cites_the_service_agreement_s_clause_by_its_title(pr: Callable[..
     assert "本协议" not in finding.message, finding.message
 
 
-@pytest.mark.xfail(strict=True, reason="defect: KS433 (like KS431 and KS432) is reported once per changed field of the "
-                   "entry, so one late entry is counted as several errors")  # fmt: skip
 def test_ks433_is_reported_once_per_entry(pr: Callable[..., Path]) -> None:
     repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
     write(repo, SLA, sla_change("2026-04-01").replace("title: 云服务器", "title: 云服务器\n        claim_window: 30日"))
     g = gate(repo)
     assert len(g.findings("KS433")) == 1, g.out
     assert "共 1 个错误" in g.out, g.out
+
+
+def test_ks431_ks432_are_reported_once_per_entry_naming_every_change(pr: Callable[..., Path]) -> None:
+    repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
+    two_fields = sla_change(None, version="1").replace("title: 云服务器", "title: 云服务器\n        claim_window: 30日")
+    write(repo, SLA, two_fields)
+    g = gate(repo)
+    (same_version,) = g.findings("KS431")
+    assert "99.95% → 99.9%" in same_version.message and "申请赔偿期限" in same_version.message, same_version
+    assert len(g.findings("KS432")) == 1 and "共 2 个错误" in g.out, g.out
 
 
 @pytest.mark.xfail(strict=True, reason="defect: an SLA change is judged only under the service agreement's rules as the "
