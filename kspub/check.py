@@ -354,7 +354,7 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
             try:
                 earliest = effective_window(today, policy.default.period, calendar, roll=policy.roll,
                                             end=policy.end).effective_date  # fmt: skip
-                basis = f"{rules_from.meta.title}{policy.default.describe(rules_from)}"
+                basis = policy.default.describe(rules_from, by_title=True)
             except KspubError as exc:
                 findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
     entries = {e.id: e for e in current.entries}

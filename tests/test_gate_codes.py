@@ -571,8 +571,6 @@ def test_ks433_the_entry_s_old_date_left_in_place_is_too_early(pr: Callable[...,
     gate(repo).blocks("KS433", SLA, ECS_LINE, "生效日期 2026-01-01 早于最早合法生效日 2026-04-02")
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the basis of KS433 reads “金山云云服务使用协议本协议第1.1条”: the service "
-                   "agreement's rule is cited with its own word “本协议”, which in the SLA catalogue means nothing")  # fmt: skip
 def test_ks433_cites_the_service_agreement_s_clause_by_its_title(pr: Callable[..., Path]) -> None:
     repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
     write(repo, SLA, sla_change("2026-04-01"))
