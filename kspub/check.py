@@ -323,9 +323,12 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
             _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
 
 
-def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None) -> SlaCheck | None:
+def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None,
+              rules_before: Agreement | None = None) -> SlaCheck | None:  # fmt: skip
     """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
-    window of the service agreement's default rule, counted from today (the day the change is published)."""
+    window of the service agreement's default rule, counted from today (the day the change is published), under
+    the rules in force (``rules_before``, the base's version of that agreement) and under the rules the pull
+    request leaves (``rules_from``): the later date governs."""
     from kspub.repository import file_at_ref
     from kspub.sla.catalogue import parse_catalogue
     from kspub.workspace import SLA_FILE, load_sla
@@ -343,20 +346,6 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
     if not changes.changes:
         return None
     findings: list[Finding] = []
-    earliest: date | None = None
-    basis = "金山云云服务使用协议第1.3条、第1.7条"
-    if rules_from is not None:
-        from kspub.law.counting import effective_window
-        from kspub.law.notice import load_policy
-
-        policy, _ = load_policy(rules_from.meta, rules_from.path)
-        if policy.default is not None and policy.default.period is not None:
-            try:
-                earliest = effective_window(today, policy.default.period, calendar, roll=policy.roll,
-                                            end=policy.end).effective_date  # fmt: skip
-                basis = policy.default.describe(rules_from, by_title=True)
-            except KspubError as exc:
-                findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
     entries = {e.id: e for e in current.entries}
     old_entries = {e.id: e.to_dict() for e in previous.entries}
     # every changed commitment of an entry, so that each entry is judged once, whatever number of fields changed
@@ -366,6 +355,13 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
             continue
         if change.id in entries and change.field not in ("version", "effective"):
             changed.setdefault(change.id, []).append(change.explanation.rstrip("。"))
+    notice: SlaNotice | None = None
+    try:
+        notice = sla_notice(today, calendar, rules_before, rules_from)
+    except KspubError as exc:
+        findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
+    earliest = notice.earliest if notice is not None else None
+    basis = notice.basis if notice is not None else ""
     for entry_id, explanations in changed.items():
         entry = entries[entry_id]
         line = entry.line
@@ -382,6 +378,59 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
             findings.append(Finding("KS434", Severity.WARNING, f"删除了 SLA 条目 {change.id}：删除服务承诺属于实质性变更，"
                                     "请确认已按服务协议提前通知。", SLA_FILE))  # fmt: skip
     return SlaCheck(changes, tuple(findings))
+
+
+@dataclass(frozen=True, slots=True)
+class SlaNotice:
+    """The notice an SLA change needs: the earliest lawful effective date and the rule that sets it."""
+
+    earliest: date
+    basis: str
+    """The governing rule as KS433 cites it, with the version whose rules it is when the two versions differ."""
+    provisional: bool
+    """True when a day the computation classified could still change with next year's schedule."""
+
+
+def sla_notice(today: date, calendar: WorkCalendar, before: Agreement | None, after: Agreement | None) -> SlaNotice | None:
+    """The service agreement's default window counted from ``today``, under the rules in force (``before``, its
+    version on the base) and under the rules the pull request leaves (``after``), each with its own roll and
+    end modes; the later date governs, the rules in force on a tie (docs/legal/notice.md §4, as
+    :func:`assess_in_force` for an agreement's own changes). None when neither has a default rule with a
+    period; raises KspubError when a window cannot be computed."""
+    from kspub.law.counting import EffectiveWindow, effective_window
+    from kspub.law.notice import SIDE_ZH, load_policy
+
+    readings: list[tuple[EffectiveWindow, str, str]] = []
+    for agreement, side in ((before, "base"), (after, "head")):
+        if agreement is None:
+            continue
+        policy, problems = load_policy(agreement.meta, agreement.path)
+        rule = policy.default
+        if problems or rule is None or rule.period is None:
+            continue  # a block that does not read is a lint error of its own
+        window = effective_window(today, rule.period, calendar, roll=policy.roll, end=policy.end)
+        readings.append((window, rule.describe(agreement, by_title=True), side))
+    if not readings:
+        return None
+    window, basis, side = max(readings, key=lambda r: r[0].effective_date)  # the first of equals: the base's
+    if len({r[0].effective_date for r in readings}) > 1:
+        basis += f"（{SIDE_ZH[side]}）"
+    return SlaNotice(window.effective_date, basis, any(r[0].provisional for r in readings))
+
+
+def _version_at(root: Path, base: str, agreement_id: str) -> Agreement | None:
+    """An agreement as it stands on ``base`` (None when it is not there or no longer parses)."""
+    from kspub.diff_operands import parsed_source
+    from kspub.repository import file_at_ref
+
+    path = f"agreements/{agreement_id}.md"
+    text = file_at_ref(root, base, path)
+    if text is None:
+        return None
+    try:
+        return parsed_source(text, path)
+    except KspubError:
+        return None
 
 
 def run_check(root: Path, base: str, *, head: str | None = None, today: date) -> CheckReport:
@@ -419,7 +468,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
         timeline = timelines.get(diff.new.id) if timelines is not None and diff.new is not None else None
         checks.append(check_agreement(diff, today, calendar, withdrawn=ended, timeline=timeline))
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
-    sla = check_sla(root, base, today, calendar, rules_from)
+    sla = check_sla(root, base, today, calendar, rules_from, _version_at(root, base, SLA_RULES_FROM))
     return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history, unchecked)
 
 

@@ -596,16 +596,21 @@ def test_ks431_ks432_are_reported_once_per_entry_naming_every_change(pr: Callabl
     assert len(g.findings("KS432")) == 1 and "共 2 个错误" in g.out, g.out
 
 
-@pytest.mark.xfail(strict=True, reason="defect: an SLA change is judged only under the service agreement's rules as the "
-                   "pull request leaves them; a pull request that shortens that agreement's default period (lawfully, "
-                   "clause and rule together, KS445) can change an SLA on the new, shorter notice while customers hold "
-                   "the old one — docs/legal/notice.md §4: the base's rules and the new ones, the stricter governs")  # fmt: skip
 def test_ks433_an_sla_change_is_judged_under_the_rules_in_force_too(pr: Callable[..., Path]) -> None:
     repo = pr({"agreements/cloud-service-agreement.md": service("30日"), SLA: CATALOGUE})
     shortened = service("7日").replace('version: "1.0"', 'version: "2.0"\n' + dates(TODAY, "2026-04-02", "通知期改为7日。").strip())
     write(repo, "agreements/cloud-service-agreement.md", shortened)
     write(repo, SLA, sla_change("2026-03-10"))  # 7日 from 03-02 gives 03-10; 30日 (in force) gives 04-02
     gate(repo).blocks("KS433", SLA, ECS_LINE, "早于最早合法生效日 2026-04-02")
+
+
+def test_ks433_a_lowered_mode_does_not_lower_the_sla_date(pr: Callable[..., Path]) -> None:
+    repo = pr({"agreements/cloud-service-agreement.md": service("30日"), SLA: CATALOGUE})
+    write(repo, "agreements/cloud-service-agreement.md", service("30日", "  end: lenient\n"))  # KS442 on its own
+    write(repo, SLA, sla_change("2026-04-01"))  # lenient: E = L = 04-01; strict, in force: 04-02
+    g = gate(repo)
+    g.blocks("KS433", SLA, ECS_LINE, "早于最早合法生效日 2026-04-02", "（现行规则）")
+    g.blocks("KS442", "agreements/cloud-service-agreement.md", 6, "生效方式 strict → lenient")
 
 
 def test_an_sla_window_into_an_unknown_year_blocks(pr: Callable[..., Path]) -> None:
