@@ -373,6 +373,9 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
         elif earliest is not None and date.fromisoformat(entry.effective) < earliest:
             findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {entry_id} 的生效日期 {entry.effective} 早于最早合法生效日"
                                     f" {earliest}（依据 {basis}，自今天 {today} 公告起算）。", SLA_FILE, line))  # fmt: skip
+    if notice is not None and notice.provisional and any(entries[i].effective is not None for i in changed):
+        findings.append(Finding("KS419", Severity.WARNING, f"SLA 变更的最早合法生效日 {notice.earliest} 的计算涉及尚未公布的"
+                                "次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", SLA_FILE))  # fmt: skip
     for change in changes.changes:
         if change.kind == "removed" and change.target == "entry":
             findings.append(Finding("KS434", Severity.WARNING, f"删除了 SLA 条目 {change.id}：删除服务承诺属于实质性变更，"

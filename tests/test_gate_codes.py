@@ -622,9 +622,6 @@ def test_an_sla_window_into_an_unknown_year_blocks(pr: Callable[..., Path]) -> N
     gate(repo, "2026-11-20").passes()  # L = 12-20 (Sunday) rolls to 12-21; E = 12-22, provisional
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the SLA path ignores a provisional result: 30日 from 2026-11-20 rolls its last "
-                   "day to 2026-12-21, a day next year's notice can still move, and the gate says nothing (for an "
-                   "agreement it warns, KS419); docs/legal/periods.md §3.9: a provisional result says so")  # fmt: skip
 def test_ks419_an_sla_window_that_depends_on_late_december_says_it_is_provisional(pr: Callable[..., Path]) -> None:
     repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
     write(repo, SLA, sla_change("2026-12-22"))
