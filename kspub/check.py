@@ -449,10 +449,10 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     timelines: Mapping[str, Timeline] | None = None
     try:
         timelines = read_timelines(root, ref=head) if head is not None else read_worktree_timelines(root)
-    except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it
-        history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
+    except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it (or a shallow clone)
+        history = exc.diagnostics or (_as_diagnostic(exc),)
     except KspubError as exc:  # a record that cannot be read
-        history = (Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line),)
+        history = (_as_diagnostic(exc),)
         records_readable = False
     if records_readable:
         # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
@@ -473,6 +473,11 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
     sla = check_sla(root, base, today, calendar, rules_from, _version_at(root, base, SLA_RULES_FROM))
     return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history, unchecked)
+
+
+def _as_diagnostic(exc: KspubError) -> Diagnostic:
+    """An error of the history as a finding of the report, with what to do (the hint) in its message."""
+    return Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line)
 
 
 def _unchecked(root: Path, base: str, head: str | None, broken: frozenset[str]) -> tuple[str, ...]:

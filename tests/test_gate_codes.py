@@ -751,9 +751,6 @@ def test_ks801_a_shallow_clone(pr: Callable[..., Path], tmp_path: Path) -> None:
     gate(full, base="origin/main", release_first=False).passes()
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the gate reports a shallow clone (KS801) with neither a file nor what to "
-                   "do: the line reads “: KS801 …” and the hint (git fetch --unshallow; fetch-depth: 0) is dropped, "
-                   "although `kspub versions` gives it")  # fmt: skip
 def test_ks801_says_what_to_do(pr: Callable[..., Path], tmp_path: Path) -> None:
     repo = pr({A: agreement("1.0")})
     git(repo, "checkout", "-q", "main")
