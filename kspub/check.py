@@ -25,6 +25,7 @@ from kspub.model import Agreement
 from kspub.sla.diff import SlaChangeSet, diff_sla
 
 if TYPE_CHECKING:
+    from kspub.law.counting import EffectiveWindow
     from kspub.law.workdays import WorkCalendar
 
 
@@ -301,9 +302,8 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
             add(
                 "KS414",
                 f"生效日期 {meta.effective} 早于最早合法生效日 {earliest}：依 {gov.label}，实质性变更"
-                f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，自公告日 {meta.announced} 起算，"
-                f"期间最后一日为 {gov.window.last_day if gov.window else '—'}。请把 effective 改为 {earliest} 或更晚，"
-                "或提前公告。",
+                f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，{_period_end(gov.window)}。"
+                f"请把 effective 改为 {earliest} 或更晚，或提前公告。",
                 _fm_line(new, "effective"),
             )
         else:
@@ -321,6 +321,17 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
 
         add("KS426", f"通知渠道：{'、'.join(CHANNELS.get(c, c) for c in notice.channels)}（公告时请通过这些渠道通知）。",
             _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
+
+
+def _period_end(window: EffectiveWindow | None) -> str:
+    """Where the governing period runs, as KS414 says it: from the announced date to its last day, or, for a
+    period in hours, from 24:00 of the announced day to the hour it runs out (decision record 0103)."""
+    if window is None:
+        return "自公告日起算"
+    if window.last_day is None and window.effective_instant is not None:
+        return (f"自公告日 {window.notice_date} 24时起算，至 {window.effective_instant:%Y-%m-%d %H:%M}（北京时间）届满，"
+                "新版本自生效日 0时起适用")  # fmt: skip
+    return f"自公告日 {window.notice_date} 起算，期间最后一日为 {window.last_day or '—'}"
 
 
 def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None,
@@ -400,7 +411,7 @@ def sla_notice(today: date, calendar: WorkCalendar, before: Agreement | None, af
     end modes; the later date governs, the rules in force on a tie (docs/legal/notice.md §4, as
     :func:`assess_in_force` for an agreement's own changes). None when neither has a default rule with a
     period; raises KspubError when a window cannot be computed."""
-    from kspub.law.counting import EffectiveWindow, effective_window
+    from kspub.law.counting import announced_day_window
     from kspub.law.notice import SIDE_ZH, load_policy
 
     readings: list[tuple[EffectiveWindow, str, str]] = []
@@ -411,7 +422,7 @@ def sla_notice(today: date, calendar: WorkCalendar, before: Agreement | None, af
         rule = policy.default
         if problems or rule is None or rule.period is None:
             continue  # a block that does not read is a lint error of its own
-        window = effective_window(today, rule.period, calendar, roll=policy.roll, end=policy.end)
+        window = announced_day_window(today, rule.period, calendar, roll=policy.roll, end=policy.end)
         readings.append((window, rule.describe(agreement, by_title=True), side))
     if not readings:
         return None

@@ -471,16 +471,26 @@ def test_ks603_two_year_files_that_disagree(pr: Callable[..., Path], monkeypatch
 HOURS = agreement("1.0").replace("    period: 7日\n", "    period: 48小时\n", 1).replace("提前7日公告", "提前48小时公告")
 
 
-def test_ks615_a_notice_rule_in_hours_cannot_be_counted_from_a_date(pr: Callable[..., Path]) -> None:
+def test_an_hour_rule_is_counted_from_the_end_of_the_announced_day(pr: Callable[..., Path]) -> None:
+    """announced is a date (KS108 refuses a time): an hour rule is counted from 24:00 of that day, the latest
+    moment the notice can take effect on it, and a version applies from 00:00 of its effective date (decision
+    record 0103). 48小时 from 2026-03-03 00:00 run out at 03-05 00:00: E = 03-05; counted from the start of the
+    announced day it would be 03-04, 30 hours after a notice published at 18:00."""
     repo = pr({A: HOURS})
-    text = write(repo, A, HOURS.replace('version: "1.0"', 'version: "2.0"\n' + dates(TODAY, "2026-03-20").strip())
-                 .replace(FEE, WRITTEN_FEE))  # fmt: skip
-    gate(repo).blocks("KS615", A, line_of(text, "announced:"), "无法计算最早合法生效日", "48小时")
+    nature = ("本协议是您与金山云之间的有效契约。", "本协议是您与金山云之间具有法律约束力的契约。")  # the default rule only
+
+    def version(effective: str) -> str:
+        return HOURS.replace('version: "1.0"', 'version: "2.0"\n' + dates(TODAY, effective).strip()).replace(*nature)
+
+    text = write(repo, A, version("2026-03-04"))
+    g = gate(repo)
+    g.blocks("KS414", A, line_of(text, "effective:"), "生效日期 2026-03-04 早于最早合法生效日 2026-03-05", "须提前48小时通知",
+             "自公告日 2026-03-02 24时起算，至 2026-03-05 00:00（北京时间）届满", "请把 effective 改为 2026-03-05 或更晚")  # fmt: skip
+    assert "KS615" not in g.codes()
+    write(repo, A, version("2026-03-05"))
+    gate(repo).passes()
 
 
-@pytest.mark.xfail(strict=True, reason="defect: an agreement whose notice rule counts in hours can never pass the gate "
-                   "(announced is a date, the window needs an instant: KS615), and the message asks for a time the "
-                   "front matter refuses (KS108)")  # fmt: skip
 def test_ks615_a_lawful_change_of_an_agreement_with_an_hour_rule_passes(pr: Callable[..., Path]) -> None:
     repo = pr({A: HOURS})
     # announced 2026-03-02, effective 18 days later: 48 hours have run out on any reading
@@ -628,6 +638,17 @@ def test_ks419_an_sla_window_that_depends_on_late_december_says_it_is_provisiona
     g = gate(repo, "2026-11-20")
     g.passes()
     assert g.findings("KS419"), g.out
+
+
+def test_an_sla_change_under_an_hour_rule_is_counted_from_the_end_of_the_day(pr: Callable[..., Path]) -> None:
+    # decision record 0103: 48小时 from 24:00 of the day of the check (2026-03-02) run out at 03-05 00:00
+    repo = pr({"agreements/cloud-service-agreement.md": service("48小时"), SLA: CATALOGUE})
+    write(repo, SLA, sla_change("2026-03-04"))
+    g = gate(repo)
+    g.blocks("KS433", SLA, ECS_LINE, "早于最早合法生效日 2026-03-05", "依据 金山云云服务使用协议第1.1条")
+    assert "KS615" not in g.codes()
+    write(repo, SLA, sla_change("2026-03-05"))
+    gate(repo).passes()
 
 
 #: The earliest lawful date of an SLA change, from docs/legal/periods.md §3 by hand: (today, service agreement's default
@@ -897,7 +918,6 @@ COVERED: dict[str, str] = {
     "KS456": "test_ks456_a_version_label_that_does_not_increase",
     "KS601": "test_ks601_a_window_into_a_year_without_an_official_schedule",
     "KS602": "test_ks602_a_year_file_without_all_seven_holidays", "KS603": "test_ks603_two_year_files_that_disagree",
-    "KS615": "test_ks615_a_notice_rule_in_hours_cannot_be_counted_from_a_date",
     "KS616": "test_ks616_a_window_past_the_last_computable_date",
     "KS800": "test_ks800_ks804_no_repository_or_no_base", "KS801": "test_ks801_a_shallow_clone",
     "KS804": "test_ks800_ks804_no_repository_or_no_base",
@@ -916,7 +936,10 @@ NOT_FROM_THE_GATE: dict[str, str] = {
     "KS612": "a period whose count is not a positive whole number: in a notice block it is KS120",
     "KS613": "a unit the Civil Code does not count in: in a notice block it is KS120",
     "KS614": "an unreadable notice time: an operand of kspub notice; the gate counts from front-matter dates",
-    "KS617": "no time-zone data on the system: kspub notice with a timestamp; the gate counts from dates",
+    "KS615": "an hour period given only a date: an operand of kspub notice; the gate counts an hour rule from the "
+             "end of the announced day (decision record 0103)",
+    "KS617": "no time-zone data on the system: a broken installation (tzdata is a dependency of kspub), which "
+             "no pull request can cause",
 }
 
 

@@ -407,10 +407,11 @@ def assess(
     (``new`` unless given).
 
     Windows are counted from ``announced`` (the new version's announced date) with the policy's roll and end
-    modes; without an announced date the rules are still listed but no date is computed. A rule applies to a
+    modes, a period in hours from the end of that day (:func:`~kspub.law.counting.announced_day_window`);
+    without an announced date the rules are still listed but no date is computed. A rule applies to a
     clause by the clause's tags and ancestors in either version, so removing a tag never escapes a rule.
     """
-    from kspub.law.counting import effective_window
+    from kspub.law.counting import announced_day_window
 
     policy = policy_of(rules_from if rules_from is not None else new)
     versions = [a for a in (old, new) if a is not None]
@@ -427,7 +428,7 @@ def assess(
         rule = candidates[index]
         window = None
         if rule.period is not None and announced is not None:
-            window = effective_window(announced, rule.period, calendar, roll=policy.roll, end=policy.end)
+            window = announced_day_window(announced, rule.period, calendar, roll=policy.roll, end=policy.end)
         applications.append(RuleApplication(rule, tuple(dict.fromkeys(clauses)), window, rule.describe(new), side))
     return combine_assessment(new.id, bool(material_clauses), applications, announced)
 
