@@ -25,6 +25,7 @@ from kspub.model import Agreement
 from kspub.sla.diff import SlaChangeSet, diff_sla
 
 if TYPE_CHECKING:
+    from kspub.law.counting import EffectiveWindow
     from kspub.law.workdays import WorkCalendar
 
 
@@ -301,9 +302,8 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
             add(
                 "KS414",
                 f"生效日期 {meta.effective} 早于最早合法生效日 {earliest}：依 {gov.label}，实质性变更"
-                f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，自公告日 {meta.announced} 起算，"
-                f"期间最后一日为 {gov.window.last_day if gov.window else '—'}。请把 effective 改为 {earliest} 或更晚，"
-                "或提前公告。",
+                f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，{_period_end(gov.window)}。"
+                f"请把 effective 改为 {earliest} 或更晚，或提前公告。",
                 _fm_line(new, "effective"),
             )
         else:
@@ -323,9 +323,23 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
             _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
 
 
-def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None) -> SlaCheck | None:
+def _period_end(window: EffectiveWindow | None) -> str:
+    """Where the governing period runs, as KS414 says it: from the announced date to its last day, or, for a
+    period in hours, from 24:00 of the announced day to the hour it runs out (decision record 0103)."""
+    if window is None:
+        return "自公告日起算"
+    if window.last_day is None and window.effective_instant is not None:
+        return (f"自公告日 {window.notice_date} 24时起算，至 {window.effective_instant:%Y-%m-%d %H:%M}（北京时间）届满，"
+                "新版本自生效日 0时起适用")  # fmt: skip
+    return f"自公告日 {window.notice_date} 起算，期间最后一日为 {window.last_day or '—'}"
+
+
+def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None,
+              rules_before: Agreement | None = None) -> SlaCheck | None:  # fmt: skip
     """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
-    window of the service agreement's default rule, counted from today (the day the change is published)."""
+    window of the service agreement's default rule, counted from today (the day the change is published), under
+    the rules in force (``rules_before``, the base's version of that agreement) and under the rules the pull
+    request leaves (``rules_from``): the later date governs."""
     from kspub.repository import file_at_ref
     from kspub.sla.catalogue import parse_catalogue
     from kspub.workspace import SLA_FILE, load_sla
@@ -343,42 +357,94 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
     if not changes.changes:
         return None
     findings: list[Finding] = []
-    earliest: date | None = None
-    basis = "金山云云服务使用协议第1.3条、第1.7条"
-    if rules_from is not None:
-        from kspub.law.counting import effective_window
-        from kspub.law.notice import load_policy
-
-        policy, _ = load_policy(rules_from.meta, rules_from.path)
-        if policy.default is not None and policy.default.period is not None:
-            try:
-                earliest = effective_window(today, policy.default.period, calendar, roll=policy.roll,
-                                            end=policy.end).effective_date  # fmt: skip
-                basis = f"{rules_from.meta.title}{policy.default.describe(rules_from)}"
-            except KspubError as exc:
-                findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
     entries = {e.id: e for e in current.entries}
     old_entries = {e.id: e.to_dict() for e in previous.entries}
+    # every changed commitment of an entry, so that each entry is judged once, whatever number of fields changed
+    changed: dict[str, list[str]] = {}
     for change in changes.changes:
         if not change.material or change.target != "entry" or change.kind != "modified":
             continue
-        entry = entries.get(change.id)
-        if entry is None or change.field in ("version", "effective"):
-            continue
+        if change.id in entries and change.field not in ("version", "effective"):
+            changed.setdefault(change.id, []).append(change.explanation.rstrip("。"))
+    notice: SlaNotice | None = None
+    try:
+        notice = sla_notice(today, calendar, rules_before, rules_from)
+    except KspubError as exc:
+        findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
+    earliest = notice.earliest if notice is not None else None
+    basis = notice.basis if notice is not None else ""
+    for entry_id, explanations in changed.items():
+        entry = entries[entry_id]
         line = entry.line
-        if old_entries.get(change.id, {}).get("version") == entry.version:
-            findings.append(Finding("KS431", Severity.ERROR, f"SLA 条目 {change.id} 的承诺变化了（{change.explanation}），"
+        if old_entries.get(entry_id, {}).get("version") == entry.version:
+            findings.append(Finding("KS431", Severity.ERROR, f"SLA 条目 {entry_id} 的承诺变化了（{'；'.join(explanations)}），"
                                     "但 version 没有更新：请设置新的版本号。", SLA_FILE, line))  # fmt: skip
         if entry.effective is None:
-            findings.append(Finding("KS432", Severity.ERROR, f"SLA 条目 {change.id} 变更后缺少生效日期 effective。", SLA_FILE, line))
+            findings.append(Finding("KS432", Severity.ERROR, f"SLA 条目 {entry_id} 变更后缺少生效日期 effective。", SLA_FILE, line))
         elif earliest is not None and date.fromisoformat(entry.effective) < earliest:
-            findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {change.id} 的生效日期 {entry.effective} 早于最早合法生效日"
+            findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {entry_id} 的生效日期 {entry.effective} 早于最早合法生效日"
                                     f" {earliest}（依据 {basis}，自今天 {today} 公告起算）。", SLA_FILE, line))  # fmt: skip
+    if notice is not None and notice.provisional and any(entries[i].effective is not None for i in changed):
+        findings.append(Finding("KS419", Severity.WARNING, f"SLA 变更的最早合法生效日 {notice.earliest} 的计算涉及尚未公布的"
+                                "次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", SLA_FILE))  # fmt: skip
     for change in changes.changes:
         if change.kind == "removed" and change.target == "entry":
             findings.append(Finding("KS434", Severity.WARNING, f"删除了 SLA 条目 {change.id}：删除服务承诺属于实质性变更，"
                                     "请确认已按服务协议提前通知。", SLA_FILE))  # fmt: skip
     return SlaCheck(changes, tuple(findings))
+
+
+@dataclass(frozen=True, slots=True)
+class SlaNotice:
+    """The notice an SLA change needs: the earliest lawful effective date and the rule that sets it."""
+
+    earliest: date
+    basis: str
+    """The governing rule as KS433 cites it, with the version whose rules it is when the two versions differ."""
+    provisional: bool
+    """True when a day the computation classified could still change with next year's schedule."""
+
+
+def sla_notice(today: date, calendar: WorkCalendar, before: Agreement | None, after: Agreement | None) -> SlaNotice | None:
+    """The service agreement's default window counted from ``today``, under the rules in force (``before``, its
+    version on the base) and under the rules the pull request leaves (``after``), each with its own roll and
+    end modes; the later date governs, the rules in force on a tie (docs/legal/notice.md §4, as
+    :func:`assess_in_force` for an agreement's own changes). None when neither has a default rule with a
+    period; raises KspubError when a window cannot be computed."""
+    from kspub.law.counting import announced_day_window
+    from kspub.law.notice import SIDE_ZH, load_policy
+
+    readings: list[tuple[EffectiveWindow, str, str]] = []
+    for agreement, side in ((before, "base"), (after, "head")):
+        if agreement is None:
+            continue
+        policy, problems = load_policy(agreement.meta, agreement.path)
+        rule = policy.default
+        if problems or rule is None or rule.period is None:
+            continue  # a block that does not read is a lint error of its own
+        window = announced_day_window(today, rule.period, calendar, roll=policy.roll, end=policy.end)
+        readings.append((window, rule.describe(agreement, by_title=True), side))
+    if not readings:
+        return None
+    window, basis, side = max(readings, key=lambda r: r[0].effective_date)  # the first of equals: the base's
+    if len({r[0].effective_date for r in readings}) > 1:
+        basis += f"（{SIDE_ZH[side]}）"
+    return SlaNotice(window.effective_date, basis, any(r[0].provisional for r in readings))
+
+
+def _version_at(root: Path, base: str, agreement_id: str) -> Agreement | None:
+    """An agreement as it stands on ``base`` (None when it is not there or no longer parses)."""
+    from kspub.diff_operands import parsed_source
+    from kspub.repository import file_at_ref
+
+    path = f"agreements/{agreement_id}.md"
+    text = file_at_ref(root, base, path)
+    if text is None:
+        return None
+    try:
+        return parsed_source(text, path)
+    except KspubError:
+        return None
 
 
 def run_check(root: Path, base: str, *, head: str | None = None, today: date) -> CheckReport:
@@ -394,10 +460,10 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     timelines: Mapping[str, Timeline] | None = None
     try:
         timelines = read_timelines(root, ref=head) if head is not None else read_worktree_timelines(root)
-    except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it
-        history = exc.diagnostics or (Diagnostic(exc.code, exc.message, exc.path or "", exc.line),)
+    except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it (or a shallow clone)
+        history = exc.diagnostics or (_as_diagnostic(exc),)
     except KspubError as exc:  # a record that cannot be read
-        history = (Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line),)
+        history = (_as_diagnostic(exc),)
         records_readable = False
     if records_readable:
         # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
@@ -416,8 +482,13 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
         timeline = timelines.get(diff.new.id) if timelines is not None and diff.new is not None else None
         checks.append(check_agreement(diff, today, calendar, withdrawn=ended, timeline=timeline))
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
-    sla = check_sla(root, base, today, calendar, rules_from)
+    sla = check_sla(root, base, today, calendar, rules_from, _version_at(root, base, SLA_RULES_FROM))
     return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history, unchecked)
+
+
+def _as_diagnostic(exc: KspubError) -> Diagnostic:
+    """An error of the history as a finding of the report, with what to do (the hint) in its message."""
+    return Diagnostic(exc.code, exc.message + (f"（{exc.hint}）" if exc.hint else ""), exc.path or "", exc.line)
 
 
 def _unchecked(root: Path, base: str, head: str | None, broken: frozenset[str]) -> tuple[str, ...]:

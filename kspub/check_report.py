@@ -165,7 +165,7 @@ def render_markdown(report: CheckReport) -> str:
     problems = [d for d in report.lint + report.history]
     if problems:
         out += ["", "## 源文件与历史检查", ""]
-        out += [f"- {ICON[d.severity]} `{d.path}:{d.line or ''}` {d.code} {escape_markdown(d.message)}" for d in problems]
+        out += [f"- {ICON[d.severity]} {_where_md(d)}{d.code} {escape_markdown(d.message)}" for d in problems]
     out += _nothing_or_unchecked(report)
     for a in report.agreements:
         out += ["", f"## {'✅' if a.ok else '❌'} 《{escape_markdown(a.title)}》", ""]
@@ -214,6 +214,11 @@ def render_markdown(report: CheckReport) -> str:
     return "\n".join(out) + "\n"
 
 
+def _where_md(d: Diagnostic) -> str:
+    """The file and line of a finding in Markdown, nothing for a problem of no file (a shallow clone)."""
+    return f"`{d.path}:{d.line or ''}` " if d.path else ""
+
+
 def render_github(report: CheckReport) -> str:
     """GitHub workflow commands: one annotation per finding at path:line."""
 
@@ -223,7 +228,7 @@ def render_github(report: CheckReport) -> str:
     kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for d in all_findings(report):
-        loc = f"file={d.path}" + (f",line={d.line}" if d.line else "")
-        lines.append(f"::{kinds[d.severity]} {loc},title={d.code}::{esc(d.message)}")
+        loc = f"file={d.path}," + (f"line={d.line}," if d.line else "") if d.path else ""
+        lines.append(f"::{kinds[d.severity]} {loc}title={d.code}::{esc(d.message)}")
     lines.append(verdict_line(report))
     return "\n".join(lines) + "\n"

@@ -57,10 +57,12 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
+        """``path:line: CODE message``; ``path: CODE message`` for the whole file; ``CODE message`` for a problem
+        of no file (a shallow clone), as :meth:`KspubError.format` writes it."""
         where = shown_path(self.path) if self.line is None else f"{shown_path(self.path)}:{self.line}"
         tag = {Severity.ERROR: "", Severity.WARNING: "（警告）", Severity.INFO: "（提示）"}[self.severity]
         message = _one_line(self.message)
-        return f"{where}: {self.code} {tag}{message}"
+        return f"{where}: {self.code} {tag}{message}" if self.path else f"{self.code} {tag}{message}"
 
     def to_dict(self) -> dict[str, object]:
         return {

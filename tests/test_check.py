@@ -192,6 +192,21 @@ def test_markdown_and_github_formats(make_repo: Callable[..., Path]) -> None:
     assert "::error file=agreements/demo.md,line=" in gh and "title=KS414::" in gh
 
 
+def test_a_finding_of_no_file_is_printed_without_a_location() -> None:
+    """A shallow clone (KS801) concerns the repository, not a file: no empty location in any format."""
+    from datetime import date
+
+    from kspub.check import CheckReport
+    from kspub.check_report import render_github, render_markdown, render_text
+    from kspub.errors import Diagnostic
+
+    report = CheckReport("origin/main", date(2026, 3, 2), (), (), None, (Diagnostic("KS801", "当前是浅克隆（请运行 git fetch --unshallow）", ""),))
+    assert "\n  KS801 当前是浅克隆（请运行 git fetch --unshallow）\n" in render_text(report)
+    assert "- ❌ KS801 当前是浅克隆" in render_markdown(report)
+    assert "::error title=KS801::当前是浅克隆" in render_github(report)
+    assert Diagnostic("KS801", "x", "").format() == "KS801 x" and Diagnostic("KS001", "x", "a.md").format() == "a.md: KS001 x"
+
+
 def test_sla_commitment_change_needs_new_version_and_date(make_repo: Callable[..., Path]) -> None:
     sla = "title: SLA\ncategories:\n  - id: compute\n    title: 计算\n    entries:\n      - id: ecs\n        title: 云服务器\n        availability: 99.95%\n        version: '1'\n        effective: 2026-01-01\n"
     repo = make_repo({A: agreement("1.0"), "sla/catalogue.yaml": sla})

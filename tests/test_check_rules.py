@@ -188,6 +188,17 @@ def test_the_real_agreements_lint_clean_and_cite_current_numbers() -> None:
     policy = policy_of(a)
     assert policy.default is not None and policy.default.describe(a) == "本协议第1.6条；本协议第1.7条"
     assert [r.describe(a) for r in policy.rules][0] == "本协议第4.4条"
+    # cited from the SLA catalogue, where 本协议 names nothing: by the agreement's title
+    assert policy.default.describe(a, by_title=True) == "金山云云服务使用协议第1.6条；金山云云服务使用协议第1.7条"
+
+
+def test_a_basis_citing_the_agreement_s_own_clause_is_cited_by_title_from_elsewhere() -> None:
+    from kspub.law.notice import NoticeRule
+
+    a = parsed("---\nid: x\ntitle: 示例政策\nkind: policy\nversion: \"1.0\"\n---\n\n{#one}\n1.1 正文。\n", "agreements/x.md")
+    rule = NoticeRule(basis="本政策第1.1条；电子商务法第三十四条")
+    assert rule.describe(a) == "本政策第1.1条；电子商务法第三十四条"
+    assert rule.describe(a, by_title=True) == "示例政策第1.1条；电子商务法第三十四条"
 
 
 # --- 3. statutory duties by their source ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kspub.errors import CalendarError, KspubError
-from kspub.law.counting import add_months, effective_window, latest_notice_date
+from kspub.law.counting import add_months, announced_day_window, effective_window, latest_notice_date
 from kspub.law.period import (
     EndMode,
     NoticeTime,
@@ -418,6 +418,38 @@ def test_hours_need_a_time_of_day() -> None:
         effective_window("2026-03-02", parse_period("24小时"), CAL)
     assert info.value.code == "KS615"
     assert "2026-03-02" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("announced", "period", "ends", "effective"),
+    [
+        # decision record 0103: from 24:00 of the announced day; E is the first day starting at or after the end
+        ("2026-03-02", "48小时", beijing(2026, 3, 5, 0, 0), "2026-03-05"),
+        ("2026-03-02", "36小时", beijing(2026, 3, 4, 12, 0), "2026-03-05"),
+        ("2026-03-02", "1小时", beijing(2026, 3, 3, 1, 0), "2026-03-04"),
+        # no roll into the National Day holiday, no calendar: a year without a schedule is no obstacle
+        ("2026-09-29", "24小时", beijing(2026, 10, 1, 0, 0), "2026-10-01"),
+        ("2026-12-30", "72小时", beijing(2027, 1, 3, 0, 0), "2027-01-03"),
+    ],
+)
+def test_an_hour_period_from_an_announced_date(announced: str, period: str, ends: dt.datetime, effective: str) -> None:
+    window = announced_day_window(D.fromisoformat(announced), parse_period(period), CAL)
+    assert (window.effective_instant, window.effective_date) == (ends, D.fromisoformat(effective))
+    assert window.notice_date == D.fromisoformat(announced)
+    assert window.notice_instant == beijing(*(D.fromisoformat(announced) + dt.timedelta(days=1)).timetuple()[:3])
+    assert (window.last_day, window.rolled, window.provisional, window.classified_days) == (None, False, False, ())
+    assert "24时" in window.explanation and "不适用休假日顺延" in window.explanation
+
+
+def test_hours_from_an_announced_date_run_out_when_as_many_days_would_before_a_roll() -> None:
+    # Art. 201 does not count the announced day for days either: 48小时 and 2日 (L Wednesday 03-04) both give 03-05
+    hours = announced_day_window(D(2026, 3, 2), parse_period("48小时"), CAL)
+    assert hours.effective_date == effective_window(D(2026, 3, 2), parse_period("2日"), CAL).effective_date == D(2026, 3, 5)
+
+
+def test_an_announced_date_counts_other_periods_as_effective_window_does() -> None:
+    for text in ("7日", "10个工作日", "1个月"):
+        assert announced_day_window(D(2026, 2, 13), parse_period(text), CAL) == effective_window(D(2026, 2, 13), parse_period(text), CAL)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -165,6 +165,52 @@ def effective_window(
     )
 
 
+def announced_day_window(
+    day: dt.date,
+    period: Period,
+    calendar: WorkCalendar,
+    *,
+    roll: RollMode = RollMode.ALL_REST_DAYS,
+    end: EndMode = EndMode.STRICT,
+) -> EffectiveWindow:
+    """The window of a notice known only by its Beijing date ``day``: an agreement's ``announced`` date, the day
+    of the check for an SLA change. Days, working days, months and years count from the date as
+    :func:`effective_window` does. An hour period needs the notice's time, which a date does not give, so it is
+    counted from 24:00 of ``day`` — the latest moment the notice can have taken effect that day — and, since a
+    version applies from 00:00 (Beijing time) of its effective date, E is the first day that starts no earlier
+    than the end of the period (docs/decisions/0103-hours-from-an-announced-date.md). No day is classified."""
+    if period.unit is not Unit.HOUR:
+        return effective_window(day, period, calendar, roll=roll, end=end)
+    start = dt.datetime.combine(_shift(day, 1), dt.time(0, 0), tzinfo=shanghai())
+    try:
+        ends = (start.astimezone(dt.UTC) + dt.timedelta(hours=period.count)).astimezone(shanghai())
+    except OverflowError:
+        raise _out_of_range(day) from None
+    effective = ends.date() if ends.time() == dt.time(0, 0) else _shift(ends.date(), 1)
+    steps = [
+        f"公告日 {_day(day)}，只知日期不知时刻：按小时计算的期间自公告日 24时（{_instant(start)}，北京时间）起算，"
+        "公告当日任何时刻发布的通知都不会因此少算（民法典第二百零一条第二款；决定记录 0103）",
+        f"经过{period.display}，于 {_instant(ends)} 届满；按小时计算不适用休假日顺延",
+        f"新版本自生效日 0时起适用，最早生效日 E={_day(effective)}",
+    ]
+    return EffectiveWindow(
+        notice_date=day,
+        notice_instant=start,
+        period=period,
+        raw_last_day=None,
+        last_day=None,
+        effective_date=effective,
+        effective_instant=ends,
+        rolled=False,
+        provisional=False,
+        roll_mode=roll,
+        end_mode=end,
+        steps=tuple(steps),
+        compliance_risk=None,
+        classified_days=(),
+    )
+
+
 def _hours_window(when: NoticeTime, period: Period, roll: RollMode, end: EndMode) -> EffectiveWindow:
     if when.instant is None:
         raise PeriodError(

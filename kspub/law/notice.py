@@ -60,18 +60,20 @@ class NoticeRule:
     applies_all: bool = False
     """A statutory duty (``notice.statutes``): applies to every material change, beside the default."""
 
-    def describe(self, agreement: Agreement | None = None) -> str:
+    def describe(self, agreement: Agreement | None = None, *, by_title: bool = False) -> str:
         """The rule's basis as a reader needs it: each cited clause by its current display number in
-        ``agreement`` (本协议第4.4条), then the statute. A clause the agreement no longer has is named by ID."""
+        ``agreement`` (本协议第4.4条), then the statute. A clause the agreement no longer has is named by ID.
+        ``by_title``: cited from another document (the SLA catalogue), where 本协议 would name nothing, so the
+        agreement is named by its title (金山云云服务使用协议第1.1条)."""
         parts: list[str] = []
         nodes = agreement.by_id() if agreement is not None else {}
-        word = own_word(agreement)
+        word = agreement.meta.title if by_title and agreement is not None else own_word(agreement)
         for cid in self.sources:
             node = nodes.get(cid)
             number = reference_number(node.number) if node is not None and node.number else ""
             parts.append(f"{word}第{number}条" if number else f"{word}条款 {cid}")
         if self.basis:
-            parts.append(self.basis)
+            parts.append(_by_title(self.basis, word) if by_title else self.basis)
         return "；".join(parts) or "（未写依据）"
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,6 +104,13 @@ class NoticePolicy:
     @property
     def all_rules(self) -> tuple[NoticeRule, ...]:
         return ((self.default,) if self.default else ()) + self.rules + self.statutes
+
+
+def _by_title(basis: str, title: str) -> str:
+    """A basis written before rules cited clauses by ID (本协议第4.4条), with the agreement named by its title."""
+    import re
+
+    return re.sub(r"本(?:协议|政策|说明|责任书|规则|条款)(?=第|（|\()", lambda _: title, basis)
 
 
 def own_word(agreement: Agreement | None) -> str:
@@ -398,10 +407,11 @@ def assess(
     (``new`` unless given).
 
     Windows are counted from ``announced`` (the new version's announced date) with the policy's roll and end
-    modes; without an announced date the rules are still listed but no date is computed. A rule applies to a
+    modes, a period in hours from the end of that day (:func:`~kspub.law.counting.announced_day_window`);
+    without an announced date the rules are still listed but no date is computed. A rule applies to a
     clause by the clause's tags and ancestors in either version, so removing a tag never escapes a rule.
     """
-    from kspub.law.counting import effective_window
+    from kspub.law.counting import announced_day_window
 
     policy = policy_of(rules_from if rules_from is not None else new)
     versions = [a for a in (old, new) if a is not None]
@@ -418,7 +428,7 @@ def assess(
         rule = candidates[index]
         window = None
         if rule.period is not None and announced is not None:
-            window = effective_window(announced, rule.period, calendar, roll=policy.roll, end=policy.end)
+            window = announced_day_window(announced, rule.period, calendar, roll=policy.roll, end=policy.end)
         applications.append(RuleApplication(rule, tuple(dict.fromkeys(clauses)), window, rule.describe(new), side))
     return combine_assessment(new.id, bool(material_clauses), applications, announced)
 

@@ -41,25 +41,40 @@ def assess_in_force(
     announced: date | None,
 ) -> NoticeAssessment:
     """The notice the changes need under the rules customers were given (``old``'s) and under the rules the
-    change brings (``new``'s): every window of both, the latest governs. A rule both versions hold alike is
-    listed once; the others are labelled with their version."""
+    change brings (``new``'s): every window of both, the latest governs. Each version's rules are counted with
+    that version's roll and end modes. A rule both versions hold alike is listed once when both readings give
+    it the same window; when the modes differ and so do the windows, it is listed under each version (a pull
+    request that lowers the modes never lowers the date of a rule it keeps: docs/legal/notice.md §4). The
+    others are labelled with their version."""
     base = assess(material_clauses, old, new, calendar, announced=announced, rules_from=old, side="base")
     head = assess(material_clauses, old, new, calendar, announced=announced, rules_from=new, side="head")
-    head_rules = {_semantics(a.rule) for a in head.applications}
     base_rules = {_semantics(a.rule) for a in base.applications}
     merged: list[RuleApplication] = []
+    kept: set[int] = set()
     for app in base.applications:
-        shared = _semantics(app.rule) in head_rules
-        if shared:  # cite it as the new text numbers it
-            app = next(h for h in head.applications if _semantics(h.rule) == _semantics(app.rule))
-        merged.append(_with_side(app, "both" if shared else "base"))
-    merged += [a for a in head.applications if _semantics(a.rule) not in base_rules]
+        twin = next((k for k, h in enumerate(head.applications) if _semantics(h.rule) == _semantics(app.rule)), None)
+        if twin is None:
+            merged.append(_with_side(app, "base"))
+        elif _same_window(app, head.applications[twin]):  # cite it as the new text numbers it
+            merged.append(_with_side(head.applications[twin], "both"))
+        else:  # the same rule, counted under the base's modes: cited as the new text numbers it
+            merged.append(RuleApplication(app.rule, app.clauses, app.window, head.applications[twin].basis, "base"))
+            kept.add(twin)
+    merged += [a for k, a in enumerate(head.applications) if k in kept or _semantics(a.rule) not in base_rules]
     return combine_assessment(new.id, bool(material_clauses), merged, announced,
                        base_effective=base.earliest_effective, head_effective=head.earliest_effective)  # fmt: skip
 
 
 def _with_side(app: RuleApplication, side: str) -> RuleApplication:
     return RuleApplication(app.rule, app.clauses, app.window, app.basis, side)
+
+
+def _same_window(a: RuleApplication, b: RuleApplication) -> bool:
+    """The two readings of one rule give the same window (the modes aside, which only matter through it)."""
+    if a.window is None or b.window is None:
+        return a.window is b.window
+    fields = ("effective_date", "effective_instant", "last_day", "provisional")
+    return all(getattr(a.window, f) == getattr(b.window, f) for f in fields)
 
 
 @dataclass(frozen=True, slots=True)
