@@ -860,3 +860,22 @@ def test_the_change_log_is_paged_from_the_oldest(built: Built, monkeypatch: pyte
     assert list(newest.values()) == built.load("changes.json")["changes"]  # unpaged: every version once, newest
     assert [r["to"] for r in json.loads(files["changes/1.json"])["changes"]] == ["1.0"]  # the oldest
     assert json.loads(files["changes/1.json"])["changes"][0]["agreement"] == "other"
+
+
+def test_the_written_api_equals_the_built_one_and_nothing_is_left_aside(built: Built, tmp_path: Path) -> None:
+    """write_api writes each file as it is made (a scratch folder moved in at the end): the same files as
+    build_api's, into a fresh folder or over an earlier API (a file of its own there is left alone), and no
+    scratch folder stays behind."""
+    expected = api.build_api(built.snapshot)
+    out = tmp_path / "site"
+    (out / api_contract.API_DIR).mkdir(parents=True)
+    (out / api_contract.API_DIR / "keep.txt").write_text("mine", "utf-8")
+    for _ in range(2):  # into a folder with a file of its own, then over itself
+        written = api.write_api(built.snapshot, out)
+        root = out / api_contract.API_DIR
+        assert written == [out / api_contract.API_DIR / rel for rel in sorted(expected)]
+        assert {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()} == {
+            **expected,
+            "keep.txt": b"mine",
+        }
+        assert sorted(p.name for p in out.iterdir()) == ["api"]

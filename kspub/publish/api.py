@@ -29,7 +29,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -343,15 +347,23 @@ def schema(document_type: str) -> dict[str, Any]:
     return data
 
 
-def _file_entry(path: str, data: bytes) -> dict[str, Any]:
-    return {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+Digest = tuple[str, int]
+"""A file's sha256 (hex) and size: all the manifests say of it."""
 
 
-def manifest_document(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[str, Any]:
+def digest(data: bytes) -> Digest:
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _file_entry(path: str, of: Digest) -> dict[str, Any]:
+    return {"path": path, "sha256": of[0], "size": of[1]}
+
+
+def manifest_document(snapshot: Snapshot, files: Mapping[str, Digest]) -> dict[str, Any]:
     """``manifest.json``: sha256 and size of every other file under ``api/v1/``, sorted by path."""
     return {
         **document_header(snapshot),
-        "files": [_file_entry(path, data) for path, data in sorted(files.items()) if path != MANIFEST],
+        "files": [_file_entry(path, of) for path, of in sorted(files.items()) if path != MANIFEST],
     }
 
 
@@ -369,7 +381,7 @@ def _part_of(path: str, owners: Mapping[str, str]) -> str | None:
     return owner
 
 
-def manifest_documents(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[str, bytes]:
+def manifest_documents(snapshot: Snapshot, files: Mapping[str, Digest]) -> dict[str, bytes]:
     """The split manifest over ``files`` (every other file of the API): ``manifest/agreements/<id>.json`` for each
     agreement — its files, no build time, so its bytes move only with theirs — and ``manifest/index.json``, the
     files in no part (the pointers and the site-wide documents) and every part by its sha256. A mirror fetches
@@ -377,17 +389,17 @@ def manifest_documents(snapshot: Snapshot, files: Mapping[str, bytes]) -> dict[s
     owners = {old: a.id for a in snapshot.agreements for old in (a.id, *a.formerly)}
     listed: dict[str, list[dict[str, Any]]] = {a.id: [] for a in snapshot.agreements}
     loose: list[dict[str, Any]] = []
-    for path, data in sorted(files.items()):
+    for path, of in sorted(files.items()):
         if path in (MANIFEST, MANIFEST_INDEX):
             continue
         owner = _part_of(path, owners)
-        (listed[owner] if owner is not None else loose).append(_file_entry(path, data))
+        (listed[owner] if owner is not None else loose).append(_file_entry(path, of))
     out: dict[str, bytes] = {}
     parts = []
     for agreement in sorted(listed):
         path = manifest_part_path(agreement)
         out[path] = dump_json({**stable_header(), "agreement": agreement, "files": listed[agreement]})
-        parts.append({"agreement": agreement, **_file_entry(path, out[path])})
+        parts.append({"agreement": agreement, **_file_entry(path, digest(out[path]))})
     out[MANIFEST_INDEX] = dump_json({**document_header(snapshot), "files": loose, "parts": parts})
     return out
 
@@ -437,15 +449,50 @@ def api_tasks(snapshot: Snapshot, cache: Cache) -> list[Task]:
     return tasks
 
 
+class _Output:
+    """Where the API's files go as they are made: kept (:func:`build_api`), or written under ``root`` and let go
+    (:func:`write_api`: the API of a large repository is hundreds of megabytes); either way each file's
+    :func:`digest` is kept for the manifests."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+        self.data: dict[str, bytes] = {}
+        self.digests: dict[str, Digest] = {}
+        self._folders: set[Path] = set()
+
+    def __setitem__(self, rel: str, data: bytes) -> None:
+        self.digests[rel] = digest(data)
+        if self.root is None:
+            self.data[rel] = data
+            return
+        path = (self.root / rel).resolve()
+        if not path.is_relative_to(self.root):  # unreachable after the checks of every ID and label; a last guard
+            raise KspubError("KS910", f"发布路径 {rel} 超出了 {API_DIR} 目录")
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        path.write_bytes(data)
+
+    def update(self, files: Mapping[str, bytes]) -> None:
+        for rel, data in files.items():
+            self[rel] = data
+
+
 def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = None) -> dict[str, bytes]:
     """Every file of the API, path (relative to ``api/v1/``) → bytes. Pure: same snapshot, same bytes.
 
     ``cache`` keeps the expensive comparisons of the ``since`` documents and the versions' notice assessments
     between builds, keyed by their inputs (:mod:`kspub.publish.api_since`); with or without it the bytes are the
     same."""
+    files = _Output()
+    _make_api(snapshot, files, base_url, cache)
+    return dict(sorted(files.data.items()))
+
+
+def _make_api(snapshot: Snapshot, files: _Output, base_url: str, cache: Cache | None) -> None:
+    """:func:`build_api` into ``files``."""
     urls = Urls(check_base_url(base_url))
     cache = cache if cache is not None else Cache(None)
-    files: dict[str, bytes] = {}
     calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
     calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
     prepared = [prepare_versions(a, calendar, cache, calendar_key) for a in snapshot.agreements]
@@ -490,10 +537,9 @@ def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = N
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
     files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))
-    files.update(manifest_documents(snapshot, files))
-    _check_no_collisions(files)
-    files[MANIFEST] = dump_json(manifest_document(snapshot, files))
-    return dict(sorted(files.items()))
+    files.update(manifest_documents(snapshot, files.digests))
+    _check_no_collisions(files.digests)
+    files[MANIFEST] = dump_json(manifest_document(snapshot, files.digests))
 
 
 def ambiguity(agreement: PublishedAgreement) -> str | None:
@@ -514,7 +560,7 @@ def ambiguity(agreement: PublishedAgreement) -> str | None:
     return None
 
 
-def _check_no_collisions(files: Mapping[str, bytes]) -> None:
+def _check_no_collisions(files: Iterable[str]) -> None:
     """Two paths differing only in case overwrite each other on case-insensitive disks and object stores."""
     seen: dict[str, str] = {}
     for path in files:
@@ -530,19 +576,36 @@ def _check_no_collisions(files: Mapping[str, bytes]) -> None:
 def write_api(snapshot: Snapshot, out: Path, *, base_url: str = "", cache: Cache | None = None) -> list[Path]:
     """Render the API and write it under ``out/api/v1/``; returns the written paths, sorted.
 
-    Everything is rendered before the first byte is written, so a rendering error leaves ``out`` untouched.
-    ``out`` is expected to be a fresh build directory (the caller swaps it in atomically); files already there
-    and not part of the API are neither removed nor listed in the manifest. ``cache``: the build's cache
-    (:func:`build_api`); None computes everything.
+    The files are written as they are made into a scratch folder inside ``out`` (the API of a large repository
+    is hundreds of megabytes, never held whole) and moved into ``out/api/v1`` once all are made, so a rendering
+    error leaves ``out`` as it was. ``out`` is expected to be a fresh build directory (the caller swaps it in
+    atomically); files already there and not part of the API are neither removed nor listed in the manifest.
+    ``cache``: the build's cache (:func:`build_api`); None computes everything.
     """
-    files = build_api(snapshot, base_url=base_url, cache=cache)
-    root = (out / API_DIR).resolve()
-    written: list[Path] = []
-    for rel, data in files.items():
-        path = (root / rel).resolve()
-        if not path.is_relative_to(root):  # unreachable after the checks above; a last guard all the same
-            raise KspubError("KS910", f"发布路径 {rel} 超出了 {API_DIR} 目录")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(out / API_DIR / rel)
-    return written
+    existed = out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".api-", dir=out)).resolve()
+    try:
+        files = _Output(scratch)
+        _make_api(snapshot, files, base_url, cache)
+        _move_into(scratch, (out / API_DIR).resolve())
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not existed:
+            with suppress(OSError):
+                out.rmdir()
+        raise
+    return [out / API_DIR / rel for rel in sorted(files.digests)]
+
+
+def _move_into(scratch: Path, root: Path) -> None:
+    """The folder ``scratch`` becomes ``root`` (one rename), or, when ``root`` exists, its files move into it."""
+    if not root.exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(scratch, root)
+        return
+    for path in sorted(p for p in scratch.rglob("*") if p.is_file()):
+        target = root / path.relative_to(scratch)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    shutil.rmtree(scratch, ignore_errors=True)
