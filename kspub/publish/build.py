@@ -205,7 +205,11 @@ def _build_with(
         with phases.run("compare"):  # the comparisons the API and the pages share, computed on every core
             from kspub.publish.api import api_tasks
 
-            prefetch(api_tasks(snapshot, store), store)
+            tasks = api_tasks(snapshot, store)
+            if store.folder is not None and not prefetch(tasks, store):  # too few for workers: here, before
+                for kind, k, compute in tasks:  # the API's process starts, so it and the pages never both compute one
+                    if not store.has(kind, k):
+                        store.get_or_compute(kind, k, compute)
         # The API needs the snapshot only: it is written in a second process while this one renders the pages
         # and runs mkdocs, and moved into the site once both are done.
         api = _ApiWriter.start(snapshot, staging / "api", base_url, store)
@@ -284,15 +288,20 @@ def tree_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
     change time (which no one can set); one replaced by another file changes its inode. (Content hashes of the
     whole site took seconds at scale; the build cache itself is trusted as kspub wrote it, see decision 0506.)"""
     out: dict[str, tuple[int, ...]] = {}
-    for path in sorted(folder.rglob("*")):
-        info = path.lstat()
-        rel = path.relative_to(folder).as_posix()
-        if stat.S_ISREG(info.st_mode):
-            out[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        elif stat.S_ISDIR(info.st_mode):
-            out[rel] = (0,)
-        else:
-            out[rel] = (-1,)  # never in a build: no match
+    folders = [(str(folder), "")]
+    while folders:  # os.scandir: the same entries as Path.rglob("*"), at a fraction of its cost at scale
+        path, prefix = folders.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode):
+                    out[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                elif stat.S_ISDIR(info.st_mode):
+                    out[rel] = (0,)
+                    folders.append((entry.path, rel + "/"))
+                else:
+                    out[rel] = (-1,)  # never in a build: no match
     return out
 
 

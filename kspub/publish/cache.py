@@ -18,6 +18,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -73,7 +74,7 @@ class Cache:
 
     def _path(self, kind: str, k: str) -> Path:
         assert self.folder is not None
-        return self.folder / _FORMAT / kind / k[:2] / f"{k}.pickle"
+        return Path(f"{self.folder}/{_FORMAT}/{kind}/{k[:2]}/{k}.pickle")  # one parse, not four joins
 
     def get_or_compute(self, kind: str, k: str, compute: Callable[[], T], valid: Callable[[T], bool] = lambda _: True) -> T:
         if self.folder is None:
@@ -170,12 +171,15 @@ class Cache:
             return 0
         root = self.folder / _FORMAT
         removed = 0
-        for path in root.rglob("*.pickle") if root.is_dir() else ():
-            if path not in self.used:
-                path.unlink(missing_ok=True)
-                removed += 1
-        for stray in root.rglob(".tmp-*") if root.is_dir() else ():
-            stray.unlink(missing_ok=True)
+        used = {str(p) for p in self.used}
+        for kind in os.scandir(root) if root.is_dir() else ():  # <kind>/<k[:2]>/<key>.pickle, and .tmp-* strays
+            for shard in os.scandir(kind.path) if kind.is_dir(follow_symlinks=False) else ():
+                for entry in os.scandir(shard.path) if shard.is_dir(follow_symlinks=False) else ():
+                    stray = entry.name.startswith(".tmp-")
+                    if stray or (entry.name.endswith(".pickle") and entry.path not in used):
+                        with suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+                        removed += 0 if stray else 1
         # entries of an older cache format are never read again
         for old in self.folder.iterdir() if self.folder.is_dir() else ():
             if old.is_dir() and old.name != _FORMAT:
