@@ -405,7 +405,9 @@ def test_kspub_check_blocks_exactly_the_day_before_the_oracle_s_date(
             code, checked = propose(announced + dt.timedelta(days=200))
             findings = checked["findings"]
             assert code == 1 and isinstance(findings, list)
-            (unknown,) = [f for f in findings if f["code"] == "KS601"]
+            unknowns = [f for f in findings if f["code"] == "KS601"]
+            assert len(unknowns) == 1
+            unknown = unknowns[0]
             assert unknown["severity"] == "error" and f"calendar/{expected}.yaml" in unknown["message"]
             return
         assert isinstance(expected, dt.date)
@@ -413,7 +415,9 @@ def test_kspub_check_blocks_exactly_the_day_before_the_oracle_s_date(
         notice, findings = checked["notice"], checked["findings"]
         assert isinstance(notice, dict) and isinstance(findings, list)
         assert notice["earliest_effective_date"] == expected.isoformat()
-        (early,) = [f for f in findings if f["code"] == "KS414"]
+        earlies = [f for f in findings if f["code"] == "KS414"]
+        assert len(earlies) == 1
+        early = earlies[0]
         assert code == 1 and early["severity"] == "error" and f"最早合法生效日 {expected}" in early["message"]
         code, checked = propose(expected)
         findings = checked["findings"]
