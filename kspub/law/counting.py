@@ -193,22 +193,7 @@ def announced_day_window(
         f"经过{period.display}，于 {_instant(ends)} 届满；按小时计算不适用休假日顺延",
         f"新版本自生效日 0时起适用，最早生效日 E={_day(effective)}",
     ]
-    return EffectiveWindow(
-        notice_date=day,
-        notice_instant=start,
-        period=period,
-        raw_last_day=None,
-        last_day=None,
-        effective_date=effective,
-        effective_instant=ends,
-        rolled=False,
-        provisional=False,
-        roll_mode=roll,
-        end_mode=end,
-        steps=tuple(steps),
-        compliance_risk=None,
-        classified_days=(),
-    )
+    return _hours_result(day, start, period, effective, ends, roll, end, steps)
 
 
 def _hours_window(when: NoticeTime, period: Period, roll: RollMode, end: EndMode) -> EffectiveWindow:
@@ -225,16 +210,30 @@ def _hours_window(when: NoticeTime, period: Period, roll: RollMode, end: EndMode
         f"经过{period.display}，于 {_instant(effective)} 届满；按小时计算不适用休假日顺延",
         f"最早生效时刻 {_instant(effective)}（北京时间）",
     ]
+    return _hours_result(when.date, when.instant, period, effective.date(), effective, roll, end, steps)
+
+
+def _hours_result(
+    notice_date: dt.date,
+    notice_instant: dt.datetime,
+    period: Period,
+    effective_date: dt.date,
+    effective_instant: dt.datetime,
+    roll: RollMode,
+    end: EndMode,
+    steps: list[str],
+) -> EffectiveWindow:
+    """The window of an hour period: no last day, nothing rolled, and no day classified, so no future notice can
+    change the result (never provisional)."""
     return EffectiveWindow(
-        notice_date=when.date,
-        notice_instant=when.instant,
+        notice_date=notice_date,
+        notice_instant=notice_instant,
         period=period,
         raw_last_day=None,
         last_day=None,
-        effective_date=effective.date(),
-        effective_instant=effective,
+        effective_date=effective_date,
+        effective_instant=effective_instant,
         rolled=False,
-        # No day is classified, so no future notice can change the result.
         provisional=False,
         roll_mode=roll,
         end_mode=end,
