@@ -316,6 +316,28 @@ def test_interrupted_build_leaves_old_site(tmp_path: Path, epoch: None, monkeypa
     assert not list((repo / "build").glob(".staging-*"))
 
 
+def test_the_api_process_ends_when_its_work_is_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process writing the API ends as soon as it has written it — it does not wait, holding its memory,
+    for the build to ask what it used — and the build still learns every cache entry it used."""
+    store = Cache(tmp_path / "cache")
+    used = {tmp_path / "cache" / f"since-{i:06d}-{'0' * 64}.pickle" for i in range(20_000)}  # ~2 MB of paths
+
+    def write(snapshot: object, folder: Path, base_url: str, cache: Cache) -> list[Path]:
+        cache.used.update(used)
+        (folder / "api").mkdir(parents=True)
+        return [folder / "api" / "index.json"]
+
+    monkeypatch.setattr(build_module, "_write_api", write)
+    writer = build_module._ApiWriter.start(Snapshot.__new__(Snapshot), tmp_path / "staging", cache=store)
+    writer.process.join(timeout=60)
+    assert not writer.process.is_alive()
+    site = tmp_path / "site"
+    site.mkdir()
+    assert writer.finish(site, store) == 1
+    assert used <= store.used
+    assert (site / "api").is_dir() and not (tmp_path / "staging" / "cache-used.txt").exists()
+
+
 def test_an_agreement_id_may_not_take_a_site_path(tmp_path: Path, epoch: None) -> None:
     repo = tmp_path / "repo"
     (repo / "agreements").mkdir(parents=True)

@@ -606,14 +606,20 @@ def _api_child(snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "", 
         store = cache if cache is not None else Cache(None)
         store.hits, store.misses, store.missed, store.used = 0, 0, {}, set()  # this process's own, for the parent
         files = len(_write_api(snapshot, folder, base_url, store))
-        conn.send({"ok": True, "files": files, "used": sorted(map(str, store.used)), "hits": store.hits,
-                   "missed": store.missed})
+        # The cache entries it used go through a file: thousands of paths would fill the pipe, and a send that
+        # waits for the parent to read kept this process, and all it holds, alive until the API phase.
+        _used_file(folder).write_text("\n".join(sorted(map(str, store.used))), "utf-8")
+        conn.send({"ok": True, "files": files, "hits": store.hits, "missed": store.missed})
     except KspubError as exc:
         conn.send({"ok": False, **exc.to_dict()})
     except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
         conn.send({"ok": False, "code": "KS928", "message": f"写入 JSON API 时出错：{exc!r}", "hint": None})
     finally:
         conn.close()
+
+
+def _used_file(folder: Path) -> Path:
+    return folder / "cache-used.txt"
 
 
 class _ApiWriter:
@@ -647,12 +653,14 @@ class _ApiWriter:
             if not message["ok"]:
                 raise KspubError(message["code"], message["message"], path=message.get("path"), hint=message.get("hint"))
             self.files = int(message["files"])
+            used = _used_file(self.folder)
             if cache is not None:  # the entries the writer used survive the parent's prune, and count in its figures
-                cache.used.update(Path(p) for p in message["used"])
+                cache.used.update(Path(p) for p in used.read_text("utf-8").splitlines())
                 cache.hits += message["hits"]
                 for kind, n in message["missed"].items():
                     cache.missed[kind] = cache.missed.get(kind, 0) + n
                     cache.misses += n
+            used.unlink()
         written = self.folder / "api"
         if written.exists():
             if (site / "api").exists():
