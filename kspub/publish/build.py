@@ -527,6 +527,9 @@ def _run_mkdocs(
         try:
             config = mkdocs_config(config_file, docs, site, nav)
             reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems)
+            # One share of a parallel build (its output is discarded): a page's text is let go once it is no longer
+            # needed, since mkdocs would otherwise hold every page's Markdown and HTML to the end of its run.
+            share = render is not None
 
             class Watch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 """Carries unchanged pages over (:mod:`kspub.publish.reuse`), checks each page's anchors while its
@@ -548,6 +551,12 @@ def _run_mkdocs(
                 def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
                     return reuse.on_page_markdown(markdown, page)
 
+                @event_priority(-100)
+                def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+                    if share:  # converted: its Markdown is not read again ("" keeps mkdocs' title rules as they are)
+                        page.markdown = ""
+                    return html
+
 
                 @event_priority(100)
                 def _before_search(self, context: Any, /, page: Any, **kwargs: Any) -> Any:
@@ -566,14 +575,19 @@ def _run_mkdocs(
                     advance(1)
                     if reuse.stubbed(page.file.src_uri):
                         return reuse.on_post_page(output, page)
-                    return reuse.on_post_page(with_policy(name_dialogs(output)), page)
+                    output = reuse.on_post_page(with_policy(name_dialogs(output)), page)
+                    if share:  # stored: no other page shows its body
+                        page.content = ""
+                    return output
 
                 def on_post_template(self, output_content: str, template_name: str, **kwargs: Any) -> str:
                     return with_policy(name_dialogs(output_content)) if template_name.endswith(".html") else output_content
 
                 @event_priority(100)  # before the search plugin writes its index
                 def on_post_build(self, config: Any, **kwargs: Any) -> None:
-                    if self.search is not None and (reuse.reused or reuse.skipped):
+                    if self.search is not None and share:  # its pages' entries are stored; this output is discarded
+                        self.search.search_index.entries = []
+                    elif self.search is not None and (reuse.reused or reuse.skipped):
                         self.search.search_index.entries = reuse.search_entries(self.order)
 
             config.plugins["kspub-watch"] = Watch()
