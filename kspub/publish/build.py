@@ -30,7 +30,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -42,7 +42,7 @@ from kspub.clock import today_in_shanghai
 from kspub.errors import Diagnostic, KspubError
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
-from kspub.publish.parallel import prefetch, workers
+from kspub.publish.parallel import prefetch, release_free_memory, workers
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.reuse import PageReuse
 from kspub.publish.site import ASSETS, RenderedSite, render_site
@@ -210,9 +210,6 @@ def _build_with(
                 for kind, k, compute in tasks:  # the API's process starts, so it and the pages never both compute one
                     if not store.has(kind, k):
                         store.get_or_compute(kind, k, compute)
-        # The API needs the snapshot only: it is written in a second process while this one renders the pages
-        # and runs mkdocs, and moved into the site once both are done.
-        api = _ApiWriter.start(snapshot, staging / "api", base_url, store)
         with phases.run("render"):
             rendered = render_site(snapshot, store, docs)  # written as rendered, one agreement at a time
             _write_docs(docs, rendered)
@@ -220,13 +217,21 @@ def _build_with(
             # without the cache, pages rendered in parallel still meet in the scratch one; in one process, mkdocs
             # renders every page itself
             page_store = store if store.folder is not None else None
-            pages = _render_pages(config_file, docs, site, rendered, epoch, advance, page_store, staging)
+            # The API needs the snapshot only: it is written by a second process while this one assembles the site
+            # and its search index, after the workers rendering the pages are done (a forked process soon holds a
+            # copy of most of what it reads: one more beside them would add that much to the peak).
+            def start_api() -> None:
+                nonlocal api
+                api = _ApiWriter.start(snapshot, staging / "api", base_url, store)
+
+            pages = _render_pages(config_file, docs, site, rendered, epoch, advance, page_store, staging, start_api)
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
 
             search_entries = add_clause_entries(site, snapshot, store)
             search_fixed = fix_query_segmentation(site)
         with phases.run("api"):
+            assert api is not None
             api_files = api.finish(site, store)
         with phases.run("check"):
             _check_site(site, rendered, pages.found)
@@ -439,13 +444,15 @@ def page_keys_of(config_file: Path, docs: Path, site: Path, rendered: RenderedSi
 
 def _render_pages(
     config_file: Path, docs: Path, site: Path, rendered: RenderedSite, epoch: str, advance: Any,
-    store: Cache | None, staging: Path,
+    store: Cache | None, staging: Path, then: Callable[[], None] = lambda: None,
 ) -> PageReuse:
     """The pages through mkdocs: those not in the cache rendered in shares by one forked worker per core, each
-    storing its pages in the cache; then one run writes the whole site from the cache (decision record 0506)."""
+    storing its pages in the cache; then one run writes the whole site from the cache (decision record 0506).
+    ``then`` is called before that run (once the workers are done)."""
     from kspub.publish.reuse import missing, shards
 
     if store is None:  # mkdocs alone, every page rendered here
+        then()
         result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance)
         result.rendered = len(result.fresh)
         return result
@@ -456,6 +463,7 @@ def _render_pages(
     import multiprocessing
 
     if count > 1 and len(todo) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        release_free_memory()
         context = multiprocessing.get_context("fork")
         running = []
         for i, share in enumerate(shards(todo, count)):
@@ -479,6 +487,7 @@ def _render_pages(
             raise KspubError(failure["code"], failure["message"], path=failure.get("path"), hint=failure.get("hint"))
     else:
         count = 1
+    then()
     result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance, store, keys)
     result.rendered, result.workers = max(len(todo), len(result.fresh)), count
     return result
@@ -649,6 +658,7 @@ class _ApiWriter:
 
         if "fork" not in multiprocessing.get_all_start_methods():
             return cls(folder, files=len(_write_api(snapshot, folder, base_url, cache)))
+        release_free_memory()
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
         process = context.Process(target=_api_child, args=(snapshot, folder, writer, base_url, cache), daemon=True)
