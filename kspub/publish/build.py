@@ -150,7 +150,7 @@ def _build_from(
                              observer=observer, previous=previous, first_publication=first_publication,
                              base_url=base_url)  # fmt: skip
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        _discard(scratch, out)  # tens of thousands of entries at scale: removed in the background, as a swapped-out site
     # what the workers left for this build to read is no cache: nothing came from an earlier build
     return replace(result, cache_hits=0, cache_misses=0, cache_missed={})
 
@@ -610,6 +610,7 @@ def _run_mkdocs(
                     mkdocs_build(config, dirty=True)  # the pages written in prepare() are neither read nor rendered
             else:
                 mkdocs_build(config)
+            reuse.written()
             return reuse
         except (MkDocsException, OSError) as exc:
             details = "；".join(log.messages[:5]) or str(exc)

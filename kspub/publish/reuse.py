@@ -285,6 +285,17 @@ class PageReuse:
         return out
 
 
+    def written(self) -> None:
+        """Once mkdocs is done: the stored results read for it (every page's search entries among them) are let
+        go; what is left is what the build reports (the pages rendered, the problems found)."""
+        self.reused = dict.fromkeys(self.reused, _WRITTEN)
+        self._search.clear()
+
+
+_WRITTEN = RenderedPage(search=(), anchors=frozenset(), title=None, links={}, problems=())
+"""What is left of a page carried over once mkdocs is done (see :meth:`PageReuse.written`)."""
+
+
 def _write(path: Path, html: str, folders: set[Path]) -> None:
     """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
     if path.parent not in folders:
