@@ -68,6 +68,8 @@ TESTS ?=
 comma := ,
 space := $(subst ,, )
 
+# an absolute data file: a process forked in another working directory still writes where the others do
+coverage: export COVERAGE_FILE = $(CURDIR)/build/coverage/.coverage
 coverage: $(TESTING)
 	rm -rf build/coverage
 	mkdir -p build/coverage
