@@ -58,7 +58,7 @@ test-lowest: $(LOWEST_STAMP)
 	$(LOWEST)/bin/mypy
 	$(LOWEST)/bin/python -m pytest -q -m "not browser"
 
-# Branch coverage of every test but the browser ones, the build's forked workers included ([tool.coverage] in
+# Branch coverage of every test but the browser ones, forked workers and threads included ([tool.coverage] in
 # pyproject.toml): prints each gated module's figure with its missed lines and branches, writes the whole report
 # to build/coverage/html, and fails when a gated module is under COVERAGE_MIN %. Not part of `make test`: it
 # takes about twice as long. `make coverage TESTS=tests/test_history.py` measures some tests only.
