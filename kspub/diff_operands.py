@@ -43,7 +43,9 @@ def resolve_operand(root: Path, spec: str) -> Agreement:
         from kspub.repository import read_at_ref
 
         ref, file = spec.split(":", 1)
-        return _parsed(read_at_ref(root, ref, file).encode("utf-8"), file)
+        # git's output is decoded with surrogateescape: encoding it back the same way gives the committed bytes,
+        # so a file that is not UTF-8 is reported as one (KS002) like any other file
+        return _parsed(read_at_ref(root, ref, file).encode("utf-8", "surrogateescape"), file)
     raise KspubError(
         "KS031",
         f"找不到 “{spec}”",

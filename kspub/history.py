@@ -364,12 +364,16 @@ def _fold_predecessors(timelines: dict[str, Timeline], problems: list[KspubError
         previous = timeline.predecessor
         while previous is not None:
             if previous in seen or previous not in timelines:
-                problems.append(HistoryError(
+                # named by the record that declares ``previous``: up the chain, that is not ``agreement``'s own
+                declarer = chain[-1] if chain else agreement
+                problem = HistoryError(
                     "KS813",
-                    f"协议 {agreement} 声明的前身 {previous} " + ("形成了循环" if previous in seen else "没有发布记录"),
-                    path=record_path(agreement),
+                    f"协议 {declarer} 声明的前身 {previous} " + ("形成了循环" if previous in seen else "没有发布记录"),
+                    path=record_path(declarer),
                     hint="predecessor 应为改名前的协议 ID，且该协议有发布记录",
-                ))  # fmt: skip
+                )  # fmt: skip
+                if all((p.message, p.path) != (problem.message, problem.path) for p in problems):
+                    problems.append(problem)  # the walks from several agreements meet the same declaration once
                 break
             seen.add(previous)
             chain.append(previous)
