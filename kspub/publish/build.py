@@ -632,6 +632,7 @@ def _api_child(snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "", 
         files = len(_write_api(snapshot, folder, base_url, store))
         # The cache entries it used go through a file: thousands of paths would fill the pipe, and a send that
         # waits for the parent to read kept this process, and all it holds, alive until the API phase.
+        folder.mkdir(parents=True, exist_ok=True)
         _used_file(folder).write_text("\n".join(sorted(map(str, store.used))), "utf-8")
         conn.send({"ok": True, "files": files, "hits": store.hits, "missed": store.missed})
     except KspubError as exc:
