@@ -338,6 +338,27 @@ def test_the_api_process_ends_when_its_work_is_done(tmp_path: Path, monkeypatch:
     assert (site / "api").is_dir() and not (tmp_path / "staging" / "cache-used.txt").exists()
 
 
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_site_configuration_mkdocs_refuses_is_a_clear_error(tmp_path: Path, epoch: None, cache: bool) -> None:
+    """A committed mkdocs.yml naming a plugin that is not installed: KS922 in Chinese with what mkdocs said,
+    exit 1, nothing of the build left behind and the published site as it was (not mkdocs' bare English
+    "Aborted with a configuration error!")."""
+    repo = demo_repo(tmp_path / "repo")
+    good = build(repo, as_of=AS_OF, out=None, progress=False)
+    before = tree_digest(good.site)
+    config = (repo / "mkdocs.yml").read_text("utf-8").replace("plugins:\n", "plugins:\n  - no-such-plugin\n", 1)
+    commit(repo, {"mkdocs.yml": config}, "网站配置")
+    with pytest.raises(KspubError) as info:
+        build(repo, as_of=AS_OF, out=None, progress=False, cache=cache)
+    assert info.value.code == "KS922" and "no-such-plugin" in info.value.message
+    result = CliRunner().invoke(main, ["build", "--root", str(repo), "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 1
+    assert "KS922 mkdocs 未能生成网站：" in result.stderr and "no-such-plugin" in result.stderr
+    assert "Aborted" not in result.output + result.stderr
+    assert tree_digest(good.site) == before
+    assert not list((repo / "build").glob(".staging-*"))
+
+
 def test_an_agreement_id_may_not_take_a_site_path(tmp_path: Path, epoch: None) -> None:
     repo = tmp_path / "repo"
     (repo / "agreements").mkdir(parents=True)

@@ -189,7 +189,11 @@ def _build_with(
     _remove_abandoned_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=out))
     epoch = _source_date_epoch(snapshot)
-    site_key = _site_key(snapshot, config_file, base_url, epoch, staging) if cache else ""
+    try:
+        site_key = _site_key(snapshot, config_file, base_url, epoch, staging) if cache else ""
+    except BaseException:  # a configuration mkdocs refuses: nothing of this build is left behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if cache:
         carried = _carry_over(out, staging, store, site_key, phases)
         if carried is not None:
@@ -375,10 +379,13 @@ def _environment(epoch: str) -> Iterator[_Collect]:
     logger.propagate = False
     logger.setLevel(logging.INFO)
     import jieba  # the theme's search plugin segments with it; its dictionary banner is not for our users
+    from mkdocs.exceptions import MkDocsException
 
     jieba.setLogLevel(logging.WARNING)
     try:
         yield handler
+    except MkDocsException as exc:  # its Abort is a SystemExit: never let it end kspub with mkdocs' English line
+        raise _mkdocs_error(handler, exc) from exc
     finally:
         logger.removeHandler(handler)
         logger.propagate, logger.level = saved_propagate, saved_level
@@ -386,6 +393,11 @@ def _environment(epoch: str) -> Iterator[_Collect]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _mkdocs_error(log: _Collect, exc: BaseException) -> KspubError:
+    details = "；".join(log.messages[:5]) or str(exc)
+    return KspubError("KS922", f"mkdocs 未能生成网站：{details}", hint="旧网站保持不变；请检查 mkdocs.yml 与上面的提示")
 
 
 _DIRTY_NOTICE = "A 'dirty' build is being performed"
@@ -613,12 +625,7 @@ def _run_mkdocs(
             reuse.written()
             return reuse
         except (MkDocsException, OSError) as exc:
-            details = "；".join(log.messages[:5]) or str(exc)
-            raise KspubError(
-                "KS922",
-                f"mkdocs 未能生成网站：{details}",
-                hint="旧网站保持不变；请检查 mkdocs.yml 与上面的提示",
-            ) from exc
+            raise _mkdocs_error(log, exc) from exc
 
 
 def _write_api(snapshot: Snapshot, site: Path, base_url: str = "", cache: Cache | None = None) -> list[Path]:
