@@ -6,7 +6,15 @@
   collecting which tests call which function): mutmut stops at the first failure, so a mutant that a unit test
   kills is not first run through the end-to-end tests. Files are ordered by the time of their selected tests and
   each file's tests stay together, so a module-scoped fixture is still set up once.
-- mutmut runs pytest several times in one process (and forks its workers from it). pytest keeps the ids it
+- A mutant that breaks the import of a test module (a module-level value computed by kspub) fails that module's
+  collection, and pytest then reports the module's tests, which mutmut names one by one, as "not found": a usage
+  error (exit status 4), which mutmut files as a timeout. The tests did fail against the mutant: the exit
+  status becomes 1 (tests failed), and the mutant counts as killed.
+- While mutmut records which tests call which function (``MUTANT_UNDER_TEST=stats``), the default calendar is
+  rebuilt for every test: it is cached for the process, and otherwise only the first test to use it would be
+  recorded as calling the functions that build it, and their mutants would run against that test alone.
+- Under mutmut's other isolation (``process_isolation = "fork"``) pytest runs several times in one process and
+  the workers are forked from it. pytest keeps the ids it
   generated for a ``parametrize(..., ids=[...])`` on the mark and escapes them again on the next collection, so
   an id with Chinese in it (``\\u6e05`` becomes ``\\\\u6e05``) no longer names the test mutmut recorded and
   the run stops with "not found". Each collection here starts from the ids as written, as in a fresh process.
@@ -15,6 +23,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -22,6 +32,31 @@ from hypothesis import settings
 
 settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
 settings.load_profile("mutation")
+
+
+_SESSION = pytest.StashKey[pytest.Session]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_SESSION] = session
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object]:
+    try:
+        return (yield)
+    except pytest.UsageError:
+        session = config.stash.get(_SESSION, None)
+        if session is not None and session.testsfailed:  # a failed collection counts; a mistyped name does not
+            return pytest.ExitCode.TESTS_FAILED
+        raise
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        from kspub.law.workdays import _default_calendar
+
+        _default_calendar.cache_clear()
 
 
 @pytest.hookimpl(tryfirst=True)
