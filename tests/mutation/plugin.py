@@ -6,15 +6,18 @@
   collecting which tests call which function): mutmut stops at the first failure, so a mutant that a unit test
   kills is not first run through the end-to-end tests. Files are ordered by the time of their selected tests and
   each file's tests stay together, so a module-scoped fixture is still set up once.
-- A mutant that breaks the import of a test module (a module-level value computed by kspub) fails that module's
-  collection, and pytest then reports the module's tests, which mutmut names one by one, as "not found": a usage
-  error (exit status 4), which mutmut files as a timeout. The tests did fail against the mutant: the exit
-  status becomes 1 (tests failed), and the mutant counts as killed.
+- Each mutant's process starts without the default calendar (``load_calendar()`` caches it for the process, and
+  the process is forked from one that may hold it): a calendar the tests load is built by the mutant.
+  A calendar a test module built at import (``CAL = load_calendar()``) is the original's; the functions that
+  build calendars are tested by the tests that build one while they run.
+- A mutant that breaks the collection of a test module makes pytest report the module's tests, which mutmut
+  names one by one, as "not found": a usage error (exit status 4), which mutmut files as a timeout. The tests
+  did fail against the mutant: the exit status becomes 1 (tests failed), and the mutant counts as killed.
 - While mutmut records which tests call which function (``MUTANT_UNDER_TEST=stats``), the default calendar is
   rebuilt for every test: it is cached for the process, and otherwise only the first test to use it would be
   recorded as calling the functions that build it, and their mutants would run against that test alone.
-- Under mutmut's other isolation (``process_isolation = "fork"``) pytest runs several times in one process and
-  the workers are forked from it. pytest keeps the ids it
+- pytest runs twice in each mutant's process: the fork server collected the tests before forking it. pytest
+  keeps the ids it
   generated for a ``parametrize(..., ids=[...])`` on the mark and escapes them again on the next collection, so
   an id with Chinese in it (``\\u6e05`` becomes ``\\\\u6e05``) no longer names the test mutmut recorded and
   the run stops with "not found". Each collection here starts from the ids as written, as in a fresh process.
@@ -37,10 +40,6 @@ settings.load_profile("mutation")
 _SESSION = pytest.StashKey[pytest.Session]()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_SESSION] = session
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object]:
     try:
@@ -52,11 +51,21 @@ def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object
         raise
 
 
+def _forget_the_default_calendar() -> None:
+    from kspub.law.workdays import _default_calendar
+
+    _default_calendar.cache_clear()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_SESSION] = session
+    if "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", ""):
+        _forget_the_default_calendar()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
-        from kspub.law.workdays import _default_calendar
-
-        _default_calendar.cache_clear()
+        _forget_the_default_calendar()
 
 
 @pytest.hookimpl(tryfirst=True)
