@@ -204,3 +204,36 @@ def test_a_year_file_missing_holidays_is_refused_with_all_seven_named() -> None:
         "劳动节、端午节、中秋节、国庆节七个节日，国务院办公厅每年的通知都会逐一安排。请按2027年的通知补全全部七个节日（含调休上班日）；"
         "只写了一部分的文件不是该年的安排"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (HEAD + "year: 2028\n", f"{F}:6: KS602 键 year 重复"),
+        ("year: 2027\nnotice: [测试\n", f"{F}:2: KS602 YAML 语法错误：方括号 [ ] 没有闭合：列表请写在一行内，例如 [site, email]"),
+        (HEAD + "  - name: 春节\n   rest: 2027-02-01\n",
+         f"{F}:7: KS602 YAML 语法错误：缩进或引号有误，YAML 无法判断这一行属于哪一层：同一层的字段要左对齐，下一层比上一层多缩进两个空格（只用空格）"),
+        (HEAD + "\t- name: x\n", f"{F}:6: KS602 YAML 语法错误：这一行用 Tab 缩进：YAML 只能用空格缩进，请把 Tab 换成空格（每一层两个空格）"),
+        ("year: 2027\nnotice: &n 测试\nurl: *n\n", f"{F}:2: KS602 YAML 语法错误：不支持 YAML 锚点和别名（& 与 *），请把内容直接写出"),
+        ("- 2027\n", f"{F}:1: KS602 年份文件应为映射（year、notice、holidays 等键）"),
+        ("", f"{F}: KS602 年份文件应为映射（year、notice、holidays 等键）"),
+        ("year: 2027\nnotice: ''\nholidays:\n  - name: 元旦\n    rest: 2027-01-01\n",
+         f"{F}:2: KS602 notice 应为非空文本：国务院办公厅通知的标题（及文号）"),
+        ("year: 2027\nnotice: [a]\nholidays:\n  - name: 元旦\n    rest: 2027-01-01\n",
+         f"{F}:2: KS602 notice 应为非空文本：国务院办公厅通知的标题（及文号）"),
+        ("year: 2027\nholidays:\n  - name: 元旦\n    rest: 2027-01-01\n", f"{F}:1: KS602 缺少 notice：应写明国务院办公厅通知的标题（及文号）"),
+        (HEAD + "url: [a]\n", f"{F}:6: KS602 url 应为文本"),
+        ("year: 2027\nnotice: 测试\nholidays: []\n", f"{F}:3: KS602 holidays 应为非空列表，每项是一个节日"),
+        ("year: 2027\nnotice: 测试\n", f"{F}:1: KS602 缺少 holidays：应列出该年每个节日的放假日期和调休上班日"),
+    ],
+)  # fmt: skip
+def test_a_year_file_that_does_not_read_is_reported_at_its_line(text: str, problem: str) -> None:
+    assert parsed_problems(text) == [problem]
+
+
+def test_a_year_file_named_by_a_windows_path_is_read_by_its_file_name() -> None:
+    year = parse_year_file(HEAD + SIX, "C:\\calendar\\2027.yaml")
+    assert (year.year, year.label) == (2027, "C:\\calendar\\2027.yaml")
+    with pytest.raises(CalendarError) as info:
+        parse_year_file(HEAD + SIX, "C:\\calendar\\2028.yaml")
+    assert info.value.diagnostics[0].format() == "C:\\calendar\\2028.yaml:1: KS602 文件名年份 2028 与 year: 2027 不一致"

@@ -8,7 +8,15 @@ import datetime as dt
 
 import pytest
 
-from kspub.law.notice import NoticeRule, assess, load_policy, own_word, policy_of, reference_number
+from kspub.law.notice import (
+    NoticeAssessment,
+    NoticeRule,
+    assess,
+    load_policy,
+    own_word,
+    policy_of,
+    reference_number,
+)
 from kspub.law.notice_lint import lint_notice, text_periods
 from kspub.law.period import Period, Unit
 from kspub.law.rules_in_force import RuleChange, assess_in_force, diff_policies
@@ -353,3 +361,39 @@ def test_each_rule_is_bound_to_the_text_it_rests_on(rule: str, problems: list[st
 def test_the_periods_a_clause_writes() -> None:
     assert text_periods("提前10个自然日，30天内，三十日，2个工作日以内，半个月，0日") == [
         Period(10, Unit.CALENDAR_DAY), Period(30, Unit.CALENDAR_DAY), Period(30, Unit.CALENDAR_DAY), Period(2, Unit.WORKING_DAY)]
+
+
+def test_rules_and_their_applications_in_json() -> None:
+    a = demo(BASE.replace("channels: [site, email], clause: changes", "channels: [site, email], clause: changes, note: 变更公告"))
+    default, statute, fee, consent = policy_of(a).all_rules[0], *policy_of(a).statutes, *policy_of(a).rules
+    assert default.to_dict() == {"basis": "", "clause": ["changes"], "duties": [], "period": {"count": 30, "unit": "calendar_day"},
+                                 "period_text": "30个自然日", "channels": ["site", "email"], "consent": False, "tags": [],
+                                 "clauses": [], "note": "变更公告", "default": True}  # fmt: skip
+    assert consent.to_dict() == {"basis": "个人信息保护法第十四条", "clause": [], "duties": [], "period": None, "period_text": None,
+                                 "channels": [], "consent": True, "tags": ["personal-information"], "clauses": [], "note": "",
+                                 "default": False}  # fmt: skip
+    assert statute.to_dict()["duties"] == list(ARTICLES[("电子商务法", 34)].duties)
+    found = assess(["fee-notice", "purposes"], a, a, CAL, announced=dt.date(2026, 3, 2))
+    by_basis = {app.basis: app for app in found.applications}
+    window = by_basis["本协议第1.2条"].window
+    assert window is not None and window.effective_date == dt.date(2026, 3, 13)
+    assert by_basis["本协议第1.2条"].to_dict() == {"rule": fee.to_dict(), "basis": "本协议第1.2条", "side": "both",
+                                               "clauses": ["fee-notice"], "window": window.to_dict()}  # fmt: skip
+    assert by_basis["个人信息保护法第十四条"].to_dict() == {"rule": consent.to_dict(), "basis": "个人信息保护法第十四条", "side": "both",
+                                                    "clauses": ["purposes"], "window": None}  # fmt: skip
+    assert found.to_dict()["explanation"] == found.explanation and found.to_dict()["rules"] == [
+        app.to_dict() for app in found.applications]
+
+
+def test_an_assessment_without_dates_in_json() -> None:
+    no_default = demo("notice:\n  rules:\n    - {tags: [fees], period: 10日, channels: [sms, site], clause: fee-notice}\n")
+    found = assess(["fee-notice"], None, no_default, CAL, announced=None)
+    assert found.to_dict() == {
+        "agreement": "demo", "material": True, "rules": [found.applications[0].to_dict()], "channels": ["sms", "site"],
+        "channels_text": ["短信", "网页公告"], "consent_required": False, "consent_clauses": [], "announced": None,
+        "earliest_effective_date": None, "base_rules_effective_date": None, "new_rules_effective_date": None,
+        "governing_rule": None, "statutory_duties": [], "provisional": False,
+        "explanation": "本协议第1.2条：10个自然日（适用于 fee-notice）。",
+    }  # fmt: skip
+    # a channel the table does not know (an assessment built by hand) is published as written
+    assert NoticeAssessment("demo", True, (), ("fax",), False, (), None, None, None, False).to_dict()["channels_text"] == ["fax"]
