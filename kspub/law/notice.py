@@ -144,7 +144,7 @@ def load_policy(meta: Meta, path: str) -> tuple[NoticePolicy, list[Diagnostic]]:
     raw: Mapping[str, Any] = meta.notice or {}
     for key in raw:
         if key not in _POLICY_KEYS:
-            err(f"notice 中有未知字段 “{key}”：可用 default、rules、roll、end。")
+            err(f"notice 中有未知字段 “{key}”：可用 default、rules、roll、end、statutes。")
     roll = RollMode.ALL_REST_DAYS
     end = EndMode.STRICT
     try:

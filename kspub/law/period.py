@@ -302,4 +302,10 @@ def at_least(period: Period, other: Period) -> bool:
     """True when ``period`` is never shorter than ``other``, from any notice date."""
     if period.unit == other.unit:
         return period.count >= other.count
+    if {period.unit, other.unit} == {Unit.MONTH, Unit.YEAR}:  # a year is counted as twelve months (Art. 202)
+        return _months(period) >= _months(other)
     return period_bounds(period)[0] >= period_bounds(other)[1]
+
+
+def _months(period: Period) -> int:
+    return period.count * 12 if period.unit is Unit.YEAR else period.count

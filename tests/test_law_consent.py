@@ -1,0 +1,75 @@
+"""What the gate says about a personal-information change and its consent plan, word for word (kspub.law.consent;
+docs/legal/consent.md, decision record 0406): the report's lines are what the editor acts on."""
+
+from __future__ import annotations
+
+from kspub.law.consent import ConsentFlag, ConsentPlan, Term, detect, example_plan, plan_problem
+
+TERMS = {"合作伙伴": ("recipient", (23,)), "广告": ("purpose", (14,)), "儿童": ("minor", (14, 29, 30, 31)),
+         "手机号码": ("kind", (14,)), "委托": ("entrusted", (21,))}  # fmt: skip
+
+
+def flag(clause: str, *words: str, ids: tuple[str, ...] = ()) -> ConsentFlag:
+    terms = tuple(Term(w, *TERMS[w]) for w in words)
+    return ConsentFlag(clause, ids or (clause,), "9.3", 12, terms)
+
+
+class _Change:
+    def __init__(self, clause: str, old: str, new: str) -> None:
+        self.clause, self.kind, self.old_text, self.new_text = clause, "modified", old, new
+        self.new_ids, self.new_number, self.new_line, self.line, self.tags = (clause,), "1.1", 3, 3, ()
+
+
+def test_what_a_clause_gained_is_listed_by_category_in_the_report() -> None:
+    gained = flag("cookie-use", "合作伙伴", "广告", "手机号码")
+    assert gained.what() == "新的接收方（向其他个人信息处理者提供）：“合作伙伴”；新的处理目的或处理方式：“广告”；新的个人信息种类：“手机号码”"
+    assert gained.citations() == (
+        "依个人信息保护法第十四条，处理目的、处理方式和处理的个人信息种类发生变更的，应当重新取得个人同意；"
+        "依个人信息保护法第二十三条，向其他个人信息处理者提供个人信息的，应当告知接收方的名称或者姓名、联系方式、"
+        "处理目的、处理方式和个人信息的种类，并取得个人的单独同意"
+    )
+
+
+def test_the_example_plan_asks_for_what_the_flags_need() -> None:
+    assert example_plan("2.0", [flag("a", "广告"), flag("b", "广告"), flag("a", "手机号码")]) == (
+        'consent: {version: "2.0", method: popup, where: 取得同意的位置和方式, clauses: [a, b]}'
+    )
+    assert example_plan("2.0", [flag("a", "合作伙伴")]) == (
+        'consent: {version: "2.0", method: popup, separate: true, where: 取得同意的位置和方式, clauses: [a]}'
+    )
+    assert example_plan("3.1", [flag("kids", "儿童"), flag("ads", "广告")]) == (
+        'consent: {version: "3.1", method: popup, separate: true, guardian: true, where: 取得同意的位置和方式, '
+        "clauses: [kids, ads]}"
+    )
+
+
+def test_a_plan_is_stated_as_the_report_prints_it() -> None:
+    popup = ConsentPlan("2.0", "popup", ("a",), separate=True, guardian=True, where="首次登录时单独弹窗")
+    assert popup.describe() == "以弹窗取得同意（单独同意、监护人同意），首次登录时单独弹窗"
+    assert ConsentPlan("2.0", "checkbox", ("a",), guardian=True).describe() == "以勾选框取得同意（监护人同意）"
+    assert ConsentPlan("2.0", "settings", ("a",)).describe() == "以设置页开关取得同意"
+    assert ConsentPlan("2.0", "carrier-pigeon", ("a",)).describe() == "以carrier-pigeon取得同意"
+    none = ConsentPlan("2.0", "none", ("a",), reason="只接收匿名统计", approved_by="数据保护官")
+    assert none.describe() == "经 数据保护官 认定无需取得同意，理由：“只接收匿名统计”"
+
+
+def test_why_a_plan_does_not_answer_a_flag() -> None:
+    partner, child, ads = flag("a", "合作伙伴"), flag("a", "儿童"), flag("a", "广告", ids=("a", "a-1"))
+    plan = ConsentPlan("2.0", "popup", ("a",), where="弹窗")
+    assert plan_problem(ads, None, "2.0") == "头信息中没有同意安排（consent）"
+    assert plan_problem(ads, plan, "2.1") == "头信息中的同意安排属于版本 2.0，不是本版本 2.1（旧安排不适用于新的变更）"
+    assert plan_problem(ads, ConsentPlan("2.0", "popup", ("b",), where="弹窗"), "2.0") == "同意安排的 clauses 没有列出 a"
+    assert plan_problem(ads, ConsentPlan("2.0", "popup", ("a-1",), where="弹窗"), "2.0") is None  # any ID it covers
+    assert plan_problem(ads, plan, "2.0") is None
+    assert plan_problem(partner, plan, "2.0") == "须取得单独同意（单独同意），但同意安排没有写 separate: true"
+    assert plan_problem(child, ConsentPlan("2.0", "popup", ("a",), separate=True, where="弹窗"), "2.0") == (
+        "涉及不满十四周岁未成年人的个人信息，须取得监护人同意，但同意安排没有写 guardian: true"
+    )
+    assert plan_problem(child, ConsentPlan("2.0", "guardian", ("a",), separate=True, guardian=True), "2.0") is None
+    assert plan_problem(child, ConsentPlan("2.0", "none", ("a",), reason="r", approved_by="p"), "2.0") is None
+
+
+def test_entrusted_processing_needs_no_consent_plan() -> None:
+    (entrusted,) = detect([_Change("c", "我们收集您的手机号码。", "我们收集您的手机号码，并委托服务商处理。")])
+    assert entrusted.articles == (21,)
+    assert (entrusted.needs_consent, entrusted.separate, entrusted.guardian) == (False, False, False)

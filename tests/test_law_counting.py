@@ -1,0 +1,146 @@
+"""The notice windows of kspub.law.counting as a reader gets them: the explanation step by step, the JSON of the
+reverse question for hours, and the refusals word for word. The dates are the ones docs/legal/periods.md and the
+legal rules' worked examples give; the wording is what ``kspub notice`` prints and the API publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kspub.law.counting import announced_day_window, effective_window, latest_notice_date
+from kspub.law.period import EndMode, PeriodError, RollMode, parse_period
+from kspub.law.workdays import load_calendar
+
+CAL = load_calendar()
+D = dt.date
+STAT, LENIENT = RollMode.STATUTORY_ONLY, EndMode.LENIENT
+
+
+def test_the_reverse_question_explains_each_step_in_the_default_modes() -> None:
+    """The worked example of the legal rules: for E 2026-10-08 and 7 days, 09-24…09-30 all roll through 国庆 and
+    give E 10-09; the latest notice date is 09-23."""
+    answer = latest_notice_date(D(2026, 10, 8), parse_period("7日"), CAL)
+    assert answer.steps == (
+        "目标生效日 E=2026-10-08（星期四）；期间7个自然日，严格口径（E=L+1），休息日均顺延",
+        "生效日随通知日单调不减，自 D=2026-10-07 向前逐日检验，第一个满足的 D 即最迟通知日",
+        "D=2026-09-24 时最早生效日为 2026-10-09，晚于目标",
+        "D=2026-09-23（星期三） 时期间最后一日为 2026-09-30，最早生效日 2026-10-01，不晚于目标",
+        "最迟通知日 2026-09-23（北京时间，当日通知生效）",
+    )
+    assert answer.explanation == "；".join(answer.steps) + "。"
+
+
+def test_the_reverse_question_names_the_lenient_and_statutory_only_modes() -> None:
+    answer = latest_notice_date(D(2026, 10, 8), parse_period("7日"), CAL, roll=STAT, end=LENIENT)
+    assert answer.steps == (
+        "目标生效日 E=2026-10-08（星期四）；期间7个自然日，宽松口径（E=L），仅法定节假日顺延",
+        "生效日随通知日单调不减，自 D=2026-10-07 向前逐日检验，第一个满足的 D 即最迟通知日",
+        "D=2026-10-02 及以后即使不顺延，最早生效日也晚于目标",
+        "D=2026-10-01（星期四） 时期间最后一日为 2026-10-08，最早生效日 2026-10-08，不晚于目标",
+        "最迟通知日 2026-10-01（北京时间，当日通知生效）",
+    )
+    assert (answer.roll_mode, answer.end_mode) == (STAT, LENIENT)
+    assert (answer.window.roll_mode, answer.window.end_mode) == (STAT, LENIENT)
+
+
+@pytest.mark.parametrize(
+    ("roll", "end", "words"),
+    [
+        (RollMode.ALL_REST_DAYS, EndMode.STRICT, "严格口径（E=L+1），休息日均顺延"),
+        (RollMode.ALL_REST_DAYS, LENIENT, "宽松口径（E=L），休息日均顺延"),
+        (STAT, EndMode.STRICT, "严格口径（E=L+1），仅法定节假日顺延"),
+        (STAT, LENIENT, "宽松口径（E=L），仅法定节假日顺延"),
+    ],
+)
+def test_the_reverse_question_states_the_modes_it_counted_with(roll: RollMode, end: EndMode, words: str) -> None:
+    answer = latest_notice_date(D(2026, 6, 1), parse_period("10日"), CAL, roll=roll, end=end)
+    assert answer.steps[0] == f"目标生效日 E=2026-06-01（星期一）；期间10个自然日，{words}"
+
+
+def test_the_reverse_question_for_months_skips_what_cannot_work_without_the_calendar() -> None:
+    """2026-02-28 + 1 month is Saturday 03-28, rolled to Monday 03-30: E 03-31. From 03-01 on, even the unrolled
+    last day is too late."""
+    answer = latest_notice_date(D(2026, 3, 31), parse_period("1个月"), CAL)
+    assert answer.steps[2:] == (
+        "D=2026-03-01 及以后即使不顺延，最早生效日也晚于目标",
+        "D=2026-02-28（星期六） 时期间最后一日为 2026-03-30，最早生效日 2026-03-31，不晚于目标",
+        "最迟通知日 2026-02-28（北京时间，当日通知生效）",
+    )
+    assert answer.latest_notice_date == D(2026, 2, 28)
+
+
+def test_the_reverse_question_for_hours_in_json() -> None:
+    """For hours the answer is the target minus N hours, and it says in which modes the question was asked."""
+    answer = latest_notice_date("2026-03-05T09:30+08:00", parse_period("48小时"), CAL, roll=STAT, end=LENIENT)
+    window_steps = [
+        "通知时间 2026-03-03 09:30（北京时间）；按小时计算的期间自该时刻起算（民法典第二百零一条第二款）",
+        "经过48小时，于 2026-03-05 09:30 届满；按小时计算不适用休假日顺延",
+        "最早生效时刻 2026-03-05 09:30（北京时间）",
+    ]
+    steps = [
+        "目标生效时刻 2026-03-05 09:30（北京时间）；期间48小时，按小时计算不顺延",
+        "最迟通知时刻 = 目标生效时刻 − 48小时 = 2026-03-03 09:30（北京时间）",
+    ]
+    assert answer.to_dict() == {
+        "effective_date": "2026-03-05",
+        "effective_instant": "2026-03-05T09:30:00+08:00",
+        "period": {"count": 48, "unit": "hour"},
+        "period_text": "48小时",
+        "latest_notice_date": "2026-03-03",
+        "latest_notice_instant": "2026-03-03T09:30:00+08:00",
+        "provisional": False,
+        "roll_mode": "statutory_only",
+        "end_mode": "lenient",
+        "window": {
+            "notice_date": "2026-03-03",
+            "notice_instant": "2026-03-03T09:30:00+08:00",
+            "period": {"count": 48, "unit": "hour"},
+            "period_text": "48小时",
+            "raw_last_day": None,
+            "last_day": None,
+            "effective_date": "2026-03-05",
+            "effective_instant": "2026-03-05T09:30:00+08:00",
+            "rolled": False,
+            "provisional": False,
+            "roll_mode": "statutory_only",
+            "end_mode": "lenient",
+            "compliance_risk": None,
+            "calendar_years": [],
+            "explanation": "；".join(window_steps) + "。",
+            "explanation_steps": window_steps,
+        },
+        "explanation": "；".join(steps) + "。",
+        "explanation_steps": steps,
+    }
+
+
+def test_a_target_date_for_hours_means_its_first_moment_in_beijing() -> None:
+    answer = latest_notice_date(D(2026, 3, 5), parse_period("24小时"), CAL)
+    assert answer.effective_instant == dt.datetime(2026, 3, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert answer.latest_notice_instant == dt.datetime(2026, 3, 4, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert answer.steps[1] == "最迟通知时刻 = 目标生效时刻 − 24小时 = 2026-03-04 00:00（北京时间）"
+
+
+def test_an_hour_window_keeps_the_modes_it_was_asked_in() -> None:
+    """Hours never roll and have no end mode of their own, but the window reports the modes of the question, as
+    every window does (the API's clients compare them)."""
+    window = effective_window("2026-03-02T09:00+08:00", parse_period("24小时"), CAL, roll=STAT, end=LENIENT)
+    assert (window.roll_mode, window.end_mode, window.period) == (STAT, LENIENT, parse_period("24小时"))
+    announced = announced_day_window(D(2026, 3, 2), parse_period("24小时"), CAL, roll=STAT, end=LENIENT)
+    assert (announced.roll_mode, announced.end_mode, announced.period) == (STAT, LENIENT, parse_period("24小时"))
+
+
+def test_an_hour_period_without_a_time_of_day_is_refused_with_how_to_write_one() -> None:
+    with pytest.raises(PeriodError) as info:
+        effective_window("2026-03-02", parse_period("24小时"), CAL)
+    assert info.value.format() == (
+        "KS615 按小时计算的期间（24小时）需要通知的具体时间，只给了日期 2026-03-02"
+        "（请写成如 2026-03-02T09:00+08:00（不带时区按北京时间））"
+    )
+
+
+def test_a_period_past_the_last_representable_date_is_refused() -> None:
+    with pytest.raises(PeriodError) as info:
+        effective_window(D(9999, 12, 25), parse_period("10日"), CAL)
+    assert info.value.format() == "KS616 自 9999-12-25 起的期间超出可计算的日期范围（请检查期间长度）"
