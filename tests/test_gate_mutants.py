@@ -1,0 +1,235 @@
+"""The gate's content rules called directly (kspub.check_content), so that each message a reviewer reads is
+checked word for word: the KS code, the Chinese text and the line it points at (decision records 0405-0407)."""
+
+from __future__ import annotations
+
+from kspub.check import AddFinding
+from kspub.check_content import (
+    LABEL_NOT_INCREASING,
+    OVERRIDE_APPROVED_CODE,
+    OVERRIDE_UNAPPROVED_CODE,
+    PUBLISHED_ID_DELETED,
+    PUBLISHED_ID_REUSED,
+    content_findings,
+    label_findings,
+    override_findings,
+    published_id_findings,
+)
+from kspub.diff import diff_agreements
+from kspub.errors import Severity
+from kspub.model import Agreement
+from kspub.parse import parse_agreement
+
+Found = list[tuple[str, str, int | None, Severity]]
+
+
+def _collector() -> tuple[Found, AddFinding]:
+    found: Found = []
+
+    def add(code: str, message: str, line: int | None = None, severity: Severity = Severity.ERROR) -> None:
+        found.append((code, message, line, severity))
+
+    return found, add
+
+
+def doc(version: str, clauses: str, head: str = "") -> Agreement:
+    text = f'---\nid: demo\ntitle: 示例\nkind: agreement\nversion: "{version}"\n{head}---\n\n{{#general}}\n## 一、总则\n\n{clauses}'
+    agreement = parse_agreement(text, "agreements/demo.md").agreement
+    assert agreement is not None
+    return agreement
+
+
+BASE = "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们收集您的手机号码，用于账号注册。\n"
+
+
+# --- KS454 ----------------------------------------------------------------------------------------------
+
+
+def test_deleted_clause_names_its_number_version_and_line_and_points_at_retired() -> None:
+    old = doc("1.0", BASE)
+    new = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: []\n")
+    found, add = _collector()
+    published_id_findings(old, new, [], add)
+    line = next(n.line for n in old.nodes if n.id == "purposes")
+    assert found == [(PUBLISHED_ID_DELETED,
+                      f"删除了已发布的条款 purposes（1.2）（1.0 版第 {line} 行），却没有在 retired 中登记：已发布的条款 ID 是永久链接，"
+                      "删除后不能悄悄复用。请把 purposes 加入头信息 retired；如是改名、拆分或合并，请在新条款的属性行写 "
+                      "replaces=\"purposes\"。", new.meta.field_lines["retired"], Severity.ERROR)]  # fmt: skip
+
+
+def test_deleted_clause_without_retired_points_at_the_version_line() -> None:
+    old = doc("1.0", BASE)
+    new = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [], add)
+    assert [(code, line) for code, _, line, _ in found] == [(PUBLISHED_ID_DELETED, new.meta.field_lines["version"])]
+
+
+def test_deleted_clause_retired_or_replaced_is_no_finding() -> None:
+    old = doc("1.0", BASE)
+    found, add = _collector()
+    published_id_findings(old, doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes]\n"),
+                          [], add)  # fmt: skip
+    replaced = doc("2.0", '{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#phone replaces="purposes"}\n1.2 我们收集您的手机号码。\n')
+    published_id_findings(old, replaced, [], add)
+    assert found == []
+
+
+# --- KS455 ----------------------------------------------------------------------------------------------
+
+
+def test_reused_id_quotes_the_released_text_shortened_to_thirty_characters() -> None:
+    long = "我们收集您的手机号码、电子邮件地址、身份证号码和常用设备信息，用于账号注册与安全验证。"
+    released = doc("1.0", f"{{#nature}}\n1.1 本协议是您与金山云之间的有效契约。\n\n{{#purposes}}\n1.2 {long}\n")
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes]\n")
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们不会向任何人出售您的信息。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [released], add)
+    reused = [f for f in found if f[0] == PUBLISHED_ID_REUSED]
+    node = next(n for n in new.nodes if n.id == "purposes")
+    assert reused == [(PUBLISHED_ID_REUSED,
+                       f"条款 ID “purposes” 在已发布的版本 1.0 中用于另一段文字（“{long[:30]}……”），不能再用于新的文字："
+                       "客户、其他协议和网页可能仍以这个 ID 引用原来的条款。请为新条款另起一个描述内容的 ID。",
+                       node.id_line, Severity.ERROR)]  # fmt: skip
+
+
+def test_short_released_text_is_quoted_whole() -> None:
+    text = "我们收集您的手机号码，用于账号注册与安全验证，不作他用。"  # 27 characters
+    released = doc("1.0", f"{{#nature}}\n1.1 本协议是您与金山云之间的有效契约。\n\n{{#purposes}}\n1.2 {text}\n")
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes]\n")
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们不会出售您的信息。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [released], add)
+    assert any(f"（“{text}”）" in message for code, message, _, _ in found if code == PUBLISHED_ID_REUSED), found
+
+
+def test_id_retired_in_a_released_version_cannot_name_new_text() -> None:
+    # The ID was retired before any version the gate still has text for: the message says it was retired.
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes]\n")
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们不会出售您的信息。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [], add)
+    assert [(c, m.split("，")[0]) for c, m, _, _ in found] == [
+        (PUBLISHED_ID_REUSED, "条款 ID “purposes” 已在已发布的版本中登记为退役")
+    ]
+
+
+def test_released_clause_restored_with_the_same_words_is_no_reuse() -> None:
+    released = doc("1.0", BASE)
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes]\n")
+    # the same words, rewrapped and in full-width/half-width variants
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们收集您的手机号码,\n用于账号注册。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [released], add)
+    assert found == []
+
+
+def test_a_new_id_never_used_is_no_finding() -> None:
+    found, add = _collector()
+    published_id_findings(doc("1.0", BASE), doc("2.0", BASE + "\n{#contact}\n1.3 联系我们。\n"), [doc("1.0", BASE)], add)
+    assert found == []
+
+
+# --- KS456 and which rules run ---------------------------------------------------------------------------
+
+
+def test_label_that_does_not_increase_points_at_the_version_line() -> None:
+    old, new = doc("2.0", BASE), doc("1.9", BASE)
+    found, add = _collector()
+    label_findings(old, new, None, add)
+    assert len(found) == 1
+    code, message, line, severity = found[0]
+    assert (code, line, severity) == (LABEL_NOT_INCREASING, new.meta.field_lines["version"], Severity.ERROR)
+    assert message.endswith("。版本号方案见 docs/source-format.md 第三节。")
+
+
+def test_label_rule_runs_only_when_the_label_changes() -> None:
+    found, add = _collector()
+    old = doc("2.0", BASE)
+    content_findings(old, old, diff_agreements(old, old), None, add)
+    assert found == []
+    lower = doc("1.0", BASE)
+    content_findings(old, lower, diff_agreements(old, lower), None, add)
+    assert [c for c, *_ in found] == [LABEL_NOT_INCREASING]
+
+
+# --- KS450 / KS451 --------------------------------------------------------------------------------------
+
+
+def _fee(text: str) -> str:
+    return f'{{#nature}}\n1.1 本协议是您与金山云之间的有效契约。\n\n{{#fee-notice tags="fees"}}\n1.2 {text}\n'
+
+
+def test_unapproved_override_quotes_the_reason_and_points_at_the_note() -> None:
+    old = doc("1.0", _fee("金山云将提前10个自然日通知您。"))
+    note = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 文字调整}\n"
+    new = doc("1.1", _fee("金山云将提前5个自然日通知您。"), head=note)
+    found, add = _collector()
+    override_findings(new, diff_agreements(old, new), add)
+    assert found == [(OVERRIDE_UNAPPROVED_CODE,
+                      "条款 fee-notice（1.2）的变更数字、期限、金额或比例变化；涉及费用与支付，变更说明（change_notes）只写了理由“文字调整”，"
+                      "不能降为编辑性修改：该变更仍按实质性变更计算通知期。如确属编辑性修改，请在这条变更说明中写明批准人 approved_by"
+                      "（姓名或职务）；否则删除这条变更说明，按实质性变更公告。", new.meta.change_notes[0].line, Severity.ERROR)]  # fmt: skip
+
+
+def test_approved_override_is_a_warning_naming_the_approver() -> None:
+    old = doc("1.0", _fee("金山云将提前10个自然日通知您。"))
+    note = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 更正笔误, approved_by: 法务总监}\n"
+    new = doc("1.1", _fee("金山云将提前5个自然日通知您。"), head=note)
+    found, add = _collector()
+    override_findings(new, diff_agreements(old, new), add)
+    assert found == [(OVERRIDE_APPROVED_CODE,
+                      "条款 fee-notice（1.2）的变更数字、期限、金额或比例变化；涉及费用与支付，已由 法务总监 批准降为编辑性修改（理由“更正笔误”），"
+                      "不计入通知期：请评审人核对该变更确实不影响任何人的权利义务。", new.meta.change_notes[0].line,
+                      Severity.WARNING)]  # fmt: skip
+
+
+def test_a_change_without_override_is_no_finding() -> None:
+    old = doc("1.0", _fee("金山云将提前10个自然日通知您。"))
+    new = doc("1.1", _fee("金山云将提前5个自然日通知您。"))
+    found, add = _collector()
+    override_findings(new, diff_agreements(old, new), add)
+    assert found == []
+
+
+def test_restoring_a_released_clause_with_a_space_inside_a_number_is_a_reuse() -> None:
+    # 1 0天 is not 10天 (decision record 0202): the restored text is other text under the same ID.
+    released = doc("1.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#refund}\n1.2 退款在10天内完成。\n")
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [refund]\n")
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#refund}\n1.2 退款在1 0天内完成。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [released], add)
+    assert [c for c, *_ in found] == [PUBLISHED_ID_REUSED]
+    same = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#refund}\n1.2 退款在10天\n内完成。\n")
+    found.clear()
+    published_id_findings(old, same, [released], add)
+    assert found == []
+
+
+def test_quoted_released_text_keeps_its_words_apart_and_thirty_characters_whole() -> None:
+    text = "Kingsoft Cloud 按本协议收集您的手机号码和邮箱"
+    assert len(text) == 30
+    released = doc("1.0", f"{{#nature}}\n1.1 本协议是您与金山云之间的有效契约。\n\n{{#purposes}}\n1.2 {text}\n")
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes]\n")
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们不会出售您的信息。\n")
+    found, add = _collector()
+    published_id_findings(old, new, [released], add)
+    assert any(f"（“{text}”）" in message for _, message, _, _ in found), found
+
+
+def test_override_of_an_added_clause_names_its_new_number() -> None:
+    old = doc("1.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n")
+    note = "change_notes:\n  - {clause: pay, class: editorial, reason: 补充}\n"
+    new = doc("1.1", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#pay}\n1.2 您应当在10日内付款。\n", head=note)
+    found, add = _collector()
+    override_findings(new, diff_agreements(old, new), add)
+    assert [(c, m.split("的变更")[0]) for c, m, _, _ in found] == [(OVERRIDE_UNAPPROVED_CODE, "条款 pay（1.2）")]
+
+
+def test_override_of_an_unnumbered_clause_names_the_clause_alone() -> None:
+    old = doc("1.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n")
+    note = "change_notes:\n  - {clause: pay, class: editorial, reason: 补充}\n"
+    new = doc("1.1", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#pay}\n您应当在10日内付款。\n", head=note)
+    found, add = _collector()
+    override_findings(new, diff_agreements(old, new), add)
+    assert [m.split("的变更")[0] for _, m, _, _ in found] == ["条款 pay"]
