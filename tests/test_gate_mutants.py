@@ -233,3 +233,18 @@ def test_override_of_an_unnumbered_clause_names_the_clause_alone() -> None:
     found, add = _collector()
     override_findings(new, diff_agreements(old, new), add)
     assert [m.split("的变更")[0] for _, m, _, _ in found] == ["条款 pay"]
+
+
+def test_override_whose_note_is_not_in_the_given_text_still_reports() -> None:
+    # The changes were computed with a note the text passed along no longer holds: the finding is still made,
+    # with no reason to quote, no approver to name and no note line to point at.
+    old = doc("1.0", _fee("金山云将提前10个自然日通知您。"))
+    bare = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 文字调整}\n"
+    approved = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 更正笔误, approved_by: 法务总监}\n"
+    plain = doc("1.1", _fee("金山云将提前5个自然日通知您。"))
+    found, add = _collector()
+    override_findings(plain, diff_agreements(old, doc("1.1", _fee("金山云将提前5个自然日通知您。"), head=bare)), add)
+    override_findings(plain, diff_agreements(old, doc("1.1", _fee("金山云将提前5个自然日通知您。"), head=approved)), add)
+    assert [(c, line) for c, _, line, _ in found] == [(OVERRIDE_UNAPPROVED_CODE, None), (OVERRIDE_APPROVED_CODE, None)]
+    assert "只写了理由“”" in found[0][1]
+    assert "已由 — 批准降为编辑性修改（理由“”）" in found[1][1]
