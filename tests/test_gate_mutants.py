@@ -248,3 +248,99 @@ def test_override_whose_note_is_not_in_the_given_text_still_reports() -> None:
     assert [(c, line) for c, _, line, _ in found] == [(OVERRIDE_UNAPPROVED_CODE, None), (OVERRIDE_APPROVED_CODE, None)]
     assert "只写了理由“”" in found[0][1]
     assert "已由 — 批准降为编辑性修改（理由“”）" in found[1][1]
+
+
+# --- kspub.check: what the report says when it cannot compute, and where a period runs ---------------------
+
+
+def test_missing_year_names_the_file_and_the_notice_to_transcribe() -> None:
+    from kspub.check import _cannot_compute
+    from kspub.errors import KspubError
+    from kspub.law.workdays import UNKNOWN_YEAR
+
+    message = _cannot_compute(KspubError(UNKNOWN_YEAR, "2031年的放假安排尚未录入", hint="请录入"))
+    assert message == ("无法计算最早合法生效日：通知期延伸到 2031 年，但没有 2031 年的放假安排（kspub 不推测日历）。请把"
+                       "《国务院办公厅关于2031年部分节假日安排的通知》的全部节假日、调休放假日和调休上班日录入本仓库的 "
+                       "calendar/2031.yaml（格式见 kspub/data/calendar/README.md），再重新运行检查。")  # fmt: skip
+
+
+def test_other_errors_are_quoted_with_their_hint_when_there_is_one() -> None:
+    from kspub.check import _cannot_compute
+    from kspub.errors import KspubError
+    from kspub.law.workdays import UNKNOWN_YEAR
+
+    assert _cannot_compute(KspubError("KS602", "2031年的日历无法读取", hint="检查文件")) == (
+        "无法计算最早合法生效日：2031年的日历无法读取（检查文件）"
+    )
+    assert _cannot_compute(KspubError("KS602", "期间无法计算")) == "无法计算最早合法生效日：期间无法计算"
+    # the unknown-year code without a year in its message is quoted as it is
+    assert _cannot_compute(KspubError(UNKNOWN_YEAR, "年份未知")) == "无法计算最早合法生效日：年份未知"
+
+
+def test_history_error_becomes_a_finding_with_its_hint() -> None:
+    from kspub.check import _as_diagnostic
+    from kspub.errors import Diagnostic, KspubError
+
+    assert _as_diagnostic(KspubError("KS812", "版本无法重建", path="releases/demo.yaml", line=4, hint="请恢复")) == Diagnostic(
+        "KS812", "版本无法重建（请恢复）", "releases/demo.yaml", 4
+    )
+    assert _as_diagnostic(KspubError("KS812", "浅克隆")) == Diagnostic("KS812", "浅克隆", "", None)
+
+
+def test_where_a_period_runs() -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from kspub.check import _period_end
+
+    assert _period_end(None) == "自公告日起算"
+    days = SimpleNamespace(notice_date=dt.date(2026, 3, 2), last_day=dt.date(2026, 3, 12), effective_instant=None)
+    assert _period_end(days) == "自公告日 2026-03-02 起算，期间最后一日为 2026-03-12"  # type: ignore[arg-type]
+    hours = SimpleNamespace(notice_date=dt.date(2026, 3, 2), last_day=None,
+                            effective_instant=dt.datetime(2026, 3, 4, 0, 0))  # fmt: skip
+    assert _period_end(hours) == (  # type: ignore[arg-type]
+        "自公告日 2026-03-02 24时起算，至 2026-03-04 00:00（北京时间）届满，新版本自生效日 0时起适用"
+    )
+    unknown = SimpleNamespace(notice_date=dt.date(2026, 3, 2), last_day=None, effective_instant=None)
+    assert _period_end(unknown) == "自公告日 2026-03-02 起算，期间最后一日为 —"  # type: ignore[arg-type]
+
+
+def test_finding_as_data_and_as_a_diagnostic() -> None:
+    from kspub.check import Finding
+    from kspub.errors import Diagnostic
+
+    finding = Finding("KS414", Severity.ERROR, "生效日期过早", "agreements/demo.md", 7)
+    assert finding.to_dict() == {"code": "KS414", "severity": "error", "message": "生效日期过早",
+                                 "path": "agreements/demo.md", "line": 7}  # fmt: skip
+    assert finding.as_diagnostic() == Diagnostic("KS414", "生效日期过早", "agreements/demo.md", 7, Severity.ERROR)
+
+
+def test_report_is_ok_only_without_errors_anywhere() -> None:
+    import datetime as dt
+
+    from kspub.check import AgreementCheck, CheckReport, Finding
+    from kspub.errors import Diagnostic
+
+    warning = Finding("KS422", Severity.WARNING, "新增协议", "agreements/demo.md")
+    error = Finding("KS414", Severity.ERROR, "过早", "agreements/demo.md")
+    fine = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", None, None, (warning,),
+                          dt.date(2026, 3, 2), dt.date(2026, 3, 13))  # fmt: skip
+    bad = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", None, None, (warning, error))
+    assert fine.ok and not bad.ok
+    today = dt.date(2026, 3, 2)
+    assert CheckReport("main", today, (), (fine,), None).ok
+    assert not CheckReport("main", today, (), (fine, bad), None).ok
+    lint_warning = Diagnostic("KS301", "提示", "agreements/demo.md", 1, Severity.WARNING)
+    assert CheckReport("main", today, (lint_warning,), (fine,), None).ok
+    assert not CheckReport("main", today, (Diagnostic("KS101", "错误", "agreements/demo.md"),), (fine,), None).ok
+    assert not CheckReport("main", today, (), (fine,), None, (Diagnostic("KS815", "未登记", "agreements/demo.md"),)).ok
+    data = CheckReport("main", today, (), (fine,), None, unchecked=("agreements/x.md",)).to_dict()
+    assert data["ok"] is True and data["today"] == "2026-03-02" and data["base"] == "main"
+    assert data["unchecked"] == ["agreements/x.md"] and data["sla"] is None and data["history"] == []
+    assert len(data["agreements"]) == 1
+    entry = data["agreements"][0]
+    assert entry["from"] == "1.0" and entry["to"] == "2.0"
+    assert entry["announced"] == "2026-03-02" and entry["effective"] == "2026-03-13"
+    assert entry["diff"] is None and entry["notice"] is None and entry["rule_changes"] == []
+    assert entry["findings"] == [warning.to_dict()] and entry["ok"] is True
+    assert bad.to_dict()["announced"] is None and bad.to_dict()["effective"] is None
