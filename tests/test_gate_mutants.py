@@ -344,3 +344,22 @@ def test_report_is_ok_only_without_errors_anywhere() -> None:
     assert entry["diff"] is None and entry["notice"] is None and entry["rule_changes"] == []
     assert entry["findings"] == [warning.to_dict()] and entry["ok"] is True
     assert bad.to_dict()["announced"] is None and bad.to_dict()["effective"] is None
+
+
+def test_agreement_check_and_report_as_data_carry_every_field() -> None:
+    import datetime as dt
+
+    from kspub.check import AgreementCheck, CheckReport, Finding
+    from kspub.errors import Diagnostic
+
+    old, new = doc("1.0", BASE), doc("2.0", BASE.replace("手机号码", "电子邮件地址"))
+    changes = diff_agreements(old, new)
+    check = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", changes, None, ())
+    data = check.to_dict()
+    assert (data["path"], data["agreement"], data["title"]) == ("agreements/demo.md", "demo", "示例")
+    assert data["diff"] == changes.to_dict()
+    lint = Diagnostic("KS301", "提示", "agreements/demo.md", 1, Severity.WARNING)
+    report = CheckReport("main", dt.date(2026, 3, 2), (lint,), (check,), None).to_dict()
+    assert report["lint"] == [lint.to_dict()]
+    warning = Finding("KS422", Severity.WARNING, "新增协议", "agreements/demo.md", 3)
+    assert warning.as_diagnostic().severity is Severity.WARNING
