@@ -363,3 +363,43 @@ def test_agreement_check_and_report_as_data_carry_every_field() -> None:
     assert report["lint"] == [lint.to_dict()]
     warning = Finding("KS422", Severity.WARNING, "新增协议", "agreements/demo.md", 3)
     assert warning.as_diagnostic().severity is Severity.WARNING
+
+
+def test_every_new_clause_is_checked_for_reuse_not_only_the_first() -> None:
+    released = doc("1.0", BASE + "\n{#refund}\n1.3 退款在10天内完成。\n")
+    old = doc("2.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n", head="retired: [purposes, refund]\n")
+    # first a brand-new ID, then the released clause restored as it was, then an ID reused for other text
+    new = doc("3.0", "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#contact}\n1.2 联系我们。\n\n"
+                     "{#purposes}\n1.3 我们收集您的手机号码，用于账号注册。\n\n{#refund}\n1.4 退款在30天内完成。\n")  # fmt: skip
+    found, add = _collector()
+    published_id_findings(old, new, [released], add)
+    assert [(c, m.split(" ")[2]) for c, m, _, _ in found] == [(PUBLISHED_ID_REUSED, "“refund”")]
+
+
+def test_deleted_unnumbered_clause_is_named_without_a_number() -> None:
+    old = doc("1.0", BASE + "\n{#closing}\n以上条款自发布之日起适用。\n")
+    found, add = _collector()
+    published_id_findings(old, doc("2.0", BASE), [], add)
+    assert len(found) == 1
+    assert found[0][1].startswith("删除了已发布的条款 closing（1.0 版第 "), found
+
+
+def test_override_of_a_later_change_is_found_after_one_without_a_note() -> None:
+    old = doc("1.0", _fee("金山云将提前10个自然日通知您。"))
+    note = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 文字调整}\n"
+    new = doc("1.1", _fee("金山云将提前5个自然日通知您。").replace("有效契约", "有效合同"), head=note)
+    changes = diff_agreements(old, new)
+    assert [c.clause for c in changes.changes] == ["nature", "fee-notice"]
+    found, add = _collector()
+    override_findings(new, changes, add)
+    assert [c for c, *_ in found] == [OVERRIDE_UNAPPROVED_CODE]
+
+
+def test_content_findings_runs_each_rule() -> None:
+    old = doc("2.0", _fee("金山云将提前10个自然日通知您。") + "\n{#purposes}\n1.3 我们收集您的手机号码。\n")
+    note = "change_notes:\n  - {clause: fee-notice, class: editorial, reason: 文字调整}\n"
+    # the fee period shortened with a bare note (KS450), clause purposes deleted (KS454), a lower label (KS456)
+    new = doc("1.9", _fee("金山云将提前5个自然日通知您。"), head=note)
+    found, add = _collector()
+    content_findings(old, new, diff_agreements(old, new), None, add)
+    assert sorted(c for c, *_ in found) == [OVERRIDE_UNAPPROVED_CODE, PUBLISHED_ID_DELETED, LABEL_NOT_INCREASING]
