@@ -403,3 +403,46 @@ def test_content_findings_runs_each_rule() -> None:
     found, add = _collector()
     content_findings(old, new, diff_agreements(old, new), None, add)
     assert sorted(c for c, *_ in found) == [OVERRIDE_UNAPPROVED_CODE, PUBLISHED_ID_DELETED, LABEL_NOT_INCREASING]
+
+
+# --- the release record of a pull request (KS819) ---------------------------------------------------------
+
+
+def _record(agreement: str, versions: list[str], withdrawn: object = None) -> object:
+    from types import SimpleNamespace
+
+    releases = [SimpleNamespace(version=v, line=10 * (k + 1)) for k, v in enumerate(versions)]
+    return SimpleNamespace(agreement=agreement, releases=releases, withdrawn=withdrawn)
+
+
+def test_two_versions_appended_at_once_point_at_the_second() -> None:
+    from kspub.check import RECORD_NOT_ONE_RELEASE, _appended_problems
+    from kspub.errors import Diagnostic
+
+    found = _appended_problems(_record("demo", ["1.0"]), _record("demo", ["1.0", "2.0", "2.1"]), {"demo"},
+                               "releases/demo.yaml")  # fmt: skip
+    assert found == [Diagnostic(RECORD_NOT_ONE_RELEASE,
+                                "本次合并请求为协议 demo 登记了 2 个新版本（2.0、2.1）：每个合并请求每份协议只能发布一个新版本，"
+                                "每个版本都要单独按通知规则检查；请拆成多个合并请求", "releases/demo.yaml", 30)]  # fmt: skip
+
+
+def test_one_version_appended_is_no_problem_and_a_new_record_counts_all_its_versions() -> None:
+    from kspub.check import _appended_problems
+
+    assert _appended_problems(_record("demo", ["1.0"]), _record("demo", ["1.0", "2.0"]), {"demo"}, "r.yaml") == []
+    assert _appended_problems(None, _record("demo", ["1.0"]), {"demo"}, "r.yaml") == []
+    assert [d.line for d in _appended_problems(None, _record("demo", ["1.0", "2.0"]), {"demo"}, "r.yaml")] == [20]
+
+
+def test_version_appended_without_the_agreement_file_points_at_the_last_one() -> None:
+    from kspub.check import RECORD_NOT_ONE_RELEASE, _appended_problems
+    from kspub.errors import Diagnostic
+
+    found = _appended_problems(_record("ghost", ["1.0"]), _record("ghost", ["1.0", "2.0"]), {"demo"}, "releases/ghost.yaml")
+    assert found == [Diagnostic(RECORD_NOT_ONE_RELEASE,
+                                "发布记录登记了协议 ghost 的新版本 2.0，但仓库中没有协议文件 agreements/ghost.md：发布的文本必须是提交并经检查的协议文件",
+                                "releases/ghost.yaml", 20)]  # fmt: skip
+    # a withdrawn agreement has no file, and nothing appended needs none
+    assert _appended_problems(_record("ghost", ["1.0"]), _record("ghost", ["1.0", "2.0"], withdrawn="2026-03-01"),
+                              {"demo"}, "r.yaml") == []  # fmt: skip
+    assert _appended_problems(_record("ghost", ["1.0"]), _record("ghost", ["1.0"]), {"demo"}, "r.yaml") == []
