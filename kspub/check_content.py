@@ -155,7 +155,9 @@ def _last_use(versions: list[Agreement]) -> Mapping[str, _Released]:
 
 
 def _same_text(a: str, b: str) -> bool:
-    return "".join(normalise(a).split()) == "".join(normalise(b).split())
+    """Equal as far as rights and duties go (decision record 0202): width and line wrapping aside, but a space
+    between ASCII letters or digits counts (``1 0天`` is not ``10天``)."""
+    return normalise(a) == normalise(b)
 
 
 def published_id_findings(old: Agreement, new: Agreement, released: list[Agreement], add: AddFinding) -> None:

@@ -189,9 +189,10 @@ def _follow_renumbering(text: str, refs: Sequence[Reference], renumbering: Mappi
     last = 0
     for ref in refs:
         target = renumbering.get(ref.key, ref.key)
-        # A removed target cannot be followed: mark it so that no new text can equal it.
+        # A removed target cannot be followed: mark it with a zero-width space, which normalise() removes from
+        # every text, so that no new text can equal it.
         out.append(text[last : ref.num_start])
-        out.append(target if target != REMOVED_TARGET else "\u0000已删除\u0000")
+        out.append(target if target != REMOVED_TARGET else "\u200b")
         last = ref.num_end
     out.append(text[last:])
     return "".join(out)
