@@ -237,3 +237,12 @@ def test_a_year_file_named_by_a_windows_path_is_read_by_its_file_name() -> None:
     with pytest.raises(CalendarError) as info:
         parse_year_file(HEAD + SIX, "C:\\calendar\\2028.yaml")
     assert info.value.diagnostics[0].format() == "C:\\calendar\\2028.yaml:1: KS602 文件名年份 2028 与 year: 2027 不一致"
+
+
+def test_a_day_in_a_year_without_a_schedule_says_how_to_add_the_year(built: WorkCalendar) -> None:
+    with pytest.raises(CalendarError) as info:
+        built.day_kind(D(2031, 5, 1))
+    assert info.value.hint == (
+        "国务院办公厅公布2031年部分节假日安排的通知后，按 kspub/data/calendar/README.md 的格式新增 kspub/data/calendar/2031.yaml，"
+        "或在协议仓库的 calendar/2031.yaml 中添加"
+    )

@@ -73,3 +73,13 @@ def test_entrusted_processing_needs_no_consent_plan() -> None:
     (entrusted,) = detect([_Change("c", "我们收集您的手机号码。", "我们收集您的手机号码，并委托服务商处理。")])
     assert entrusted.articles == (21,)
     assert (entrusted.needs_consent, entrusted.separate, entrusted.guardian) == (False, False, False)
+
+
+def test_a_tagged_clause_is_about_personal_information_in_every_sentence() -> None:
+    """A clause tagged personal-information needs no context word: a new sentence naming a recipient is a new
+    recipient (decision record 0406)."""
+    change = _Change("sharing", "我们重视您的隐私。", "我们重视您的隐私。我们会将其分享给广告商。")
+    assert detect([change]) == []
+    change.tags = ("personal-information",)
+    (shared,) = detect([change])
+    assert [t.word for t in shared.terms] == ["分享", "广告商"]
