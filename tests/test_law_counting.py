@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kspub.errors import CalendarError
 from kspub.law.counting import announced_day_window, effective_window, latest_notice_date
 from kspub.law.period import EndMode, PeriodError, RollMode, parse_period
 from kspub.law.workdays import load_calendar
@@ -214,3 +215,21 @@ def test_an_hour_period_from_an_announced_date_explains_each_step() -> None:
         "经过36小时，于 2026-03-04 12:00 届满；按小时计算不适用休假日顺延",
         "新版本自生效日 0时起适用，最早生效日 E=2026-03-05（星期四）",
     )
+
+
+def test_the_reverse_question_for_one_day_in_the_lenient_mode_says_why_the_day_before_is_the_latest() -> None:
+    """Lenient, one day: D = E − 1 gives L = E = E; from E on, even the unrolled last day is too late."""
+    answer = latest_notice_date(D(2026, 3, 10), parse_period("1日"), CAL, end=LENIENT)
+    assert answer.steps[2:] == (
+        "D=2026-03-10 及以后即使不顺延，最早生效日也晚于目标",
+        "D=2026-03-09（星期一） 时期间最后一日为 2026-03-10，最早生效日 2026-03-10，不晚于目标",
+        "最迟通知日 2026-03-09（北京时间，当日通知生效）",
+    )
+
+
+def test_the_reverse_question_at_the_end_of_the_calendar_asks_for_the_year_it_needs() -> None:
+    """A target on the last representable date is answered by counting back from it, never past it: the days it
+    must classify lie in 9999, a year with no schedule."""
+    with pytest.raises(CalendarError) as info:
+        latest_notice_date(D(9999, 12, 31), parse_period("7日"), CAL)
+    assert info.value.code == "KS601" and "9999-12-30" in info.value.message
