@@ -237,3 +237,62 @@ def test_a_year_file_named_by_a_windows_path_is_read_by_its_file_name() -> None:
     with pytest.raises(CalendarError) as info:
         parse_year_file(HEAD + SIX, "C:\\calendar\\2028.yaml")
     assert info.value.diagnostics[0].format() == "C:\\calendar\\2028.yaml:1: KS602 文件名年份 2028 与 year: 2027 不一致"
+
+
+def test_a_day_in_a_year_without_a_schedule_says_how_to_add_the_year(built: WorkCalendar) -> None:
+    with pytest.raises(CalendarError) as info:
+        built.day_kind(D(2031, 5, 1))
+    assert info.value.hint == (
+        "国务院办公厅公布2031年部分节假日安排的通知后，按 kspub/data/calendar/README.md 的格式新增 kspub/data/calendar/2031.yaml，"
+        "或在协议仓库的 calendar/2031.yaml 中添加"
+    )
+
+
+class _InReverse:
+    """A package directory as importlib.resources gives it, listing its files in reverse order and reading a file
+    without an encoding as GBK, as a Chinese-language Windows does: what the year files are read with must not
+    depend on either."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def joinpath(self, *parts: str) -> _InReverse:
+        return _InReverse(self.path.joinpath(*parts))
+
+    def is_dir(self) -> bool:
+        return self.path.is_dir()
+
+    def iterdir(self) -> list[_InReverse]:
+        return [_InReverse(p) for p in sorted(self.path.iterdir(), reverse=True)]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def read_text(self, encoding: str | None = None) -> str:
+        return self.path.read_bytes().decode(encoding or "gbk")
+
+
+def _gbk_by_default(self: Path, encoding: str | None = None, errors: str | None = None) -> str:
+    return self.read_bytes().decode(encoding or "gbk", errors or "strict")
+
+
+def test_year_files_shipped_with_kspub_are_read_in_name_order_as_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calendar_dir = tmp_path / "kspub" / "data" / "calendar"
+    calendar_dir.mkdir(parents=True)
+    (calendar_dir / "2027.yaml").write_text(HEAD + SIX, "utf-8")
+    (calendar_dir / "2028.yaml").write_text(HEAD.replace("2027", "2028") + SIX.replace("2027", "2028"), "utf-8")
+    monkeypatch.setattr(workdays.resources, "files", lambda name: _InReverse(tmp_path / "kspub"))
+    cal = workdays._build_calendar(())
+    assert cal.known_years[-2:] == (2027, 2028) and cal.holiday_name(D(2027, 2, 8)) == "春节"
+    (calendar_dir / "2027.yaml").write_text(HEAD, "utf-8")  # both broken: the first by name is reported
+    (calendar_dir / "2028.yaml").write_text(HEAD.replace("2027", "2028"), "utf-8")
+    with pytest.raises(CalendarError) as info:
+        workdays._build_calendar(())
+    assert info.value.path == "kspub/data/calendar/2027.yaml"
+
+
+def test_year_files_of_a_repository_are_read_as_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "2027.yaml").write_text(HEAD + SIX, "utf-8")
+    monkeypatch.setattr(Path, "read_text", _gbk_by_default)
+    assert load_calendar([tmp_path]).holiday_name(D(2027, 2, 8)) == "春节"

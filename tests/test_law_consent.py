@@ -3,7 +3,20 @@ docs/legal/consent.md, decision record 0406): the report's lines are what the ed
 
 from __future__ import annotations
 
-from kspub.law.consent import ConsentFlag, ConsentPlan, Term, detect, example_plan, plan_problem
+import pytest
+
+from kspub.law.consent import (
+    ConsentFlag,
+    ConsentPlan,
+    Term,
+    detect,
+    example_plan,
+    lint_consent,
+    load_plan,
+    plan_problem,
+)
+from kspub.model import Agreement
+from kspub.parse import parse_agreement
 
 TERMS = {"合作伙伴": ("recipient", (23,)), "广告": ("purpose", (14,)), "儿童": ("minor", (14, 29, 30, 31)),
          "手机号码": ("kind", (14,)), "委托": ("entrusted", (21,))}  # fmt: skip
@@ -73,3 +86,75 @@ def test_entrusted_processing_needs_no_consent_plan() -> None:
     (entrusted,) = detect([_Change("c", "我们收集您的手机号码。", "我们收集您的手机号码，并委托服务商处理。")])
     assert entrusted.articles == (21,)
     assert (entrusted.needs_consent, entrusted.separate, entrusted.guardian) == (False, False, False)
+
+
+def test_a_tagged_clause_is_about_personal_information_in_every_sentence() -> None:
+    """A clause tagged personal-information needs no context word: a new sentence naming a recipient is a new
+    recipient (decision record 0406)."""
+    change = _Change("sharing", "我们重视您的隐私。", "我们重视您的隐私。我们会将其分享给广告商。")
+    assert detect([change]) == []
+    change.tags = ("personal-information",)
+    (shared,) = detect([change])
+    assert [t.word for t in shared.terms] == ["分享", "广告商"]
+
+
+PLAN_BODY = "\n{#general}\n## 一、总则\n\n{#cookies}\n1.1 我们使用Cookie。\n"
+
+
+def policy_text(plan: str) -> Agreement:
+    result = parse_agreement('---\nid: demo\ntitle: 隐私政策\nkind: agreement\nversion: "2.0"\n'
+                             f"notice: {{default: {{period: 7日, clause: cookies}}}}\n{plan}---\n{PLAN_BODY}", "agreements/demo.md")  # fmt: skip
+    assert result.agreement is not None, result.diagnostics
+    return result.agreement
+
+
+def ks141(*problems: str) -> list[str]:
+    return [f"agreements/demo.md:7: KS141 同意安排（consent）写法有误：{p}；见 docs/source-format.md。" for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("plan", "problems"),
+    [
+        ("{version: \"2.0\", method: popup, where: 弹窗, clauses: [cookies], color: red}",
+         ks141("consent 中有未知字段 “color”：可用 approved_by, clauses, guardian, method, reason, separate, version, where")),
+        ("{method: popup, where: 弹窗, clauses: [cookies]}", ks141("consent 须写 version（本同意安排所属的版本号，加引号，例如 version: \"2.0\"）")),
+        ("{version: \"  \", method: popup, where: 弹窗, clauses: [cookies]}",
+         ks141("consent 须写 version（本同意安排所属的版本号，加引号，例如 version: \"2.0\"）")),
+        ("{version: \"2.0\", method: banner, where: 弹窗, clauses: [cookies]}", ks141("consent.method 应为 popup, checkbox, settings, form, guardian, none 之一")),
+        ("{version: \"2.0\", where: 弹窗, clauses: [cookies]}", ks141("consent.method 应为 popup, checkbox, settings, form, guardian, none 之一")),
+        ("{version: \"2.0\", method: popup, where: 弹窗, clauses: cookies}", ks141("consent.clauses 应为须取得同意的条款 ID 列表，例如 clauses: [cookies]")),
+        ("{version: \"2.0\", method: popup, where: 弹窗, clauses: []}", ks141("consent.clauses 应为须取得同意的条款 ID 列表，例如 clauses: [cookies]")),
+        ("{version: \"2.0\", method: popup, where: 弹窗, clauses: [cookies, 3]}", ks141("consent.clauses 应为须取得同意的条款 ID 列表，例如 clauses: [cookies]")),
+        ("{version: \"2.0\", method: popup, where: 弹窗, clauses: [nowhere]}", ks141("consent.clauses 中的条款 ID “nowhere” 不存在")),
+        ("{version: \"2.0\", method: popup, where: 弹窗, clauses: [cookies], separate: yes please, guardian: 1}",
+         ks141("consent.separate 只能是 true 或 false", "consent.guardian 只能是 true 或 false")),
+        ("{version: \"2.0\", method: popup, where: [弹窗], clauses: [cookies], reason: 1, approved_by: [a]}",
+         ks141("consent.where 应为一段文字", "consent.reason 应为一段文字", "consent.approved_by 应为一段文字",
+               "consent 须写 where：在哪里、以什么方式取得同意（例如 控制台登录后弹窗，逐项勾选）")),
+        ("{version: \"2.0\", method: none, clauses: [cookies]}", ks141("consent.method 为 none（无需取得同意）时，须写 reason（理由）和 approved_by（批准人）")),
+        ("{version: \"2.0\", method: none, clauses: [cookies], reason: 匿名}",
+         ks141("consent.method 为 none（无需取得同意）时，须写 reason（理由）和 approved_by（批准人）")),
+        ("{version: \"2.0\", method: none, clauses: [cookies], approved_by: 数据保护官}",
+         ks141("consent.method 为 none（无需取得同意）时，须写 reason（理由）和 approved_by（批准人）")),
+        ("{version: \"2.0\", method: popup, where: \"  \", clauses: [cookies]}",
+         ks141("consent 须写 where：在哪里、以什么方式取得同意（例如 控制台登录后弹窗，逐项勾选）")),
+    ],
+)  # fmt: skip
+def test_each_mistake_in_a_consent_plan_is_named(plan: str, problems: list[str]) -> None:
+    a = policy_text(f"consent: {plan}\n")
+    found, diagnostics = load_plan(a.meta, a.path, {n.id for n in a.nodes})
+    assert found is None
+    assert [d.format() for d in diagnostics] == problems
+    assert [d.format() for d in lint_consent(a)] == problems
+
+
+def test_a_consent_plan_reads_trimmed_and_its_clauses_are_checked_only_against_known_ids() -> None:
+    a = policy_text('consent: {version: " 2.0 ", method: guardian, where: " 弹窗 ", clauses: [cookies], separate: true, '
+                    'guardian: true, reason: " r ", approved_by: " p "}\n')  # fmt: skip
+    assert load_plan(a.meta, a.path, {"cookies"}) == (ConsentPlan("2.0", "guardian", ("cookies",), True, True, "弹窗", "r", "p"), [])
+    nowhere = policy_text('consent: {version: "2.0", method: popup, where: 弹窗, clauses: [nowhere]}\n')
+    assert load_plan(nowhere.meta, nowhere.path)[1] == []  # without the agreement's IDs there is nothing to check against
+    assert load_plan(policy_text("").meta, "agreements/demo.md") == (None, [])
+    assert ConsentPlan("2.0", "popup", ("a",), where="w").to_dict() == {
+        "version": "2.0", "method": "popup", "clauses": ["a"], "separate": False, "guardian": False, "where": "w",
+        "reason": "", "approved_by": ""}  # fmt: skip

@@ -19,7 +19,7 @@ from kspub.law.notice import (
 )
 from kspub.law.notice_lint import lint_notice, text_periods
 from kspub.law.period import Period, Unit
-from kspub.law.rules_in_force import RuleChange, assess_in_force, diff_policies
+from kspub.law.rules_in_force import RuleChange, assess_in_force, diff_policies, legacy_sources
 from kspub.law.statutes import ARTICLES, chinese_article, cited_articles, mentions_own_clause
 from kspub.law.workdays import load_calendar
 from kspub.model import Agreement
@@ -397,3 +397,18 @@ def test_an_assessment_without_dates_in_json() -> None:
     }  # fmt: skip
     # a channel the table does not know (an assessment built by hand) is published as written
     assert NoticeAssessment("demo", True, (), ("fax",), False, (), None, None, None, False).to_dict()["channels_text"] == ["fax"]
+
+
+def test_a_rule_written_before_clause_ids_rests_on_the_clauses_its_basis_numbers() -> None:
+    """A basis citing the agreement by number (本协议第1.2条) names the clauses the rule rests on, in the version it is
+    read from: a changed period is not a statutory rule's (KS442) but the clause's (KS441)."""
+    numbered = BASE.replace("clause: fee-notice", "basis: 本协议第1.2条；电子商务法第三十四条")
+    assert changes(numbered.replace("10个自然日", "5日"), numbered) == [
+        RuleChange("通知规则（本协议第1.2条；电子商务法第三十四条，适用于 fees）", ("通知期 10个自然日 → 5个自然日",), True, ("fee-notice",))
+    ]
+    def rested_on(notice: str) -> list[tuple[str, ...]]:
+        a = demo(notice)
+        return [legacy_sources(rule, a) for rule in policy_of(a).rules]
+    assert rested_on(BASE.replace("clause: fee-notice", "basis: 本协议第1.2条、第1.1条")) == [("fee-notice", "changes"), ()]
+    assert rested_on(BASE.replace("clause: fee-notice", "basis: 电子商务法第三十四条；本协议第9.9条")) == [(), ()]
+    assert rested_on(BASE) == [("fee-notice",), ()]

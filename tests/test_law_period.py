@@ -13,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kspub.law.counting import effective_window
-from kspub.law.period import Period, PeriodError, Unit, at_least, parse_period, period_bounds
+from kspub.law.period import (
+    NoticeTime,
+    Period,
+    PeriodError,
+    Unit,
+    at_least,
+    parse_notice,
+    parse_period,
+    period_bounds,
+)
 from kspub.law.workdays import load_calendar
 
 CAL = load_calendar()
@@ -123,3 +132,62 @@ def test_a_chinese_numeral_that_reads_as_no_number_is_refused_with_its_digits() 
     with pytest.raises(PeriodError) as info:
         parse_period("三五日")
     assert info.value.format() == "KS611 无法识别期间“三五日”中的数字“三五”（请改用阿拉伯数字）"
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("10 working  days", Period(10, Unit.WORKING_DAY)),  # any run of spaces between the words
+        ("10 WORKING DAYS", Period(10, Unit.WORKING_DAY)),
+        ("10 workdays", Period(10, Unit.WORKING_DAY)),
+        ("2 hour", Period(2, Unit.HOUR)),
+        ("10  日", Period(10, Unit.CALENDAR_DAY)),
+        ("+10日", Period(10, Unit.CALENDAR_DAY)),
+        ("0001000日", Period(1000, Unit.CALENDAR_DAY)),  # leading zeros are no digits of the count
+        ("999999日", Period(999999, Unit.CALENDAR_DAY)),
+    ],
+)
+def test_periods_written_loosely_still_read(text: str, period: Period) -> None:
+    assert parse_period(text) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("1000000日", "KS612 期间“1000000日”的数量过大（期间的数量最多 6 位数字）"),
+        ("1" * 50 + "日", "KS612 期间“" + "1" * 40 + "”的数量过大（期间的数量最多 6 位数字）"),
+        ("10 businessdays", "KS611 无法识别期间“10 businessdays”（请写成如 “10日”“10个自然日”“10个工作日”“1个月”“1年”“24小时”或“10 days”“1 month”）"),
+        ("1.5日", "KS612 期间“1.5日”的数量必须是正整数（请写成如 “10日”“10个自然日”“10个工作日”“1个月”“1年”“24小时”或“10 days”“1 month”；"
+                  "半个月等非整数期间请换算为日）"),
+        ("0日", "KS612 期间“0日”的数量必须是正整数（请写成如 “10日”“10个自然日”“10个工作日”“1个月”“1年”“24小时”或“10 days”“1 month”；"
+                "半个月等非整数期间请换算为日）"),
+    ],
+)  # fmt: skip
+def test_a_period_that_cannot_be_counted_is_refused_with_how_to_write_it(text: str, refusal: str) -> None:
+    with pytest.raises(PeriodError) as info:
+        parse_period(text)
+    assert info.value.format() == refusal
+
+
+@pytest.mark.parametrize("count", [0, -1, True, 1.5, "3"])
+def test_a_period_of_no_positive_whole_count_is_refused_with_what_it_got(count: int) -> None:
+    with pytest.raises(PeriodError) as info:
+        Period(count, Unit.CALENDAR_DAY)
+    assert info.value.format() == (
+        f"KS612 期间的数量必须是正整数，收到 {count!r}（请写成如 “10日”“10个自然日”“10个工作日”“1个月”“1年”“24小时”或“10 days”“1 month”）"
+    )
+
+
+@pytest.mark.parametrize("value", ["2026-3-2", "2026-03-02T9:00", "2026-02-30T09:00", "2026-03-02T09:00+25:00"])
+def test_a_notice_time_that_cannot_be_read_is_refused_with_the_forms_it_may_take(value: str) -> None:
+    with pytest.raises(PeriodError) as info:
+        parse_notice(value)
+    assert info.value.format() == (
+        f"KS614 无法识别通知时间“{value}”（请写成日期 2026-03-02，或带时区的时间 2026-03-02T09:00+08:00 / 2026-03-01T16:30Z"
+        "（不带时区按北京时间））"
+    )
+
+
+def test_a_notice_time_with_seconds_and_surrounding_spaces() -> None:
+    assert parse_notice("2026-03-02T09:00:00Z").instant == dt.datetime(2026, 3, 2, 17, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert parse_notice(" 2026-03-02 ") == NoticeTime(dt.date(2026, 3, 2))

@@ -1,7 +1,9 @@
 """The pytest plugin `make mutate` loads (``-p tests.mutation.plugin`` in pyproject.toml's ``[tool.mutmut]``).
 
 - Hypothesis runs derandomized and without its example database, so that a mutant's verdict depends on the
-  mutant alone: not on the random seed of the run, nor on failures stored by an earlier mutant.
+  mutant alone: not on the random seed of the run, nor on failures stored by an earlier mutant. It does not
+  shrink a failing example: the mutant is killed by the first failure, and shrinking one can take longer than
+  the mutant's time limit (the mutant would then count as timed out, not killed).
 - The tests of each mutant run fastest first (by the durations mutmut recorded in ``mutmut-stats.json`` while
   collecting which tests call which function): mutmut stops at the first failure, so a mutant that a unit test
   kills is not first run through the end-to-end tests. Files are ordered by the time of their selected tests and
@@ -31,9 +33,10 @@ from collections.abc import Generator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
-settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.load_profile("mutation")
 
 
