@@ -412,3 +412,44 @@ def test_a_rule_written_before_clause_ids_rests_on_the_clauses_its_basis_numbers
     assert rested_on(BASE.replace("clause: fee-notice", "basis: 本协议第1.2条、第1.1条")) == [("fee-notice", "changes"), ()]
     assert rested_on(BASE.replace("clause: fee-notice", "basis: 电子商务法第三十四条；本协议第9.9条")) == [(), ()]
     assert rested_on(BASE) == [("fee-notice",), ()]
+
+
+DUTIES = ("电子商务法第三十四条另要求：（1）在首页显著位置公开征求意见，采取合理措施确保有关各方能够及时充分表达意见；（2）修改内容至少在实施前七日"
+          "予以公示；（3）平台内经营者不接受修改内容、要求退出平台的，不得阻止，并按照修改前的服务协议和交易规则承担相关责任。")  # fmt: skip
+
+
+def test_on_a_tie_the_specific_rule_governs_not_the_default() -> None:
+    """From Thursday 2026-03-05 the default's 10 days and the fee rule's 10 days both end on 03-16 (rolled past a
+    weekend): the report cites the rule that applies to the clause, not the default."""
+    tie = demo(BASE.replace("period: 30日", "period: 10日"))
+    found = assess(["fee-notice"], tie, tie, CAL, announced=dt.date(2026, 3, 5))
+    assert [(a.basis, a.window.effective_date if a.window else None) for a in found.applications] == [
+        ("本协议第1.1条", dt.date(2026, 3, 17)), ("本协议第1.2条", dt.date(2026, 3, 17)), ("电子商务法第三十四条", dt.date(2026, 3, 13))]
+    assert found.governing is not None and found.governing.basis == "本协议第1.2条"
+
+
+def test_on_a_tie_between_the_versions_the_rules_customers_were_given_govern() -> None:
+    """10 days (base) and 11 days (head) from 2026-03-05 both end on Monday 03-16: the same date, so the report does
+    not say the rules differ, and it cites the base's rule."""
+    old = demo(BASE.replace("period: 30日", "period: 10日").replace("10个自然日", "3日"))
+    new = demo(BASE.replace("period: 30日", "period: 11日").replace("10个自然日", "3日"))
+    found = assess_in_force(["changes"], old, new, CAL, announced=dt.date(2026, 3, 5))
+    assert (found.base_effective, found.head_effective, found.rules_differ) == (dt.date(2026, 3, 17), dt.date(2026, 3, 17), False)
+    assert found.explanation == (
+        "本协议第1.1条（现行规则）：10个自然日（适用于 changes）；电子商务法第三十四条：7个自然日（适用于 changes）；"
+        "本协议第1.1条（新规则）：11个自然日（适用于 changes）。以最长者为准：依 本协议第1.1条（现行规则），最早生效日为 2026-03-17。" + DUTIES
+    )
+
+
+def test_a_rule_both_versions_hold_is_counted_under_each_versions_modes() -> None:
+    """30 days from 2026-03-12 end on Saturday 04-11: the base rolls it to Monday (E 04-14), the new statutory-only
+    mode does not (E 04-12). The rule is listed under each version; the base's date governs (docs/legal/notice.md §4).
+    The statute's 7 days end on a Thursday either way: listed once."""
+    found = assess_in_force(["changes"], demo(), demo(BASE + "  roll: statutory_only\n"), CAL, announced=dt.date(2026, 3, 12))
+    assert [(a.label, a.window.roll_mode.value if a.window else None) for a in found.applications] == [
+        ("本协议第1.1条（现行规则）", "all_rest_days"), ("电子商务法第三十四条", "statutory_only"), ("本协议第1.1条（新规则）", "statutory_only")]
+    assert found.explanation == (
+        "本协议第1.1条（现行规则）：30个自然日（适用于 changes）；电子商务法第三十四条：7个自然日（适用于 changes）；"
+        "本协议第1.1条（新规则）：30个自然日（适用于 changes）。依现行规则（基础分支上的版本，即客户已知的规则）最早生效日为 2026-04-14，"
+        "依新规则为 2026-04-12，以较晚者为准。以最长者为准：依 本协议第1.1条（现行规则），最早生效日为 2026-04-14。" + DUTIES
+    )
