@@ -158,3 +158,11 @@ def test_a_consent_plan_reads_trimmed_and_its_clauses_are_checked_only_against_k
     assert ConsentPlan("2.0", "popup", ("a",), where="w").to_dict() == {
         "version": "2.0", "method": "popup", "clauses": ["a"], "separate": False, "guardian": False, "where": "w",
         "reason": "", "approved_by": ""}  # fmt: skip
+
+
+def test_a_flag_in_json() -> None:
+    assert flag("kids", "儿童", "合作伙伴").to_dict() == {
+        "clause": "kids", "number": "9.3", "line": 12,
+        "terms": [{"word": "儿童", "category": "minor"}, {"word": "合作伙伴", "category": "recipient"}],
+        "articles": [14, 23, 29, 30, 31], "consent": True, "separate": True, "guardian": True,
+    }  # fmt: skip
