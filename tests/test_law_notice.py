@@ -453,3 +453,52 @@ def test_a_rule_both_versions_hold_is_counted_under_each_versions_modes() -> Non
         "本协议第1.1条（新规则）：30个自然日（适用于 changes）。依现行规则（基础分支上的版本，即客户已知的规则）最早生效日为 2026-04-14，"
         "依新规则为 2026-04-12，以较晚者为准。以最长者为准：依 本协议第1.1条（现行规则），最早生效日为 2026-04-14。" + DUTIES
     )
+
+
+def test_only_the_segments_of_a_basis_that_cite_the_agreement_are_read_for_its_clauses() -> None:
+    def rested_on(basis: str) -> tuple[str, ...]:
+        a = demo(BASE.replace("clause: fee-notice", f"basis: {basis}"))
+        return legacy_sources(policy_of(a).rules[0], a)
+    assert rested_on("电子商务法第三十四条；本协议第1.2条") == ("fee-notice",)
+    # a segment citing a statute is not read for the agreement's numbers, even one the agreement also uses
+    assert rested_on("本协议第1.2条；电子商务法第三十四条、第1.1条") == ("fee-notice",)
+
+
+def test_what_a_changed_rule_rests_on_is_read_from_both_versions() -> None:
+    two = BASE.replace("clause: fee-notice", "clause: [fee-notice, changes]").replace("10个自然日", "12日")
+    name = "通知规则（本协议第1.2条；本协议第1.1条，适用于 fees）"
+    assert changes(two) == [RuleChange(name, ("通知期 10个自然日 → 12个自然日",), False, ("fee-notice", "changes"))]
+    assert changes(two.replace("[fee-notice, changes]", "fee-notice"), two.replace("12日", "10个自然日")) == [
+        RuleChange("通知规则（本协议第1.2条，适用于 fees）", ("通知期 10个自然日 → 12个自然日",), False, ("fee-notice", "changes"))]
+
+
+def test_a_period_given_or_taken_away() -> None:
+    rule = "通知规则（个人信息保护法第十四条，适用于 personal-information）"
+    with_period = BASE.replace("consent: true", "consent: true, period: 10日")
+    assert changes(with_period) == [RuleChange(rule, ("通知期 无 → 10个自然日",), False, (), statutory=True)]
+    assert changes(BASE, with_period) == [RuleChange(rule, ("通知期 10个自然日 → 无",), True, (), statutory=True)]
+
+
+def test_every_way_customers_get_less_stays_lowered() -> None:
+    # a channel dropped lowers the rule even when consent is added with it
+    assert changes(BASE.replace("channels: [site, email]", "channels: [site], consent: true")) == [
+        RuleChange("默认规则（本协议第1.1条）", ("删除通知渠道 电子邮件", "新增重新取得同意的要求"), True, ("changes",))]
+    # a later roll lowers the modes even when the end becomes strict
+    assert changes(BASE + "  roll: statutory_only\n  end: strict\n", BASE + "  end: lenient\n") == [
+        RuleChange("期间计算方式（notice.roll / notice.end）", ("期间最后一日顺延方式 all_rest_days → statutory_only", "生效方式 lenient → strict"),
+                   True, (), statutory=True)]  # fmt: skip
+
+
+def test_lists_of_channels_and_scopes_are_named_in_full() -> None:
+    assert changes(BASE.replace("channels: [site], clause: fee-notice", "channels: [email, sms], clause: fee-notice"),
+                   BASE.replace("channels: [site], clause: fee-notice", "channels: [site, message, console], clause: fee-notice")) == [
+        RuleChange("通知规则（本协议第1.2条，适用于 fees）", ("删除通知渠道 网页公告、站内信、控制台提示", "新增通知渠道 电子邮件、短信"), True,
+                   ("fee-notice",))]  # fmt: skip
+    wide = BASE.replace("tags: [fees]", "tags: [fees, charges, refunds]")
+    assert changes(BASE.replace("tags: [fees]", "tags: [refunds]"), wide) == [
+        RuleChange("通知规则（本协议第1.2条，适用于 refunds）", ("适用范围缩小（不再适用于 fees、charges）",), True, ("fee-notice",))]
+
+
+def test_the_tags_of_a_default_are_no_scope() -> None:
+    """A default applies to every material change whatever its tags, so tags written on it change nothing."""
+    assert changes(BASE.replace("default: {period: 30日,", "default: {tags: [fees], period: 30日,")) == []
