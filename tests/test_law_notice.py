@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from kspub.errors import KspubError
 from kspub.law.notice import (
     NoticeAssessment,
     NoticeRule,
@@ -502,3 +503,35 @@ def test_lists_of_channels_and_scopes_are_named_in_full() -> None:
 def test_the_tags_of_a_default_are_no_scope() -> None:
     """A default applies to every material change whatever its tags, so tags written on it change nothing."""
     assert changes(BASE.replace("default: {period: 30日,", "default: {tags: [fees], period: 30日,")) == []
+
+
+SECTION_RULE = BASE.replace("    - {tags: [personal-information]", "    - {clauses: [general], period: 20日, clause: changes}\n"
+                                                                   "    - {tags: [personal-information]")  # fmt: skip
+
+
+def applied(found: NoticeAssessment) -> list[tuple[str, tuple[str, ...]]]:
+    return [(a.basis, a.rule.clauses) for a in found.applications]
+
+
+def test_a_rule_on_a_section_covers_its_clauses_in_either_version() -> None:
+    a = demo(SECTION_RULE)
+    found = assess(["fee-notice"], a, a, CAL, announced=dt.date(2026, 3, 2))
+    assert applied(found) == [("本协议第1.1条", ()), ("本协议第1.2条", ()), ("本协议第1.1条", ("general",)), ("电子商务法第三十四条", ())]
+    # 1.3 moved out of 一、总则 into a new section: the rule on 一、总则 still covers it (it was there before)
+    moved = agreement(SECTION_RULE, body=THREE.replace('{#purposes tags="personal-information"}',
+                                                       '{#other}\n## 二、其他\n\n{#purposes tags="personal-information"}'))  # fmt: skip
+    assert ("本协议第1.1条", ("general",)) in applied(assess(["purposes"], a, moved, CAL, announced=dt.date(2026, 3, 2)))
+    assert ("本协议第1.1条", ("general",)) not in applied(assess(["purposes"], None, moved, CAL, announced=dt.date(2026, 3, 2)))
+
+
+def test_removing_a_tag_never_escapes_a_rule_of_either_version() -> None:
+    untagged = agreement(BASE, body=THREE.replace('{#fee-notice tags="fees"}', "{#fee-notice}"))
+    found = assess_in_force(["fee-notice"], demo(), untagged, CAL, announced=dt.date(2026, 3, 2))
+    assert [(a.label, a.window.effective_date if a.window else None) for a in found.applications] == [
+        ("本协议第1.1条", dt.date(2026, 4, 2)), ("本协议第1.2条", dt.date(2026, 3, 13)), ("电子商务法第三十四条", dt.date(2026, 3, 10))]
+
+
+def test_a_notice_block_that_does_not_read_stops_the_assessment_at_its_first_problem() -> None:
+    with pytest.raises(KspubError) as info:
+        policy_of(demo("notice: {default: {period: 30日, clause: changes}, when: 1, roll: sometimes}\n"))
+    assert info.value.format() == f"{PATH}:6: KS120 notice 中有未知字段 “when”：可用 default、rules、roll、end、statutes。"
