@@ -535,3 +535,14 @@ def test_a_notice_block_that_does_not_read_stops_the_assessment_at_its_first_pro
     with pytest.raises(KspubError) as info:
         policy_of(demo("notice: {default: {period: 30日, clause: changes}, when: 1, roll: sometimes}\n"))
     assert info.value.format() == f"{PATH}:6: KS120 notice 中有未知字段 “when”：可用 default、rules、roll、end、statutes。"
+
+
+def test_a_rule_reads_trimmed_and_each_statute_of_a_list_is_a_rule_of_its_own() -> None:
+    a = demo("notice:\n  default: {period: 30日, clause: changes, basis: '  民法典第二百条  ', note: 7}\n"
+             "  statutes: [个人信息保护法第十四条、第二十三条]\n")  # fmt: skip
+    policy, problems = load_policy(a.meta, a.path)
+    assert problems == [] and policy.default is not None
+    assert (policy.default.basis, policy.default.note) == ("民法典第二百条", "7")
+    assert [(r.basis, r.period, r.note, r.duties, r.applies_all) for r in policy.statutes] == [
+        ("个人信息保护法第十四条", None, "处理目的、处理方式和个人信息种类变更的，应当重新取得个人同意", (), True),
+        ("个人信息保护法第二十三条", None, "向其他个人信息处理者提供个人信息，应当告知接收方信息并取得单独同意", (), True)]
