@@ -158,3 +158,74 @@ def test_a_consent_plan_reads_trimmed_and_its_clauses_are_checked_only_against_k
     assert ConsentPlan("2.0", "popup", ("a",), where="w").to_dict() == {
         "version": "2.0", "method": "popup", "clauses": ["a"], "separate": False, "guardian": False, "where": "w",
         "reason": "", "approved_by": ""}  # fmt: skip
+
+
+def test_a_flag_in_json() -> None:
+    assert flag("kids", "儿童", "合作伙伴").to_dict() == {
+        "clause": "kids", "number": "9.3", "line": 12,
+        "terms": [{"word": "儿童", "category": "minor"}, {"word": "合作伙伴", "category": "recipient"}],
+        "articles": [14, 23, 29, 30, 31], "consent": True, "separate": True, "guardian": True,
+    }  # fmt: skip
+
+
+class _Changed:
+    def __init__(self, old: str | None, new: str | None, *, kind: str = "modified", tags: tuple[str, ...] = (),
+                 new_ids: tuple[str, ...] = ("c",), new_number: str | None = "1.1", new_line: int | None = 3) -> None:  # fmt: skip
+        self.clause, self.kind, self.old_text, self.new_text, self.tags = "c", kind, old, new, tags
+        self.new_ids, self.new_number, self.new_line, self.line = new_ids, new_number, new_line, 9
+
+
+PI = ("personal-information",)
+PHONE = "我们收集您的手机号码。"
+THIRD = "我们收集您的手机号码，并提供给第三方。"
+
+
+def gained(*changes: _Changed) -> list[list[str]]:
+    return [[t.word for t in f.terms] for f in detect(changes)]
+
+
+def test_removed_retired_and_front_matter_changes_are_not_read_for_terms() -> None:
+    for kind in ("removed", "retired", "meta"):
+        assert gained(_Changed(PHONE, THIRD, kind=kind)) == []
+    assert gained(_Changed(PHONE, None)) == []
+    assert gained(_Changed(PHONE, THIRD)) == [["提供给", "第三方"]]
+
+
+def test_a_second_recipient_sentence_is_counted_even_word_for_word_the_same() -> None:
+    """Terms are counted (decision record 0406): the same sentence written twice is a second recipient."""
+    assert gained(_Changed("我们会将其分享给广告商。", "我们会将其分享给广告商。我们会将其分享给广告商。", tags=PI)) == [["分享", "广告商"]]
+    # an unchanged sentence of a tagged clause is no new term, though no word in it says personal information
+    assert gained(_Changed("我们会将其分享给广告商。", "我们会将其分享给广告商。我们重视您的隐私。", tags=PI)) == []
+
+
+def test_a_recipient_replaced_by_another_is_a_new_recipient() -> None:
+    """合作伙伴（金山办公） → 合作伙伴（某数据经纪公司）keeps every count: the sentence is new, its recipient term counts."""
+    assert gained(_Changed("我们会将其分享给甲公司。", "我们会将其分享给乙公司。", tags=PI)) == [["分享"]]
+    assert gained(_Changed("我们会将其分享给甲公司。", "我们会将其分享给乙公司。")) == []  # not about personal information
+    negated_first = "我们不会共享您的信息。"  # makes the clause one about personal information, engages nothing itself
+    assert gained(_Changed(negated_first + "我们会将其分享给甲公司。", negated_first + "我们会将其分享给乙公司。")) == [["分享"]]
+    assert gained(_Changed("我们提供云服务。", "我们提供云服务。我们与合作伙伴共同提供云服务。")) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "term"),
+    [
+        ("数据存储于境外甲地。", "数据存储于境外乙地。", "境外"),
+        ("我们会在公开渠道公布统计数据。", "我们会在公开网站公布统计数据。", "公开"),
+        ("我们会采集您的人脸信息用于登录。", "我们会采集您的人脸信息用于支付。", "人脸"),
+        ("我们会收集儿童的信息用于甲。", "我们会收集儿童的信息用于乙。", "儿童"),
+    ],
+)
+def test_a_reworded_sentence_engages_its_recipient_abroad_publication_sensitive_and_minor_terms(old: str, new: str, term: str) -> None:
+    assert gained(_Changed(old, new)) == [[term]]
+
+
+def test_a_reworded_sentence_does_not_make_old_kinds_or_purposes_new() -> None:
+    assert gained(_Changed("我们收集您的手机号码用于甲。", "我们收集您的手机号码用于乙。")) == []
+
+
+def test_a_flag_names_the_ids_number_and_line_of_the_new_side() -> None:
+    (split,) = detect([_Changed(PHONE, THIRD, new_ids=("c", "c-1"), new_number=None, new_line=None)])
+    assert (split.ids, split.number, split.line) == (("c", "c-1"), "", 9)
+    (plain,) = detect([_Changed(PHONE, THIRD, new_ids=(), new_line=5)])
+    assert (plain.ids, plain.number, plain.line) == (("c",), "1.1", 5)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kspub.errors import CalendarError
-from kspub.law.counting import announced_day_window, effective_window, latest_notice_date
+from kspub.law.counting import add_months, announced_day_window, effective_window, latest_notice_date
 from kspub.law.period import EndMode, PeriodError, RollMode, parse_period
 from kspub.law.workdays import load_calendar
 
@@ -233,3 +233,11 @@ def test_the_reverse_question_at_the_end_of_the_calendar_asks_for_the_year_it_ne
     with pytest.raises(CalendarError) as info:
         latest_notice_date(D(9999, 12, 31), parse_period("7日"), CAL)
     assert info.value.code == "KS601" and "9999-12-30" in info.value.message
+
+
+def test_months_are_counted_up_to_the_first_and_last_representable_years() -> None:
+    assert add_months(D(1, 1, 31), 1) == D(1, 2, 28)
+    assert add_months(D(9999, 1, 31), 11) == D(9999, 12, 31)
+    with pytest.raises(PeriodError) as info:
+        add_months(D(9999, 12, 31), 1)
+    assert info.value.format() == "KS616 自 9999-12-31 起的期间超出可计算的日期范围（请检查期间长度）"

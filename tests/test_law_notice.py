@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from kspub.errors import KspubError
 from kspub.law.notice import (
     NoticeAssessment,
     NoticeRule,
@@ -412,3 +413,136 @@ def test_a_rule_written_before_clause_ids_rests_on_the_clauses_its_basis_numbers
     assert rested_on(BASE.replace("clause: fee-notice", "basis: 本协议第1.2条、第1.1条")) == [("fee-notice", "changes"), ()]
     assert rested_on(BASE.replace("clause: fee-notice", "basis: 电子商务法第三十四条；本协议第9.9条")) == [(), ()]
     assert rested_on(BASE) == [("fee-notice",), ()]
+
+
+DUTIES = ("电子商务法第三十四条另要求：（1）在首页显著位置公开征求意见，采取合理措施确保有关各方能够及时充分表达意见；（2）修改内容至少在实施前七日"
+          "予以公示；（3）平台内经营者不接受修改内容、要求退出平台的，不得阻止，并按照修改前的服务协议和交易规则承担相关责任。")  # fmt: skip
+
+
+def test_on_a_tie_the_specific_rule_governs_not_the_default() -> None:
+    """From Thursday 2026-03-05 the default's 10 days and the fee rule's 10 days both end on 03-16 (rolled past a
+    weekend): the report cites the rule that applies to the clause, not the default."""
+    tie = demo(BASE.replace("period: 30日", "period: 10日"))
+    found = assess(["fee-notice"], tie, tie, CAL, announced=dt.date(2026, 3, 5))
+    assert [(a.basis, a.window.effective_date if a.window else None) for a in found.applications] == [
+        ("本协议第1.1条", dt.date(2026, 3, 17)), ("本协议第1.2条", dt.date(2026, 3, 17)), ("电子商务法第三十四条", dt.date(2026, 3, 13))]
+    assert found.governing is not None and found.governing.basis == "本协议第1.2条"
+
+
+def test_on_a_tie_between_the_versions_the_rules_customers_were_given_govern() -> None:
+    """10 days (base) and 11 days (head) from 2026-03-05 both end on Monday 03-16: the same date, so the report does
+    not say the rules differ, and it cites the base's rule."""
+    old = demo(BASE.replace("period: 30日", "period: 10日").replace("10个自然日", "3日"))
+    new = demo(BASE.replace("period: 30日", "period: 11日").replace("10个自然日", "3日"))
+    found = assess_in_force(["changes"], old, new, CAL, announced=dt.date(2026, 3, 5))
+    assert (found.base_effective, found.head_effective, found.rules_differ) == (dt.date(2026, 3, 17), dt.date(2026, 3, 17), False)
+    assert found.explanation == (
+        "本协议第1.1条（现行规则）：10个自然日（适用于 changes）；电子商务法第三十四条：7个自然日（适用于 changes）；"
+        "本协议第1.1条（新规则）：11个自然日（适用于 changes）。以最长者为准：依 本协议第1.1条（现行规则），最早生效日为 2026-03-17。" + DUTIES
+    )
+
+
+def test_a_rule_both_versions_hold_is_counted_under_each_versions_modes() -> None:
+    """30 days from 2026-03-12 end on Saturday 04-11: the base rolls it to Monday (E 04-14), the new statutory-only
+    mode does not (E 04-12). The rule is listed under each version; the base's date governs (docs/legal/notice.md §4).
+    The statute's 7 days end on a Thursday either way: listed once."""
+    found = assess_in_force(["changes"], demo(), demo(BASE + "  roll: statutory_only\n"), CAL, announced=dt.date(2026, 3, 12))
+    assert [(a.label, a.window.roll_mode.value if a.window else None) for a in found.applications] == [
+        ("本协议第1.1条（现行规则）", "all_rest_days"), ("电子商务法第三十四条", "statutory_only"), ("本协议第1.1条（新规则）", "statutory_only")]
+    assert found.explanation == (
+        "本协议第1.1条（现行规则）：30个自然日（适用于 changes）；电子商务法第三十四条：7个自然日（适用于 changes）；"
+        "本协议第1.1条（新规则）：30个自然日（适用于 changes）。依现行规则（基础分支上的版本，即客户已知的规则）最早生效日为 2026-04-14，"
+        "依新规则为 2026-04-12，以较晚者为准。以最长者为准：依 本协议第1.1条（现行规则），最早生效日为 2026-04-14。" + DUTIES
+    )
+
+
+def test_only_the_segments_of_a_basis_that_cite_the_agreement_are_read_for_its_clauses() -> None:
+    def rested_on(basis: str) -> tuple[str, ...]:
+        a = demo(BASE.replace("clause: fee-notice", f"basis: {basis}"))
+        return legacy_sources(policy_of(a).rules[0], a)
+    assert rested_on("电子商务法第三十四条；本协议第1.2条") == ("fee-notice",)
+    # a segment citing a statute is not read for the agreement's numbers, even one the agreement also uses
+    assert rested_on("本协议第1.2条；电子商务法第三十四条、第1.1条") == ("fee-notice",)
+
+
+def test_what_a_changed_rule_rests_on_is_read_from_both_versions() -> None:
+    two = BASE.replace("clause: fee-notice", "clause: [fee-notice, changes]").replace("10个自然日", "12日")
+    name = "通知规则（本协议第1.2条；本协议第1.1条，适用于 fees）"
+    assert changes(two) == [RuleChange(name, ("通知期 10个自然日 → 12个自然日",), False, ("fee-notice", "changes"))]
+    assert changes(two.replace("[fee-notice, changes]", "fee-notice"), two.replace("12日", "10个自然日")) == [
+        RuleChange("通知规则（本协议第1.2条，适用于 fees）", ("通知期 10个自然日 → 12个自然日",), False, ("fee-notice", "changes"))]
+
+
+def test_a_period_given_or_taken_away() -> None:
+    rule = "通知规则（个人信息保护法第十四条，适用于 personal-information）"
+    with_period = BASE.replace("consent: true", "consent: true, period: 10日")
+    assert changes(with_period) == [RuleChange(rule, ("通知期 无 → 10个自然日",), False, (), statutory=True)]
+    assert changes(BASE, with_period) == [RuleChange(rule, ("通知期 10个自然日 → 无",), True, (), statutory=True)]
+
+
+def test_every_way_customers_get_less_stays_lowered() -> None:
+    # a channel dropped lowers the rule even when consent is added with it
+    assert changes(BASE.replace("channels: [site, email]", "channels: [site], consent: true")) == [
+        RuleChange("默认规则（本协议第1.1条）", ("删除通知渠道 电子邮件", "新增重新取得同意的要求"), True, ("changes",))]
+    # a later roll lowers the modes even when the end becomes strict
+    assert changes(BASE + "  roll: statutory_only\n  end: strict\n", BASE + "  end: lenient\n") == [
+        RuleChange("期间计算方式（notice.roll / notice.end）", ("期间最后一日顺延方式 all_rest_days → statutory_only", "生效方式 lenient → strict"),
+                   True, (), statutory=True)]  # fmt: skip
+
+
+def test_lists_of_channels_and_scopes_are_named_in_full() -> None:
+    assert changes(BASE.replace("channels: [site], clause: fee-notice", "channels: [email, sms], clause: fee-notice"),
+                   BASE.replace("channels: [site], clause: fee-notice", "channels: [site, message, console], clause: fee-notice")) == [
+        RuleChange("通知规则（本协议第1.2条，适用于 fees）", ("删除通知渠道 网页公告、站内信、控制台提示", "新增通知渠道 电子邮件、短信"), True,
+                   ("fee-notice",))]  # fmt: skip
+    wide = BASE.replace("tags: [fees]", "tags: [fees, charges, refunds]")
+    assert changes(BASE.replace("tags: [fees]", "tags: [refunds]"), wide) == [
+        RuleChange("通知规则（本协议第1.2条，适用于 refunds）", ("适用范围缩小（不再适用于 fees、charges）",), True, ("fee-notice",))]
+
+
+def test_the_tags_of_a_default_are_no_scope() -> None:
+    """A default applies to every material change whatever its tags, so tags written on it change nothing."""
+    assert changes(BASE.replace("default: {period: 30日,", "default: {tags: [fees], period: 30日,")) == []
+
+
+SECTION_RULE = BASE.replace("    - {tags: [personal-information]", "    - {clauses: [general], period: 20日, clause: changes}\n"
+                                                                   "    - {tags: [personal-information]")  # fmt: skip
+
+
+def applied(found: NoticeAssessment) -> list[tuple[str, tuple[str, ...]]]:
+    return [(a.basis, a.rule.clauses) for a in found.applications]
+
+
+def test_a_rule_on_a_section_covers_its_clauses_in_either_version() -> None:
+    a = demo(SECTION_RULE)
+    found = assess(["fee-notice"], a, a, CAL, announced=dt.date(2026, 3, 2))
+    assert applied(found) == [("本协议第1.1条", ()), ("本协议第1.2条", ()), ("本协议第1.1条", ("general",)), ("电子商务法第三十四条", ())]
+    # 1.3 moved out of 一、总则 into a new section: the rule on 一、总则 still covers it (it was there before)
+    moved = agreement(SECTION_RULE, body=THREE.replace('{#purposes tags="personal-information"}',
+                                                       '{#other}\n## 二、其他\n\n{#purposes tags="personal-information"}'))  # fmt: skip
+    assert ("本协议第1.1条", ("general",)) in applied(assess(["purposes"], a, moved, CAL, announced=dt.date(2026, 3, 2)))
+    assert ("本协议第1.1条", ("general",)) not in applied(assess(["purposes"], None, moved, CAL, announced=dt.date(2026, 3, 2)))
+
+
+def test_removing_a_tag_never_escapes_a_rule_of_either_version() -> None:
+    untagged = agreement(BASE, body=THREE.replace('{#fee-notice tags="fees"}', "{#fee-notice}"))
+    found = assess_in_force(["fee-notice"], demo(), untagged, CAL, announced=dt.date(2026, 3, 2))
+    assert [(a.label, a.window.effective_date if a.window else None) for a in found.applications] == [
+        ("本协议第1.1条", dt.date(2026, 4, 2)), ("本协议第1.2条", dt.date(2026, 3, 13)), ("电子商务法第三十四条", dt.date(2026, 3, 10))]
+
+
+def test_a_notice_block_that_does_not_read_stops_the_assessment_at_its_first_problem() -> None:
+    with pytest.raises(KspubError) as info:
+        policy_of(demo("notice: {default: {period: 30日, clause: changes}, when: 1, roll: sometimes}\n"))
+    assert info.value.format() == f"{PATH}:6: KS120 notice 中有未知字段 “when”：可用 default、rules、roll、end、statutes。"
+
+
+def test_a_rule_reads_trimmed_and_each_statute_of_a_list_is_a_rule_of_its_own() -> None:
+    a = demo("notice:\n  default: {period: 30日, clause: changes, basis: '  民法典第二百条  ', note: 7}\n"
+             "  statutes: [个人信息保护法第十四条、第二十三条]\n")  # fmt: skip
+    policy, problems = load_policy(a.meta, a.path)
+    assert problems == [] and policy.default is not None
+    assert (policy.default.basis, policy.default.note) == ("民法典第二百条", "7")
+    assert [(r.basis, r.period, r.note, r.duties, r.applies_all) for r in policy.statutes] == [
+        ("个人信息保护法第十四条", None, "处理目的、处理方式和个人信息种类变更的，应当重新取得个人同意", (), True),
+        ("个人信息保护法第二十三条", None, "向其他个人信息处理者提供个人信息，应当告知接收方信息并取得单独同意", (), True)]
