@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from kspub.chinese_text import (
@@ -347,6 +348,7 @@ def _strip_emphasis(text: str) -> str:
     return _EMPHASIS_RE.sub("", text)
 
 
+@cache  # called for every character of every changed clause; a character's category never changes
 def _is_punctuation(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 

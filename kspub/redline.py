@@ -31,6 +31,8 @@ from typing import Literal
 
 from diff_match_patch import diff_match_patch
 
+from kspub.memo import memo
+
 Op = Literal["equal", "insert", "delete"]
 
 EQUAL: Op = "equal"
@@ -326,6 +328,7 @@ def mirror(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
+@memo(maxsize=2048)  # the materiality test and the displayed redline ask for the same pairs
 def redline(old: str, new: str) -> tuple[Segment, ...]:
     """The redline from ``old`` to ``new``: equal, deleted and inserted pieces in reading order.
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from kspub.chinese_text import normalise
 from kspub.errors import Diagnostic
+from kspub.memo import memo
 from kspub.model import Agreement, Meta
 
 PERSONAL_INFORMATION_TAG = "personal-information"
@@ -139,9 +140,10 @@ NEGATIONS: tuple[str, ...] = ("不会", "不得", "不向", "不将", "不予", 
                               "不公开", "不出售", "不转让", "绝不", "禁止", "无意")  # fmt: skip
 
 
-def _sentences(text: str) -> list[str]:
+@memo(maxsize=4096)  # an agreement's comparisons read the same clauses again
+def _sentences(text: str) -> tuple[str, ...]:
     # NFKC first: a compatibility ideograph (⽅ U+2F45) must not hide 第三方 from the table
-    return [s for s in _SENTENCE_END.split(normalise(unicodedata.normalize("NFKC", text))) if s]
+    return tuple(s for s in _SENTENCE_END.split(normalise(unicodedata.normalize("NFKC", text))) if s)
 
 
 def _about(text: str, tagged: bool) -> bool:

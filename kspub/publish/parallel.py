@@ -2,7 +2,7 @@
 
 A build's expensive steps — parsing every version, diffing neighbours, rendering each agreement's pages — are
 independent of one another and already cached by their inputs (:mod:`kspub.publish.cache`). :func:`prefetch`
-deals the entries not yet stored round-robin to forked workers, one per core at a time (``KSPUB_WORKERS``
+deals the entries not yet stored, in runs of consecutive ones, to forked workers, one per core at a time (``KSPUB_WORKERS``
 overrides), a few after one another on each; each computes its share and stores it, and the build then goes
 on exactly as before, finding them. Nothing else changes: the same code computes each entry, and the build
 reads it back through the same cache, so the result is the same as a build in one process
@@ -68,7 +68,10 @@ def prefetch(tasks: Sequence[Task], cache: Cache, minimum: int = 8) -> int:
     # Short-lived workers, ROUNDS of them per core one after another: a forked worker's memory grows with what it
     # reads and makes of the build's (touching an object copies its page), so a worker given a quarter of a
     # share peaks at about a quarter of what one given the whole share would. A fork costs milliseconds.
-    chunks = [todo[i :: count * ROUNDS] for i in range(min(count * ROUNDS, len(todo)))]
+    # Each worker takes a run of consecutive tasks: an agreement's tasks are listed together and share most of
+    # their texts, which the text functions remember within a process (:mod:`kspub.memo`).
+    parts = min(count * ROUNDS, len(todo))
+    chunks = [todo[len(todo) * i // parts : len(todo) * (i + 1) // parts] for i in range(parts)]
     release_free_memory()
     context = multiprocessing.get_context("fork")
     running: list[Any] = []

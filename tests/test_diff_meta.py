@@ -1,0 +1,89 @@
+"""The front-matter diff gives DeepDiff only the fields that differ (``kspub.diff.differing_fields``), and the text
+functions remember their results (``kspub.memo``): neither may change what a comparison reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+import pytest
+from deepdiff import DeepDiff
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kspub import memo
+from kspub.chinese_text import normalise
+from kspub.diff import _identical, differing_fields
+from kspub.law.consent import _sentences
+from kspub.redline import redline
+
+# Front-matter-like values: the scalars YAML gives, in lists and mappings, with look-alikes that are equal in
+# Python and not to DeepDiff (1, 1.0, True) and lists that differ only in order (DeepDiff ignores it here).
+scalars = st.one_of(st.sampled_from([0, 1, 1.0, True, False, None, "", "1", "v1.0", "2024-01-01"]), st.text(max_size=4))
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
+    max_leaves=8,
+)
+fields = st.dictionaries(st.sampled_from(["id", "version", "title", "retired", "notice", "effective"]), values,
+                         max_size=6)  # fmt: skip
+
+
+def _found(a: dict[str, Any], b: dict[str, Any]) -> set[tuple[str, str]]:
+    tree = DeepDiff(a, b, ignore_order=True, view="tree")
+    return {(kind, level.path()) for kind, levels in tree.items() for level in levels}
+
+
+@settings(max_examples=int(os.environ.get("KSPUB_EXAMPLES", "400")), deadline=None)
+@given(fields, fields)
+def test_deepdiff_finds_the_same_in_the_differing_fields_as_in_the_whole(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert _found(*differing_fields(a, b)) == _found(a, b)
+
+
+def test_an_empty_side_is_not_made_where_there_was_none() -> None:
+    a, b = {"version": 0}, {"version": 0, "id": [], "title": []}  # found by the test above
+    assert differing_fields(a, b) == (a, b)
+    assert _found(*differing_fields(a, b)) == _found(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields)
+def test_a_front_matter_compared_with_a_mutated_copy(a: dict[str, Any]) -> None:
+    b = {**a, "version": not a.get("version")}  # one field always differs
+    assert _found(*differing_fields(a, b)) == _found(a, b)
+    kept = set(differing_fields(a, b)[1]) - {"version"}  # at most one field both hold alike is kept
+    assert len(kept) <= 1 and all(_identical(a[k], b[k]) for k in kept)
+
+
+@pytest.mark.parametrize(("x", "y"), [(1, True), (1, 1.0), (0, False), ([1], [True]), ({"a": 1}, {"a": 1.0}),
+                                      ([1, 2], (1, 2)), (float("nan"), float("nan"))])  # fmt: skip
+def test_values_equal_in_python_but_not_alike_are_not_identical(x: object, y: object) -> None:
+    assert not _identical(x, y)
+    assert DeepDiff({"k": x}, {"k": y}, ignore_order=True) or x != x  # DeepDiff tells them apart (NaN: never equal)
+
+
+def test_identical_values_are_identical() -> None:
+    assert _identical({"a": [1, {"b": "x"}], "c": None}, {"a": [1, {"b": "x"}], "c": None})
+
+
+# --- remembered results -----------------------------------------------------------------------------------
+
+
+def test_remembered_results_cannot_be_changed_by_a_caller() -> None:
+    old, new = "甲方应当在10个自然日内通知。", "甲方可以在30个自然日内通知。"
+    segments = redline(old, new)
+    assert isinstance(segments, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        segments[0].text = "篡改"  # type: ignore[misc]
+    assert isinstance(_sentences("我们收集您的个人信息。我们不会出售。"), tuple)
+    assert redline(old, new) is segments  # remembered …
+    assert "".join(s.text for s in segments if s.op != "insert") == old  # … and still the redline of old → new
+
+
+def test_forgetting_gives_the_same_results() -> None:
+    texts = ["本协议第1.2条　约定", "甲方 应当\n通知", "１０个自然日"]
+    before = [(normalise(t), _sentences(t), redline(t, t + "。")) for t in texts]
+    memo.clear()
+    assert redline.cache_info().currsize == 0
+    assert [(normalise(t), _sentences(t), redline(t, t + "。")) for t in texts] == before
