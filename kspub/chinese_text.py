@@ -82,7 +82,7 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-@memo(maxsize=8192)  # the clauses an agreement's versions share are normalised by each of its comparisons
+@memo(maxsize=2048)  # the clauses an agreement's versions share are normalised by each of its comparisons
 def normalise(text: str) -> str:
     """The text as far as rights and duties go: width folded, whitespace and invisible break hints removed.
 

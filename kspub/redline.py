@@ -328,7 +328,7 @@ def mirror(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-@memo(maxsize=2048)  # the materiality test and the displayed redline ask for the same pairs
+@memo(maxsize=1024)  # the materiality test and the displayed redline ask for the same pairs
 def redline(old: str, new: str) -> tuple[Segment, ...]:
     """The redline from ``old`` to ``new``: equal, deleted and inserted pieces in reading order.
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -159,3 +162,31 @@ def test_dump_json_matches_json_dumps_on_the_repository_api() -> None:
     for document in documents:
         expected = (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         assert api_contract.dump_json(document) == expected
+
+
+# --- what writing the API leaves behind ---------------------------------------------------------------------
+
+
+def test_writing_the_api_attaches_nothing_to_the_snapshots_texts(tmp_path: Path) -> None:
+    """orjson keeps a UTF-8 copy of every non-ASCII string it writes for as long as the string lives; the
+    snapshot's clause texts live through the build, so the documents carry copies of them (``unshared``)."""
+    from kspub.publish.snapshot import collect
+
+    from .test_api import AS_OF, EPOCH, make_demo_repo
+
+    snapshot = collect(make_demo_repo(tmp_path / "repo"), AS_OF, environ=EPOCH)
+    texts = [s for a in snapshot.agreements for v in a.versions for n in v.agreement.nodes
+             for s in (n.text, n.printed, n.title) if not s.isascii()]  # fmt: skip
+    assert len(texts) > 20
+    sizes = [sys.getsizeof(s) for s in texts]
+    api.write_api(snapshot, tmp_path / "out")
+    assert [sys.getsizeof(s) for s in texts] == sizes
+    orjson.dumps(texts)  # the check above can fail: written as they are, each text grows
+    assert all(sys.getsizeof(s) > size for s, size in zip(texts, sizes, strict=True))
+
+
+@given(st.text(max_size=40))
+def test_an_unshared_copy_is_the_same_text(text: str) -> None:
+    copied = api_contract.unshared(text)
+    assert copied == text and type(copied) is str
+    assert copied is text or not text.isascii()  # ASCII needs no copy (a one-character string is shared anyway)

@@ -140,7 +140,7 @@ NEGATIONS: tuple[str, ...] = ("不会", "不得", "不向", "不将", "不予", 
                               "不公开", "不出售", "不转让", "绝不", "禁止", "无意")  # fmt: skip
 
 
-@memo(maxsize=4096)  # an agreement's comparisons read the same clauses again
+@memo(maxsize=1024)  # an agreement's comparisons read the same clauses again
 def _sentences(text: str) -> tuple[str, ...]:
     # NFKC first: a compatibility ideograph (⽅ U+2F45) must not hide 第三方 from the table
     return tuple(s for s in _SENTENCE_END.split(normalise(unicodedata.normalize("NFKC", text))) if s)

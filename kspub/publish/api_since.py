@@ -18,7 +18,14 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from kspub.publish.api_contract import Urls, iso_date, stable_header, timeline_path, version_path
+from kspub.publish.api_contract import (
+    Urls,
+    iso_date,
+    stable_header,
+    timeline_path,
+    unshared_strings,
+    version_path,
+)
 from kspub.publish.api_notice import calendar_fingerprint, notice_document
 from kspub.publish.api_versions import CHANGE_FIELDS, VersionInput
 from kspub.publish.cache import Cache, key
@@ -40,7 +47,7 @@ def _compare(
     notice = notice_document(old, new, changes, calendar, announced)
     gated = {i for c in notice["consent_clauses"] for i in (c["clause"], *c["ids"])}
     rows = []
-    for change in changes.to_dict()["changes"]:
+    for change in unshared_strings(changes.to_dict()["changes"]):  # not the snapshot's own texts (see unshared)
         row = {field: change[field] for field in CHANGE_FIELDS}
         row["consent"] = bool(gated & {change["clause"], *change["new_ids"]})
         rows.append(row)

@@ -19,6 +19,8 @@ from kspub.publish.api_contract import (
     check_label,
     iso_date,
     stable_header,
+    unshared,
+    unshared_strings,
 )
 from kspub.publish.api_notice import notice_document
 from kspub.publish.cache import Cache, key
@@ -96,7 +98,8 @@ def prepare_versions(
     prepared: list[VersionInput] = []
     for v in agreement.versions:
         check_label(agreement.id, v.label)
-        changes = published_changes(v.changes.to_dict()) if v.changes is not None else None
+        # the change set's texts are the snapshot's own: copied for the documents (see unshared)
+        changes = unshared_strings(published_changes(v.changes.to_dict())) if v.changes is not None else None
         notice = None
         if v.changes is not None and prepared:
             kind, k, assess = notice_task(prepared[-1].version, v, calendar, calendar_key)
@@ -147,13 +150,13 @@ def node_markup(agreement: Agreement) -> dict[str, str]:
 def node_dict(node: Node, markup: str | None = None) -> dict[str, Any]:
     """A node as the API publishes it (no source line: it is an editing detail, not part of the text)."""
     return {
-        "markup": markup if markup is not None else node.printed,
+        "markup": markup if markup is not None else unshared(node.printed),
         "id": node.id,
         "kind": node.kind.value,
         "number": node.number,
-        "title": node.title,
-        "text": node.text,
-        "printed": node.printed,
+        "title": unshared(node.title),
+        "text": unshared(node.text),
+        "printed": unshared(node.printed),
         "tags": list(node.tags),
         "parent": node.parent,
         "replaces": list(node.replaces),
@@ -233,9 +236,9 @@ def clause_documents(versions: Sequence[VersionInput]) -> dict[str, dict[str, An
                     "version": pv.label,
                     "kind": node.kind.value,
                     "number": node.number,
-                    "title": node.title,
-                    "text": node.text,
-                    "printed": node.printed,
+                    "title": unshared(node.title),
+                    "text": unshared(node.text),
+                    "printed": unshared(node.printed),
                     "parent": node.parent,
                     "tags": list(node.tags),
                     "replaces": list(node.replaces),

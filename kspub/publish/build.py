@@ -208,8 +208,10 @@ def _build_with(
         docs, site = staging / "docs", staging / "site"
         with phases.run("compare"):  # the comparisons the API and the pages share, computed on every core
             from kspub.publish.api import api_tasks
+            from kspub.publish.search import load_segmenter, search_tasks
 
-            tasks = api_tasks(snapshot, store)
+            load_segmenter()  # before any worker is forked: shared by all of them, not loaded by each
+            tasks = [*api_tasks(snapshot, store), *search_tasks(snapshot)]  # the search's segmentation besides
             if store.folder is not None and not prefetch(tasks, store):  # too few for workers: here, before
                 for kind, k, compute in tasks:  # the API's process starts, so it and the pages never both compute one
                     if not store.has(kind, k):
@@ -217,6 +219,9 @@ def _build_with(
         with phases.run("render"):
             rendered = render_site(snapshot, store, docs)  # written as rendered, one agreement at a time
             _write_docs(docs, rendered)
+        from kspub import memo
+
+        memo.clear()  # the comparisons are done: what the text functions remember is let go before forking again
         with phases.run("mkdocs", total=len(rendered.digests)) as advance:
             # without the cache, pages rendered in parallel still meet in the scratch one; in one process, mkdocs
             # renders every page itself

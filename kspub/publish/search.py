@@ -18,7 +18,8 @@ import html
 import json
 import logging
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,11 @@ def _page_entries(location: str, title: str, agreement: Agreement) -> list[dict[
     return entries
 
 
-def clause_entries(snapshot: Snapshot, cache: Cache | None = None) -> list[dict[str, Any]]:
-    """One entry per page searched (the version in force, upcoming versions) and per clause and item on it."""
-    cache = cache or Cache(None)
-    entries: list[dict[str, Any]] = []
+def search_tasks(snapshot: Snapshot) -> list[tuple[str, str, Callable[[], list[dict[str, Any]]]]]:
+    """Each page searched (the version in force, upcoming versions) as a cache entry (kind, key, compute) of
+    its entries: what :func:`clause_entries` reads, for the build's workers to compute ahead
+    (:func:`kspub.publish.parallel.prefetch`)."""
+    tasks: list[tuple[str, str, Callable[[], list[dict[str, Any]]]]] = []
     for published in snapshot.agreements:
         pages = []
         if published.in_force is not None:
@@ -103,10 +105,23 @@ def clause_entries(snapshot: Snapshot, cache: Cache | None = None) -> list[dict[
                 pages.append((f"{published.id}/{v.label}/", f"{published.title}（即将生效的版本 {v.label}）", v))
         for location, title, version in pages:
             k = key("search", location, title, version.record.path, version.record.source)
-            entries += cache.get_or_compute(
-                "search", k, lambda: _page_entries(location, title, version.agreement)  # noqa: B023 - called at once
-            )
+            tasks.append(("search", k, partial(_page_entries, location, title, version.agreement)))
+    return tasks
+
+
+def clause_entries(snapshot: Snapshot, cache: Cache | None = None) -> list[dict[str, Any]]:
+    """One entry per page searched (the version in force, upcoming versions) and per clause and item on it."""
+    cache = cache or Cache(None)
+    entries: list[dict[str, Any]] = []
+    for kind, k, compute in search_tasks(snapshot):
+        entries += cache.get_or_compute(kind, k, compute)
     return entries
+
+
+def load_segmenter() -> None:
+    """Load jieba's dictionary (about 60 MB) now, in this process: processes forked after it share it instead of
+    each loading its own (the theme's search plugin segments every page it renders)."""
+    _jieba().initialize()
 
 
 def add_clause_entries(site: Path, snapshot: Snapshot, cache: Cache | None = None) -> int:
