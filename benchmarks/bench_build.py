@@ -134,15 +134,22 @@ def synthetic(scales: list[tuple[int, int]], work: Path) -> list[Row]:
         targets = (n, v) == TARGET_SCALE
         repo = make_repository(work / f"synthetic-{n}x{v}", n, v)
         as_of = (date(2021, 1, 1) + timedelta(days=120 * v - 14)).isoformat()  # the last version announced, upcoming
-        cold = kspub_build(repo, repo / "build", as_of, cache=False)
+        # Every figure with a target is the best of two runs, as its floor is: this machine's speed varies by a
+        # quarter from one minute to the next, and a single run compared with a best-of-two floor is no ratio.
+        repeat = 2 if targets else 1
+        colds = [kspub_build(repo, repo / "build", as_of, cache=False) for _ in range(repeat)]
+        cold = min(colds, key=lambda r: r["wall"])
         kspub_build(repo, repo / "build", as_of)  # fills the cache
-        warm = kspub_build(repo, repo / "build", as_of)
+        warm = min((kspub_build(repo, repo / "build", as_of) for _ in range(repeat)), key=lambda r: r["wall"])
         site = work / f"plain-{n}x{v}"
         p = min(plain_mkdocs(repo, repo / "build" / "docs", site, warm["nav"], work) for _ in range(2))
         day = date.fromisoformat(as_of)
-        add_version(repo, 1, day - timedelta(days=1), day + timedelta(days=45))
-        one = kspub_build(repo, repo / "build", as_of)
-        p_one = plain_mkdocs(repo, repo / "build" / "docs", site, one["nav"], work)
+        ones = []
+        for agreement in range(1, repeat + 1):  # a new version of one agreement, then of another
+            add_version(repo, agreement, day - timedelta(days=1), day + timedelta(days=45))
+            ones.append(kspub_build(repo, repo / "build", as_of))
+        one = min(ones, key=lambda r: r["wall"])
+        p_one = min(plain_mkdocs(repo, repo / "build" / "docs", site, one["nav"], work) for _ in range(2))
         label = f"{n} × {v}"
         for name, run in ((f"{label}, cold", cold), (f"{label}, unchanged", warm), (f"{label}, one version", one)):
             t, m = run["timings"], run["peak_rss"]
@@ -156,8 +163,8 @@ def synthetic(scales: list[tuple[int, int]], work: Path) -> list[Row]:
         rows.append(Row(f"{label}: one new version of one agreement", one["wall"], "plain mkdocs build", p_one,
                         TARGET_ONE_VERSION if targets else None,
                         f"{one['pages_rendered']} of {one['pages']} pages rendered"))  # fmt: skip
-        peak = cold["peak_tree_pss"] / MB
-        note = (f"Pss of the build and its workers together; peak RSS: the build {cold['max_rss'] / MB:.0f} MB, its "
+        peak = max(c["peak_tree_pss"] for c in colds) / MB  # memory: the worse of the runs
+        note = (f"Pss of the build and its workers together, the higher of {repeat} runs; peak RSS: the build {cold['max_rss'] / MB:.0f} MB, its "
                 f"largest worker {cold['max_rss_children'] / MB:.0f} MB (shared pages counted in both)")  # fmt: skip
         rows.append(Row(f"{label}: peak memory, cold build", peak, "ceiling", TARGET_MEMORY_MB,
                         1.0 if targets else None, note, unit="MB"))  # fmt: skip
