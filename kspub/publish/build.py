@@ -502,6 +502,9 @@ def _render_pages(
                 failure = message
         if failure is not None:
             raise KspubError(failure["code"], failure["message"], path=failure.get("path"), hint=failure.get("hint"))
+        from kspub.publish.search import unload_segmenter
+
+        unload_segmenter()  # every page is rendered: the API's process, forked next, need not share the dictionary
     else:
         count = 1
     then()

@@ -124,6 +124,16 @@ def load_segmenter() -> None:
     _jieba().initialize()
 
 
+def unload_segmenter() -> None:
+    """Let jieba's dictionary go, in this process, once the processes that segment are done: a process forked
+    after it then does not hold it too. jieba loads it again when next asked to segment (its own tokenizer's
+    state, as it is before its first use; ``tests/test_build_memory.py`` holds the segmentation the same)."""
+    tokenizer = _jieba().dt
+    with tokenizer.lock:
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = {}, 0, False
+    segment.cache_clear()
+
+
 def add_clause_entries(site: Path, snapshot: Snapshot, cache: Cache | None = None) -> int:
     """Append the clause entries to the index the theme wrote; returns how many were added."""
     path = site / INDEX
