@@ -479,15 +479,24 @@ def _meta_dict(meta: Meta) -> dict[str, Any]:
     return data
 
 
-def differing_fields(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+#: DeepDiff reports a whole mapping as changed, not field by field, when the fields both sides have are fewer than
+#: this share of all their fields (its ``threshold_to_diff_deeper``, given explicitly so the rule below is its).
+_DIFF_DEEPER = 0.33
+
+
+def differing_fields(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """``a`` and ``b`` without the fields they hold identically (:func:`_identical`): DeepDiff finds the same
-    differences in these as in the whole (``tests/test_diff_meta.py``), at a fraction of its cost."""
+    differences in these as in the whole (``tests/test_diff_meta.py``), at a fraction of its cost. When leaving
+    the identical fields out would change whether DeepDiff looks into the mapping at all (see
+    :data:`_DIFF_DEEPER`), the whole is given."""
     changed = [k for k in dict.fromkeys([*a, *b]) if k not in a or k not in b or not _identical(a[k], b[k])]
-    # One identical field is kept when there is one: DeepDiff reports an empty mapping against one of two or more
-    # fields as one change of the whole, where it reports each field added once the mapping has any field.
-    kept = next((k for k in a if k in b and k not in changed), None)
-    changed += [kept] if kept is not None else []
-    return {k: a[k] for k in changed if k in a}, {k: b[k] for k in changed if k in b}
+    fewer = {k: a[k] for k in changed if k in a}, {k: b[k] for k in changed if k in b}
+    return fewer if _looked_into(*fewer) == _looked_into(a, b) else (a, b)
+
+
+def _looked_into(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    union, shared = len(a.keys() | b.keys()), len(a.keys() & b.keys())
+    return not (union > 1 and shared / union < _DIFF_DEEPER)
 
 
 def _identical(x: object, y: object) -> bool:
@@ -515,7 +524,7 @@ def _meta_changes(old: Meta, new: Meta) -> tuple[Change, ...]:
 
     # Only the fields that differ are given to DeepDiff (an identical field reports nothing; its cost was most of
     # a comparison's front-matter diff): what it finds is the same.
-    found = DeepDiff(*differing_fields(a, b), ignore_order=True, view="tree")
+    found = DeepDiff(*differing_fields(a, b), ignore_order=True, view="tree", threshold_to_diff_deeper=_DIFF_DEEPER)
     fields: dict[tuple[str | int, ...], None] = {}
     for levels in found.values():
         for level in levels:
