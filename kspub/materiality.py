@@ -20,7 +20,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from kspub.chinese_text import (
@@ -29,6 +28,7 @@ from kspub.chinese_text import (
     internal_references,
     normalise,
 )
+from kspub.memo import memo
 from kspub.model import KNOWN_TAGS
 from kspub.redline import redline
 
@@ -348,7 +348,7 @@ def _strip_emphasis(text: str) -> str:
     return _EMPHASIS_RE.sub("", text)
 
 
-@cache  # called for every character of every changed clause; a character's category never changes
+@memo(maxsize=None)  # called for every character of every changed clause; a character's category never changes
 def _is_punctuation(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 

@@ -23,9 +23,9 @@ T = TypeVar("T")
 _CLEARERS: list[Callable[[], None]] = []
 
 
-def memo(maxsize: int) -> Callable[[Callable[..., T]], _lru_cache_wrapper[T]]:
-    """``functools.lru_cache(maxsize)``, registered for :func:`clear`. Only for pure functions of hashable
-    arguments whose result is immutable."""
+def memo(maxsize: int | None) -> Callable[[Callable[..., T]], _lru_cache_wrapper[T]]:
+    """``functools.lru_cache(maxsize)``, registered for :func:`clear` (None: unbounded, for a small domain such
+    as characters). Only for pure functions of hashable arguments whose result is immutable."""
 
     def wrap(function: Callable[..., T]) -> _lru_cache_wrapper[T]:
         cached = lru_cache(maxsize=maxsize)(function)

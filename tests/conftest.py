@@ -9,6 +9,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Every test starts with the text functions remembering nothing (kspub.memo): no test is served a result
+    another computed — under mutation testing, one computed by the unmutated code before the mutant ran."""
+    from kspub import memo
+
+    memo.clear()
+
 DEMO = """---
 id: demo
 title: 示例协议

@@ -92,3 +92,16 @@ def test_forgetting_gives_the_same_results() -> None:
     memo.clear()
     assert redline.cache_info().currsize == 0
     assert [(normalise(t), _sentences(t), redline(t, t + "。")) for t in texts] == before
+
+
+def test_a_changed_function_below_is_seen_only_after_forgetting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why every test starts with nothing remembered (tests/conftest.py): a mutant of a function below
+    ``redline`` would otherwise be served the unmutated result computed before it."""
+    import kspub.redline as module
+
+    old, new = "甲方应当通知。", "乙方可以通知。"
+    first = redline(old, new)
+    monkeypatch.setattr(module, "_segments_from_matches", lambda *args: [module.Segment("equal", "变异")])
+    assert redline(old, new) == first  # remembered: the change below is not seen
+    memo.clear()
+    assert redline(old, new) == (module.Segment("equal", "变异"),)
