@@ -139,6 +139,9 @@ def make_repository(folder: Path, agreements: int, versions: int = 10, seed: int
         if v == 1:
             config = (ROOT / "mkdocs.yml").read_bytes()
             stream.append(b"M 100644 inline mkdocs.yml\ndata %d\n%s\n" % (len(config), config))
+            # the build's output stays out of the history, as in the agreements repository itself
+            ignore = b"/build/\n"
+            stream.append(b"M 100644 inline .gitignore\ndata %d\n%s\n" % (len(ignore), ignore))
     subprocess.run(["git", "fast-import", "--quiet"], cwd=folder, input=b"".join(stream), check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=folder, check=True)
     return folder

@@ -323,7 +323,7 @@ def test_the_api_process_ends_when_its_work_is_done(tmp_path: Path, monkeypatch:
     store = Cache(tmp_path / "cache")
     used = {tmp_path / "cache" / f"since-{i:06d}-{'0' * 64}.pickle" for i in range(20_000)}  # ~2 MB of paths
 
-    def write(snapshot: object, folder: Path, base_url: str, cache: Cache) -> list[Path]:
+    def write(snapshot: object, folder: Path, base_url: str, cache: Cache, *_: object) -> list[Path]:
         cache.used.update(used)
         (folder / "api").mkdir(parents=True)
         return [folder / "api" / "index.json"]
@@ -337,6 +337,7 @@ def test_the_api_process_ends_when_its_work_is_done(tmp_path: Path, monkeypatch:
     assert writer.finish(site, store) == 1
     assert used <= store.used
     assert (site / "api").is_dir() and not (tmp_path / "staging" / "cache-used.txt").exists()
+    assert not (tmp_path / "staging" / "fingerprints.txt").exists()
 
 
 @pytest.mark.parametrize("cache", [True, False])

@@ -308,9 +308,9 @@ def _build_work(repo: Path) -> Callable[[Callable[[], None]], None]:
     def work(arm: Callable[[], None]) -> None:
         real = build_module._swap
 
-        def swap(staging: Path, out: Path) -> None:
+        def swap(staging: Path, out: Path, **options: Any) -> None:
             arm()
-            real(staging, out)
+            real(staging, out, **options)
 
         build_module._swap = swap
         build(repo, as_of=AS_OF, out=None, progress=False)

@@ -81,6 +81,7 @@ from kspub.publish.api_versions import (
     version_document,
 )
 from kspub.publish.cache import Cache
+from kspub.publish.links import Published, sha256_fingerprint
 from kspub.publish.parallel import Task
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
@@ -454,24 +455,29 @@ class _Output:
     (:func:`write_api`: the API of a large repository is hundreds of megabytes); either way each file's
     :func:`digest` is kept for the manifests."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, published: Published | None = None) -> None:
         self.root = root
+        self.published = published or Published()
         self.data: dict[str, bytes] = {}
         self.digests: dict[str, Digest] = {}
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
 
     def __setitem__(self, rel: str, data: bytes) -> None:
         self.digests[rel] = digest(data)
         if self.root is None:
             self.data[rel] = data
             return
-        path = (self.root / rel).resolve()
-        if not path.is_relative_to(self.root):  # unreachable after the checks of every ID and label; a last guard
+        # unreachable after the checks of every ID and label; a last guard (the folder is new: no links in it)
+        if rel.startswith("/") or ".." in rel.split("/") or "\0" in rel:
             raise KspubError("KS910", f"发布路径 {rel} 超出了 {API_DIR} 目录")
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
-        path.write_bytes(data)
+        folder, _, _ = rel.rpartition("/")
+        if folder not in self._folders:
+            os.makedirs(f"{self.root}/{folder}", exist_ok=True)
+            self._folders.add(folder)
+        path = f"{self.root}/{rel}"
+        if not self.published.link("site", f"{API_DIR}/{rel}", sha256_fingerprint(self.digests[rel][0]), Path(path)):
+            with open(path, "wb") as f:
+                f.write(data)
 
     def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():
@@ -573,22 +579,29 @@ def _check_no_collisions(files: Iterable[str]) -> None:
             )
 
 
-def write_api(snapshot: Snapshot, out: Path, *, base_url: str = "", cache: Cache | None = None) -> list[Path]:
+def write_api(
+    snapshot: Snapshot, out: Path, *, base_url: str = "", cache: Cache | None = None,
+    published: Published | None = None, fingerprints: dict[str, str] | None = None,
+) -> list[Path]:  # fmt: skip
     """Render the API and write it under ``out/api/v1/``; returns the written paths, sorted.
 
     The files are written as they are made into a scratch folder inside ``out`` (the API of a large repository
     is hundreds of megabytes, never held whole) and moved into ``out/api/v1`` once all are made, so a rendering
     error leaves ``out`` as it was. ``out`` is expected to be a fresh build directory (the caller swaps it in
     atomically); files already there and not part of the API are neither removed nor listed in the manifest.
-    ``cache``: the build's cache (:func:`build_api`); None computes everything.
+    ``cache``: the build's cache (:func:`build_api`); None computes everything. ``published``: the published
+    build, whose files of the same content are linked rather than written (kspub/publish/links.py);
+    ``fingerprints`` receives each file's (site-relative path → fingerprint).
     """
     existed = out.exists()
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".api-", dir=out)).resolve()
     try:
-        files = _Output(scratch)
+        files = _Output(scratch, published)
         _make_api(snapshot, files, base_url, cache)
         _move_into(scratch, (out / API_DIR).resolve())
+        if fingerprints is not None:
+            fingerprints.update((f"{API_DIR}/{rel}", sha256_fingerprint(d[0])) for rel, d in files.digests.items())
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         if not existed:

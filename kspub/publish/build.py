@@ -40,6 +40,7 @@ from typing import Any
 
 from kspub.clock import today_in_shanghai
 from kspub.errors import Diagnostic, KspubError
+from kspub.publish import links
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
 from kspub.publish.parallel import prefetch, release_free_memory, workers
@@ -79,6 +80,8 @@ class BuildResult:
     cache_misses: int
     cache_missed: dict[str, int]
     """Cache misses per kind of work (``lint``, ``parse``, ``diff``, ``body``, ``search``)."""
+    files_linked: int = 0
+    """Files of the published build linked into this one instead of written again (kspub/publish/links.py)."""
     pages_rendered: int = 0
     """Pages mkdocs rendered in this build; the others were carried over (:mod:`kspub.publish.reuse`)."""
     workers: int = 1
@@ -194,12 +197,19 @@ def _build_with(
     except BaseException:  # a configuration mkdocs refuses: nothing of this build is left behind
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    live = _Live(out)
     if cache:
-        carried = _carry_over(out, staging, store, site_key, phases)
+        carried = _carry_over(live, staging, store, site_key, phases)
         if carried is not None:
             return replace(carried, as_of=as_of, cache_hits=store.hits, cache_misses=store.misses,
                            cache_missed=dict(sorted(store.missed.items())), timings=dict(phases.timings),
                            warnings=snapshot.warnings)  # fmt: skip
+    published, older = links.Published(), None
+    if cache and live.folders:
+        with phases.run("published"):  # which files of the published build this one may link (kspub/publish/links.py)
+            published = links.checked(live.folders, live.manifests(), _published_record(store, out))
+        # checked: the build it replaced, kept while the two shared files, can go now (before this build records)
+        older = _discard_previous(live.generation, out)
     api: _ApiWriter | None = None
     # The snapshot stays alive while mkdocs creates millions of short-lived objects; frozen, the collector stops
     # traversing it on every full collection (mkdocs otherwise runs markedly slower here than on its own).
@@ -217,8 +227,8 @@ def _build_with(
                     if not store.has(kind, k):
                         store.get_or_compute(kind, k, compute)
         with phases.run("render"):
-            rendered = render_site(snapshot, store, docs)  # written as rendered, one agreement at a time
-            _write_docs(docs, rendered)
+            rendered = render_site(snapshot, store, docs, published)  # written (or linked) one agreement at a time
+            _write_docs(docs, rendered, published)
         from kspub import memo
 
         memo.clear()  # the comparisons are done: what the text functions remember is let go before forking again
@@ -231,9 +241,10 @@ def _build_with(
             # copy of most of what it reads: one more beside them would add that much to the peak).
             def start_api() -> None:
                 nonlocal api
-                api = _ApiWriter.start(snapshot, staging / "api", base_url, store)
+                api = _ApiWriter.start(snapshot, staging / "api", base_url, store, published)
 
-            pages = _render_pages(config_file, docs, site, rendered, epoch, advance, page_store, staging, start_api)
+            pages = _render_pages(config_file, docs, site, rendered, epoch, advance, page_store, staging, start_api,
+                                  published)  # fmt: skip
         with phases.run("search"):
             from kspub.publish.search import add_clause_entries, fix_query_segmentation
 
@@ -263,11 +274,15 @@ def _build_with(
             warnings=snapshot.warnings,
         )
         if cache:
-            with phases.run("record"):  # what a rebuild of the same inputs may carry over (see _carry_over)
-                store.put(_SITE, site_key,
-                          {"docs": tree_manifest(docs), "site": tree_manifest(site), "result": result})  # fmt: skip
+            with phases.run("record"):  # what a rebuild may carry over (_carry_over) or link (kspub/publish/links.py)
+                if older is not None:  # removing them moves the change times of files this build links too
+                    older.wait()
+                fingerprints = _fingerprints(rendered, pages, api.fingerprints if api is not None else {})
+                store.put(_SITE, site_key, {"docs": tree_manifest(docs), "site": tree_manifest(site), "result": result,
+                                            "fingerprints": fingerprints})  # fmt: skip
+                store.put(_SITE, _published_key(out), site_key)
         with phases.run("swap"):
-            _swap(staging, out)
+            _swap(staging, out, keep_previous=published.count > 0)
             # the previous site is now inside the staging directory: it is deleted in the background
             _discard(staging, out)
         store.prune()
@@ -275,8 +290,10 @@ def _build_with(
         if api is not None:
             api.stop()
         shutil.rmtree(staging, ignore_errors=True)  # after a failure: the partial build
+        if older is not None:
+            older.wait()
         gc.unfreeze()
-    return replace(result, timings=dict(phases.timings))
+    return replace(result, timings=dict(phases.timings), files_linked=published.count)
 
 
 _SITE = "site"
@@ -319,24 +336,66 @@ def tree_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def _carry_over(out: Path, staging: Path, store: Cache, site_key: str, phases: Phases) -> BuildResult | None:
+class _Live:
+    """The published build in ``out``: its folders (when ``docs`` and ``site`` are links kspub made, into one
+    directory under ``.sites``) and their manifests, taken once."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        current = {name: out / name for name in _LINKS}
+        self.folders: dict[str, Path] = {}
+        self.generation: Path | None = None
+        if all(p.is_symlink() and p.is_dir() for p in current.values()):
+            self.folders = {name: p.resolve() for name, p in current.items()}
+            generations = {_generation(p) for p in current.values()}
+            self.generation = generations.pop() if len(generations) == 1 else None
+        self._manifests: dict[str, dict[str, tuple[int, ...]]] | None = None
+
+    def manifests(self) -> dict[str, dict[str, tuple[int, ...]]]:
+        if self._manifests is None:
+            self._manifests = {name: tree_manifest(folder) for name, folder in self.folders.items()}
+        return self._manifests
+
+
+def _published_key(out: Path) -> str:
+    """The cache entry naming the site key of the build last published into ``out``."""
+    return key("published", str(out))
+
+
+def _published_record(store: Cache, out: Path) -> Any:
+    """What the build last published into ``out`` recorded (read without counting: it is no result reused)."""
+    site_key = store.get(_SITE, _published_key(out), count=False)
+    return store.get(_SITE, site_key, count=False) if isinstance(site_key, str) else None
+
+
+def _carry_over(live: _Live, staging: Path, store: Cache, site_key: str, phases: Phases) -> BuildResult | None:
     """The whole previous build, when its inputs were exactly these (same snapshot, configuration, address,
     build time and code) and everything in it is as it wrote it (:func:`tree_manifest` checked against what the
     build recorded): it stays published as it is, nothing is written (a new link to its files would move their
     change times, and the record would no longer hold for the next build). None when anything differs; the build
     then proceeds as usual."""
     entry = store.get(_SITE, site_key)
-    current = {name: out / name for name in _LINKS}
-    if not isinstance(entry, dict) or not all(p.is_symlink() and p.is_dir() for p in current.values()):
+    if not isinstance(entry, dict) or not live.folders:
         return None
     with phases.run("carry"):
-        for name, link in current.items():
-            if tree_manifest(link.resolve()) != entry.get(name):
+        for name, manifest in live.manifests().items():
+            if manifest != entry.get(name):
                 return None  # changed since it was built (by hand?): built again
     shutil.rmtree(staging, ignore_errors=True)
     # nothing is pruned: the entries the previous build used are still the ones the next change needs
     result: BuildResult = entry["result"]
-    return replace(result, site=out / "site", docs=out / "docs", pages_rendered=0, workers=1)
+    return replace(result, site=live.out / "site", docs=live.out / "docs", pages_rendered=0, workers=1)
+
+
+def _fingerprints(rendered: RenderedSite, pages: PageReuse, api: Mapping[str, str]) -> links.Fingerprints:
+    """The fingerprint of every file this build wrote or linked whose content it knows (kspub/publish/links.py):
+    the generated Markdown and files, the pages by their keys, the copies mkdocs made of the files, the API."""
+    out = links.empty_fingerprints()
+    out["docs"].update(rendered.fingerprints)
+    out["site"].update((pages.dest_of(src), links.page(k)) for src, k in pages.keys.items() if pages.dest_of is not None)
+    out["site"].update((rel, rendered.fingerprints[rel]) for rel in _static(rendered))
+    out["site"].update(api)
+    return out
 
 
 def _source_date_epoch(snapshot: Snapshot) -> str:
@@ -347,19 +406,22 @@ def _source_date_epoch(snapshot: Snapshot) -> str:
     return str(int(datetime.fromisoformat(snapshot.built_at).timestamp()))
 
 
-def _write_docs(docs: Path, rendered: RenderedSite) -> None:
-    for rel, text in sorted(rendered.pages.items()):
-        path = docs / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
-    for rel, data in sorted(rendered.files.items()):
-        path = docs / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+def _write_docs(docs: Path, rendered: RenderedSite, published: links.Published | None = None) -> None:
+    """What :func:`render_site` kept in memory (everything, when it was given no folder), and kspub's assets."""
+    rendered.docs = docs
+    rendered.flush()
     assets = resources.files("kspub.publish").joinpath("assets")
     (docs / "assets").mkdir(parents=True, exist_ok=True)
     for name in ASSETS:
-        (docs / "assets" / name).write_bytes(assets.joinpath(name).read_bytes())
+        data, rel = assets.joinpath(name).read_bytes(), f"assets/{name}"
+        rendered.fingerprints[rel] = links.content(data)
+        if not (published or links.Published()).link("docs", rel, rendered.fingerprints[rel], docs / rel):
+            (docs / rel).write_bytes(data)
+
+
+def _static(rendered: RenderedSite) -> list[str]:
+    """The generated files mkdocs copies into the site as they are (the Word redlines, kspub's assets)."""
+    return sorted(rel for rel in rendered.fingerprints if rel not in rendered.digests)
 
 
 class _Collect(logging.Handler):
@@ -462,6 +524,7 @@ def page_keys_of(config_file: Path, docs: Path, site: Path, rendered: RenderedSi
 def _render_pages(
     config_file: Path, docs: Path, site: Path, rendered: RenderedSite, epoch: str, advance: Any,
     store: Cache | None, staging: Path, then: Callable[[], None] = lambda: None,
+    published: links.Published | None = None,
 ) -> PageReuse:
     """The pages through mkdocs: those not in the cache rendered in shares by one forked worker per core, each
     storing its pages in the cache; then one run writes the whole site from the cache (decision record 0506).
@@ -508,7 +571,9 @@ def _render_pages(
     else:
         count = 1
     then()
-    result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance, store, keys)
+    copies = {rel: rendered.fingerprints[rel] for rel in _static(rendered)}
+    result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance, store, keys, published=published,
+                         copies=copies)  # fmt: skip
     result.rendered, result.workers = max(len(todo), len(result.fresh)), count
     return result
 
@@ -539,13 +604,18 @@ def _run_mkdocs(
     store: Cache | None = None,
     keys: Mapping[str, str] | None = None,
     render: frozenset[str] | None = None,
+    *,
+    published: links.Published | None = None,
+    copies: Mapping[str, str] | None = None,
 ) -> PageReuse:
     """Run mkdocs; returns what it rendered and reused, with the anchor problems found in the pages it wrote.
 
     ``store``: the build cache, from which unchanged pages are carried over and into which rendered pages are
     stored under ``keys`` (:mod:`kspub.publish.reuse`, :func:`page_keys_of`); None renders every page.
     ``render``: the only pages to render when not stored, the others are left out of the output (one share of
-    a parallel build).
+    a parallel build). ``published``: the published build, whose unchanged pages are linked rather than written,
+    and whose copies of the generated files ``copies`` (docs-relative path → fingerprint) too, where their source
+    was linked (mkdocs then finds each copy no older than its source and copies nothing).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
@@ -555,7 +625,7 @@ def _run_mkdocs(
     with _environment(epoch) as log:
         try:
             config = mkdocs_config(config_file, docs, site, nav)
-            reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems)
+            reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems, published=published)
             # One share of a parallel build (its output is discarded): a page's text is let go once it is no longer
             # needed, since mkdocs would otherwise hold every page's Markdown and HTML to the end of its run.
             share = render is not None
@@ -570,6 +640,13 @@ def _run_mkdocs(
                 def on_config(self, config: Any, **kwargs: Any) -> Any:
                     self.search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
                     return config
+
+                def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
+                    for rel in linked_copies:  # the published copy is linked: nothing to copy, nothing written into it
+                        file = files.get_file_from_path(rel)
+                        if file is not None:
+                            file.copy_file = _copied
+                    return files
 
                 def on_env(self, env: Any, config: Any, files: Any, **kwargs: Any) -> Any:
                     self.order = [f.src_uri for f in files.documentation_pages()]
@@ -625,7 +702,8 @@ def _run_mkdocs(
             def dest_of(src: str) -> str:
                 return File(src, str(docs), str(site), config.use_directory_urls).dest_uri
 
-            if reuse.prepare(site, dest_of):
+            linked_copies = _link_copies(site, published, copies or {})
+            if reuse.prepare(site, dest_of) or linked_copies:
                 with _quiet_dirty_notice():
                     mkdocs_build(config, dirty=True)  # the pages written in prepare() are neither read nor rendered
             else:
@@ -636,19 +714,52 @@ def _run_mkdocs(
             raise _mkdocs_error(log, exc) from exc
 
 
-def _write_api(snapshot: Snapshot, site: Path, base_url: str = "", cache: Cache | None = None) -> list[Path]:
-    return write_api(snapshot, site, base_url=base_url, cache=cache)
+def _link_copies(site: Path, published: links.Published | None, copies: Mapping[str, str]) -> set[str]:
+    """Link the published copies of generated files whose source was linked (see :func:`_run_mkdocs`); returns
+    those linked."""
+    done: set[str] = set()
+    if published is None:
+        return done
+    folders: set[Path] = set()
+    for rel, fingerprint in copies.items():
+        if published.is_linked("docs", rel):
+            path = site / rel
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            if published.link("site", rel, fingerprint, path):
+                done.add(rel)
+    return done
 
 
-def _api_child(snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "", cache: Cache | None = None) -> None:
+def _copied(dirty: bool = False) -> None:
+    """Stands in for ``File.copy_file`` of a file whose copy is linked from the published build."""
+
+
+def _write_api(
+    snapshot: Snapshot, site: Path, base_url: str = "", cache: Cache | None = None,
+    published: links.Published | None = None, fingerprints: dict[str, str] | None = None,
+) -> list[Path]:  # fmt: skip
+    return write_api(snapshot, site, base_url=base_url, cache=cache, published=published, fingerprints=fingerprints)
+
+
+def _api_child(
+    snapshot: Snapshot, folder: Path, conn: Any, base_url: str = "", cache: Cache | None = None,
+    published: links.Published | None = None,
+) -> None:  # fmt: skip
     try:
         store = cache if cache is not None else Cache(None)
         store.hits, store.misses, store.missed, store.used = 0, 0, {}, set()  # this process's own, for the parent
-        files = len(_write_api(snapshot, folder, base_url, store))
+        fingerprints: dict[str, str] = {}
+        files = len(_write_api(snapshot, folder, base_url, store, published, fingerprints))
         # The cache entries it used go through a file: thousands of paths would fill the pipe, and a send that
-        # waits for the parent to read kept this process, and all it holds, alive until the API phase.
+        # waits for the parent to read kept this process, and all it holds, alive until the API phase. So do the
+        # fingerprints of the files it wrote, and what it linked.
         folder.mkdir(parents=True, exist_ok=True)
         _used_file(folder).write_text("\n".join(sorted(map(str, store.used))), "utf-8")
+        _fingerprints_file(folder).write_text(
+            "\n".join(f"{rel}\t{fp}\t{int(rel in (published or links.Published()).linked['site'])}"
+                      for rel, fp in sorted(fingerprints.items())), "utf-8")  # fmt: skip
         conn.send({"ok": True, "files": files, "hits": store.hits, "missed": store.missed})
     except KspubError as exc:
         conn.send({"ok": False, **exc.to_dict()})
@@ -662,26 +773,40 @@ def _used_file(folder: Path) -> Path:
     return folder / "cache-used.txt"
 
 
+def _fingerprints_file(folder: Path) -> Path:
+    return folder / "fingerprints.txt"
+
+
 class _ApiWriter:
     """The JSON API written by a forked process (the snapshot is shared, not copied); where fork is not
     available it is written in this process. Either way :meth:`finish` returns only once it is complete."""
 
-    def __init__(self, folder: Path, process: Any = None, conn: Any = None, files: int = 0) -> None:
+    def __init__(self, folder: Path, process: Any = None, conn: Any = None, files: int = 0,
+                 published: links.Published | None = None) -> None:  # fmt: skip
         self.folder, self.process, self.conn, self.files = folder, process, conn, files
+        self.published = published
+        self.fingerprints: dict[str, str] = {}
+        """Site-relative path → fingerprint of every file of the API (kspub/publish/links.py)."""
 
     @classmethod
-    def start(cls, snapshot: Snapshot, folder: Path, base_url: str = "", cache: Cache | None = None) -> _ApiWriter:
+    def start(
+        cls, snapshot: Snapshot, folder: Path, base_url: str = "", cache: Cache | None = None,
+        published: links.Published | None = None,
+    ) -> _ApiWriter:  # fmt: skip
         import multiprocessing
 
         if "fork" not in multiprocessing.get_all_start_methods():
-            return cls(folder, files=len(_write_api(snapshot, folder, base_url, cache)))
+            here = cls(folder, published=published)
+            here.files = len(_write_api(snapshot, folder, base_url, cache, published, here.fingerprints))
+            return here
         release_free_memory()
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_api_child, args=(snapshot, folder, writer, base_url, cache), daemon=True)
+        args = (snapshot, folder, writer, base_url, cache, published)
+        process = context.Process(target=_api_child, args=args, daemon=True)
         process.start()
         writer.close()
-        return cls(folder, process, reader)
+        return cls(folder, process, reader, published=published)
 
     def finish(self, site: Path, cache: Cache | None = None) -> int:
         """Wait for the API, then move it into the site."""
@@ -702,6 +827,13 @@ class _ApiWriter:
                     cache.missed[kind] = cache.missed.get(kind, 0) + n
                     cache.misses += n
             used.unlink()
+            listed = _fingerprints_file(self.folder)
+            for line in listed.read_text("utf-8").splitlines():
+                rel, fp, linked = line.split("\t")
+                self.fingerprints[rel] = fp
+                if linked == "1" and self.published is not None:
+                    self.published.linked["site"].add(rel)
+            listed.unlink()
         written = self.folder / "api"
         if written.exists():
             if (site / "api").exists():
@@ -750,11 +882,13 @@ def _check_site(site: Path, rendered: RenderedSite, problems: list[str]) -> None
         )
 
 
-def _swap(staging: Path, out: Path) -> None:
+def _swap(staging: Path, out: Path, *, keep_previous: bool = False) -> None:
     """Publish ``staging/docs`` and ``staging/site``: both move into a new directory ``out/.sites/<pid>-…``, then
     ``out/docs`` and ``out/site`` are pointed at them, each by a single rename of a new link over the old one, so
     that at every instant each is a complete tree, the previous one or the new one. What they showed before ends
-    up inside ``staging``, for the caller to discard."""
+    up inside ``staging``, for the caller to discard; with ``keep_previous`` (the new build links files of the
+    previous one) the previous build's directory moves inside the new one instead (:data:`links.PREVIOUS`), to be
+    removed by the next build once it has checked this one (kspub/publish/links.py)."""
     sites = out / _SITES
     sites.mkdir(exist_ok=True)
     generation = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=sites))
@@ -773,8 +907,9 @@ def _swap(staging: Path, out: Path) -> None:
     current = _current(out)
     for old in previous:
         if old not in current:
+            kept = keep_previous and not os.path.lexists(generation / links.PREVIOUS)
             with suppress(FileNotFoundError):  # removed already (by hand, or by another build's clean-up)
-                os.rename(old, staging / f"previous-{old.name}")
+                os.rename(old, generation / links.PREVIOUS if kept else staging / f"previous-{old.name}")
 
 
 def _point(target: Path, new: Path, staging: Path) -> Path | None:
@@ -851,6 +986,39 @@ def _discard(folder: Path, out: Path) -> None:
         subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "kspub-discard", str(trash)], check=True)
     except (OSError, subprocess.CalledProcessError):
         shutil.rmtree(trash, ignore_errors=True)
+
+
+class _Removal:
+    """A folder being removed by a process of its own (see :func:`_discard_previous`)."""
+
+    def __init__(self, process: subprocess.Popen[bytes] | None) -> None:
+        self.process = process
+
+    def wait(self) -> None:
+        if self.process is not None:
+            self.process.wait()
+            self.process = None
+
+
+def _discard_previous(generation: Path | None, out: Path) -> _Removal | None:
+    """Start removing the build that the published one replaced and kept (:data:`links.PREVIOUS`), if any; the
+    caller waits for it before recording what it wrote: the removal moves the change times of the files the two
+    builds shared, and so of files the caller links too."""
+    kept = generation / links.PREVIOUS if generation is not None else None
+    if kept is None or not kept.is_dir() or kept.is_symlink():
+        return None
+    trash = Path(tempfile.mkdtemp(prefix=f"{_TRASH}{os.getpid()}-", dir=out))
+    try:
+        os.rename(kept, trash / "old")
+    except OSError:
+        trash.rmdir()
+        return None
+    try:
+        return _Removal(subprocess.Popen(["rm", "-rf", "--", str(trash)], stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
+        return None
 
 
 def _remove_abandoned_staging(out: Path) -> None:

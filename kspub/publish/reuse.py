@@ -40,6 +40,8 @@ from typing import Any
 
 from kspub.errors import KspubError
 from kspub.publish.cache import Cache, key
+from kspub.publish.links import Published
+from kspub.publish.links import page as page_fingerprint
 
 #: The template a carried-over page is rendered with: nothing (its stored HTML is written instead).
 STUB_TEMPLATE = "kspub-reused.html"
@@ -161,6 +163,13 @@ class PageReuse:
     skipped: set[str] = field(default_factory=set)
     found: list[str] = field(default_factory=list)
     """Problems of every page written, fresh or reused."""
+    published: Published | None = None
+    """The published build, whose unchanged pages are linked instead of written (kspub/publish/links.py)."""
+    dest_of: Callable[[str], str] | None = None
+    """A page's path in the site (source path → output path), set once mkdocs' configuration is known."""
+    site: Path | None = None
+    linked: set[str] = field(default_factory=set)
+    """Pages whose output is a link to the published page (never written into: see :meth:`on_post_page`)."""
     rendered: int = 0
     """Pages rendered for this build, here or by workers (set by the build)."""
     workers: int = 1
@@ -176,7 +185,10 @@ class PageReuse:
         if k is None:
             return None
         meta = self.store.get(_META, k)
-        return meta if isinstance(meta, RenderedPage) and self.store.has(_HTML, k) else None
+        if not isinstance(meta, RenderedPage) or not self.store.has(_HTML, k):
+            return None
+        self.store.keep(_HTML, k)  # kept by the cache's pruning even when the page is linked, not read
+        return meta
 
     def stubbed(self, src: str) -> bool:
         return src in self.reused or src in self.skipped
@@ -184,14 +196,23 @@ class PageReuse:
     # --- the mkdocs events (called by the plugin class below) -------------------------------------------------
 
     def prepare(self, site: Path, dest_of: Callable[[str], str]) -> bool:
-        """Before mkdocs runs: every stored page's HTML is written to its place in ``site``, and, in a shard,
-        an empty placeholder for every page another process renders. mkdocs then runs in its own "dirty" mode,
-        which neither reads nor renders a page whose output is newer than its source, so these pages cost it
-        nothing. Returns whether any page was written. A stored page whose HTML cannot be read is dropped from
-        the cache and rendered again."""
+        """Before mkdocs runs: every stored page's HTML is written to its place in ``site`` (or the published
+        page of the same key linked there, when its Markdown source was linked too: mkdocs then finds the page
+        no older than its source), and, in a shard, an empty placeholder for every page another process renders.
+        mkdocs then runs in its own "dirty" mode, which neither reads nor renders a page whose output is newer
+        than its source, so these pages cost it nothing. Returns whether any page was written. A stored page
+        whose HTML cannot be read is dropped from the cache and rendered again."""
+        self.dest_of, self.site = dest_of, site
+        published = self.published or Published()
         folders: set[Path] = set()  # each made once, not once per page
         for src, k in self.keys.items():
             stored = self.lookup(src)
+            if stored is not None and published.is_linked("docs", src):
+                dest = dest_of(src)
+                if _folder(site / dest, folders) and published.link("site", dest, page_fingerprint(k), site / dest):
+                    self.reused[src] = stored
+                    self.linked.add(src)
+                    continue
             if stored is not None:
                 html = self.store.get(_HTML, k, count=False)
                 if isinstance(html, str):
@@ -250,6 +271,10 @@ class PageReuse:
         if src in self.skipped:
             return ""  # another process renders it; mkdocs writes no empty page
         stored = self.reused.get(src)
+        if src in self.linked and self.site is not None and self.dest_of is not None:
+            # mkdocs writes the page all the same (it found it older than its source): into a new file, never
+            # into the published one the link shares
+            (self.site / self.dest_of(src)).unlink(missing_ok=True)
         if stored is not None:
             html = self.store.get(_HTML, self.keys[src], count=False)
             if not isinstance(html, str):  # read in prepare(), gone since: dropped, the next build renders it
@@ -296,11 +321,17 @@ _WRITTEN = RenderedPage(search=(), anchors=frozenset(), title=None, links={}, pr
 """What is left of a page carried over once mkdocs is done (see :meth:`PageReuse.written`)."""
 
 
-def _write(path: Path, html: str, folders: set[Path]) -> None:
-    """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
+def _folder(path: Path, folders: set[Path]) -> bool:
+    """Make the folder of ``path`` unless ``folders`` says it exists already."""
     if path.parent not in folders:
         path.parent.mkdir(parents=True, exist_ok=True)
         folders.add(path.parent)
+    return True
+
+
+def _write(path: Path, html: str, folders: set[Path]) -> None:
+    """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
+    _folder(path, folders)
     path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
 
 

@@ -38,6 +38,7 @@ from kspub.errors import KspubError
 from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
+from kspub.publish.links import Published, content, sha256_fingerprint
 from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
 from kspub.publish.parallel import prefetch
 from kspub.publish.reuse import PageDigest, page_digest
@@ -203,10 +204,15 @@ class RenderedSite:
 
     folders: set[str] = field(default_factory=set)
     """docs-relative folders already made by :meth:`flush` (each made once, not once per file)."""
+    published: Published | None = None
+    """The published build, whose unchanged files :meth:`flush` links instead of writing (kspub/publish/links.py)."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """docs-relative path → fingerprint of every page and file written or linked by :meth:`flush`."""
 
     def flush(self) -> None:
         """Record the digests of the pages held (those not known already: an agreement's cached pages carry
-        theirs); with :attr:`docs`, write pages and files there and let go."""
+        theirs); with :attr:`docs`, write pages and files there (or link the published ones of the same
+        content) and let go."""
         for rel, text in self.pages.items():
             if rel not in self.digests:
                 self.digests[rel] = page_digest(rel, text)
@@ -214,10 +220,17 @@ class RenderedSite:
         self.names.update(self.files)
         if self.docs is None:
             return
+        published = self.published or Published()
         for rel, text in sorted(self.pages.items()):
-            self._folder(rel).joinpath(posixpath.basename(rel)).write_text(text, "utf-8")
+            fingerprint = self.fingerprints[rel] = sha256_fingerprint(self.digests[rel][0])  # the text's sha256
+            path = self._folder(rel).joinpath(posixpath.basename(rel))
+            if not published.link("docs", rel, fingerprint, path):
+                path.write_text(text, "utf-8")
         for rel, data in sorted(self.files.items()):
-            self._folder(rel).joinpath(posixpath.basename(rel)).write_bytes(data)
+            fingerprint = self.fingerprints[rel] = content(data)
+            path = self._folder(rel).joinpath(posixpath.basename(rel))
+            if not published.link("docs", rel, fingerprint, path):
+                path.write_bytes(data)
         self.pages.clear()
         self.files.clear()
 
@@ -561,11 +574,13 @@ def _render_agreement(r: _Renderer, agreement: PublishedAgreement, views: list[V
                    label=view.label, target=f"{agreement.id}/{view.label}/")  # fmt: skip
 
 
-def render_site(snapshot: Snapshot, cache: Cache | None = None, docs: Path | None = None) -> RenderedSite:
+def render_site(
+    snapshot: Snapshot, cache: Cache | None = None, docs: Path | None = None, published: Published | None = None
+) -> RenderedSite:
     """Every page of the site, in memory; nothing is written unless ``docs`` is given, into which pages and
-    files are then written one agreement at a time (and not kept). Each agreement's pages (and Word redlines)
-    are cached as one unit under a key of everything they show (:func:`agreement_pages_key`), agreement bodies
-    by their text."""
+    files are then written one agreement at a time (and not kept), those of the ``published`` build with the
+    same content linked instead. Each agreement's pages (and Word redlines) are cached as one unit under a key of
+    everything they show (:func:`agreement_pages_key`), agreement bodies by their text."""
     check_paths(snapshot)
     cache = cache or Cache(None)
     if cache.folder is not None:  # compiled templates too: jinja keys them by the template's source
@@ -573,6 +588,7 @@ def render_site(snapshot: Snapshot, cache: Cache | None = None, docs: Path | Non
         _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     r = _Renderer(snapshot, cache)
     r.site.docs = docs
+    r.site.published = published
     all_views: list[VersionView] = []
     views_of = {a.id: _views(a) for a in snapshot.agreements}
     common = _common_inputs(snapshot)
