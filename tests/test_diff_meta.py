@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kspub import memo
 from kspub.chinese_text import normalise
-from kspub.diff import _identical, differing_fields
+from kspub.diff import _identical, changed_paths, deepdiff_paths, differing_fields
 from kspub.law.consent import _sentences
 from kspub.redline import redline
 
@@ -40,6 +40,27 @@ def _found(a: Mapping[str, Any], b: Mapping[str, Any]) -> set[tuple[str, str]]:
 @given(fields, fields)
 def test_deepdiff_finds_the_same_in_the_differing_fields_as_in_the_whole(a: dict[str, Any], b: dict[str, Any]) -> None:
     assert _found(*differing_fields(a, b)) == _found(a, b)
+
+
+# Front matters as a new version changes them: most fields plain values, some nested.
+plain_fields = st.dictionaries(st.sampled_from(["id", "version", "title", "announced", "effective", "summary"]), scalars,
+                               max_size=6)  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("KSPUB_EXAMPLES", "400")), deadline=None)
+@given(st.one_of(plain_fields, fields), st.one_of(plain_fields, fields))
+def test_the_changed_fields_are_those_deepdiff_finds(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert changed_paths(a, b) == deepdiff_paths(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ({"version": "1.0", "summary": "甲"}, {"version": "2.0", "summary": "乙"}),  # values changed
+    ({"version": 1}, {"version": True}),  # equal in Python, a change of type to DeepDiff
+    ({"version": "1.0"}, {"version": "1.0", "effective": "2024-01-01"}),  # added
+    ({"a": 1, "b": 2, "c": 3, "d": 4}, {"e": 5}),  # nothing shared: DeepDiff reports the whole
+])  # fmt: skip
+def test_plain_front_matter_changes_without_deepdiff(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert changed_paths(a, b) == deepdiff_paths(a, b)
 
 
 @pytest.mark.parametrize(("a", "b"), [

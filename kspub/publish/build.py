@@ -514,11 +514,46 @@ PARALLEL_MIN = 64
 
 def page_keys_of(config_file: Path, docs: Path, site: Path, rendered: RenderedSite) -> dict[str, str]:
     """Every generated page's key (:func:`kspub.publish.reuse.page_keys`) under this configuration."""
+    return _keys_and_places(config_file, docs, site, rendered)[0]
+
+
+def _keys_and_places(
+    config_file: Path, docs: Path, site: Path, rendered: RenderedSite
+) -> tuple[dict[str, str], Callable[[str], str]]:
+    """:func:`page_keys_of`, and where mkdocs writes each page (source path → path in the site)."""
+    from mkdocs.structure.files import File
+
     from kspub.publish.reuse import environment_key, page_keys
 
     config = mkdocs_config(config_file, docs, site, rendered.nav)
     docs_files = [*rendered.names, *(f"assets/{name}" for name in ASSETS)]
-    return page_keys(rendered.digests, docs_files, environment_key(config_file, config, rendered.nav))
+    keys = page_keys(rendered.digests, docs_files, environment_key(config_file, config, rendered.nav))
+
+    def dest_of(src: str) -> str:
+        return str(File(src, str(docs), str(site), config.use_directory_urls).dest_uri)
+
+    return keys, dest_of
+
+
+def _gather(shares: list[tuple[frozenset[str], Path]], site: Path, dest_of: Callable[[str], str]) -> set[str]:
+    """Move the pages each worker rendered from its own output into ``site`` (each as its worker wrote it, the
+    HTML it stored in the cache): the run that assembles the site then neither reads nor writes them again.
+    Returns the pages moved."""
+    moved: set[str] = set()
+    folders: set[Path] = set()
+    for share, output in shares:
+        for src in share:
+            dest = dest_of(src)
+            target = site / dest
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            try:
+                os.rename(output / dest, target)
+            except FileNotFoundError:
+                continue  # not written (a stored page found meanwhile): assembled as any other
+            moved.add(src)
+    return moved
 
 
 def _render_pages(
@@ -537,8 +572,9 @@ def _render_pages(
         result.rendered = len(result.fresh)
         return result
     with _environment(epoch):
-        keys = page_keys_of(config_file, docs, site, rendered)
+        keys, dest_of = _keys_and_places(config_file, docs, site, rendered)
     todo = missing(store, keys)
+    moved: set[str] = set()
     count = min(workers(), len(todo) // (PARALLEL_MIN // 2) or 1)
     import multiprocessing
 
@@ -546,9 +582,10 @@ def _render_pages(
         release_free_memory()
         context = multiprocessing.get_context("fork")
         running = []
-        for i, share in enumerate(shards(todo, count)):
+        shares = [(share, staging / f"shard-{i}") for i, share in enumerate(shards(todo, count))]
+        for share, output in shares:
             reader, writer = context.Pipe(duplex=False)
-            args = (config_file, docs, staging / f"shard-{i}", rendered.nav, epoch, store, keys, share, writer)
+            args = (config_file, docs, output, rendered.nav, epoch, store, keys, share, writer)
             process = context.Process(target=_render_share, args=args, daemon=True)
             process.start()
             writer.close()
@@ -568,12 +605,13 @@ def _render_pages(
         from kspub.publish.search import unload_segmenter
 
         unload_segmenter()  # every page is rendered: the API's process, forked next, need not share the dictionary
+        moved = _gather(shares, site, dest_of)
     else:
         count = 1
     then()
     copies = {rel: rendered.fingerprints[rel] for rel in _static(rendered)}
     result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance, store, keys, published=published,
-                         copies=copies)  # fmt: skip
+                         copies=copies, written=moved)  # fmt: skip
     result.rendered, result.workers = max(len(todo), len(result.fresh)), count
     return result
 
@@ -607,6 +645,7 @@ def _run_mkdocs(
     *,
     published: links.Published | None = None,
     copies: Mapping[str, str] | None = None,
+    written: set[str] | None = None,
 ) -> PageReuse:
     """Run mkdocs; returns what it rendered and reused, with the anchor problems found in the pages it wrote.
 
@@ -615,7 +654,8 @@ def _run_mkdocs(
     ``render``: the only pages to render when not stored, the others are left out of the output (one share of
     a parallel build). ``published``: the published build, whose unchanged pages are linked rather than written,
     and whose copies of the generated files ``copies`` (docs-relative path → fingerprint) too, where their source
-    was linked (mkdocs then finds each copy no older than its source and copies nothing).
+    was linked (mkdocs then finds each copy no older than its source and copies nothing). ``written``: pages
+    already in place in ``site``, as stored in the cache (moved there from the workers' output).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
@@ -625,7 +665,8 @@ def _run_mkdocs(
     with _environment(epoch) as log:
         try:
             config = mkdocs_config(config_file, docs, site, nav)
-            reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems, published=published)
+            reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems, published=published,
+                              in_place=written or set())  # fmt: skip
             # One share of a parallel build (its output is discarded): a page's text is let go once it is no longer
             # needed, since mkdocs would otherwise hold every page's Markdown and HTML to the end of its run.
             share = render is not None

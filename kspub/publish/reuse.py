@@ -168,6 +168,8 @@ class PageReuse:
     dest_of: Callable[[str], str] | None = None
     """A page's path in the site (source path → output path), set once mkdocs' configuration is known."""
     site: Path | None = None
+    in_place: set[str] = field(default_factory=set)
+    """Pages whose stored HTML is in place in the output already (written there by the worker that rendered it)."""
     linked: set[str] = field(default_factory=set)
     """Pages whose output is a link to the published page (never written into: see :meth:`on_post_page`)."""
     rendered: int = 0
@@ -207,6 +209,11 @@ class PageReuse:
         folders: set[Path] = set()  # each made once, not once per page
         for src, k in self.keys.items():
             stored = self.lookup(src)
+            if src in self.in_place:
+                if stored is not None:
+                    self.reused[src] = stored
+                    continue
+                (site / dest_of(src)).unlink(missing_ok=True)  # not stored after all: mkdocs renders it here
             if stored is not None and published.is_linked("docs", src):
                 dest = dest_of(src)
                 if _folder(site / dest, folders) and published.link("site", dest, page_fingerprint(k), site / dest):
