@@ -257,3 +257,16 @@ def test_without_the_record_of_the_published_build_nothing_is_linked(
     result = _build(repo)
     assert result.files_linked == 0 and result.pages_rendered < result.pages
     _assert_same_as_full(repo, result, tmp_path, monkeypatch)
+
+
+def test_a_file_written_where_a_link_to_a_published_file_is_is_a_new_file(tmp_path: Path) -> None:
+    """Two names of one file — a path naming a linked published file, as two paths differing only in case do on
+    a file system that does not tell them apart: what is written there replaces the name, never the file."""
+    published, staged = tmp_path / "published.json", tmp_path / "staged.json"
+    published.write_bytes(b'{"a": 1}\n')
+    os.link(published, staged)
+    links.write_new(staged, b'{"a": 2}\n')
+    assert published.read_bytes() == b'{"a": 1}\n' and staged.read_bytes() == b'{"a": 2}\n'
+    assert published.stat().st_nlink == 1 and staged.stat().st_ino != published.stat().st_ino
+    links.write_new(tmp_path / "new.json", b"{}\n")
+    assert (tmp_path / "new.json").read_bytes() == b"{}\n"

@@ -81,7 +81,7 @@ from kspub.publish.api_versions import (
     version_document,
 )
 from kspub.publish.cache import Cache
-from kspub.publish.links import Published, sha256_fingerprint
+from kspub.publish.links import Published, sha256_fingerprint, write_new
 from kspub.publish.parallel import Task
 from kspub.publish.snapshot import PublishedAgreement, PublishedVersion, Snapshot
 
@@ -476,8 +476,7 @@ class _Output:
             self._folders.add(folder)
         path = f"{self.root}/{rel}"
         if not self.published.link("site", f"{API_DIR}/{rel}", sha256_fingerprint(self.digests[rel][0]), Path(path)):
-            with open(path, "wb") as f:
-                f.write(data)
+            write_new(Path(path), data)
 
     def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():

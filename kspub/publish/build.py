@@ -205,7 +205,7 @@ def _build_with(
                            cache_missed=dict(sorted(store.missed.items())), timings=dict(phases.timings),
                            warnings=snapshot.warnings)  # fmt: skip
     published, older = links.Published(), None
-    if cache and live.folders:
+    if cache and live.generation is not None:  # both links into one build kspub made
         with phases.run("published"):  # which files of the published build this one may link (kspub/publish/links.py)
             published = links.checked(live.folders, live.manifests(), _published_record(store, out))
         # checked: the build it replaced, kept while the two shared files, can go now (before this build records)
@@ -337,8 +337,9 @@ def tree_manifest(folder: Path) -> dict[str, tuple[int, ...]]:
 
 
 class _Live:
-    """The published build in ``out``: its folders (when ``docs`` and ``site`` are links kspub made, into one
-    directory under ``.sites``) and their manifests, taken once."""
+    """The published build in ``out``: its folders (when ``docs`` and ``site`` are links to folders), the one
+    directory under ``.sites`` both point into (None when they point elsewhere or into two), and their manifests,
+    taken once."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -416,7 +417,7 @@ def _write_docs(docs: Path, rendered: RenderedSite, published: links.Published |
         data, rel = assets.joinpath(name).read_bytes(), f"assets/{name}"
         rendered.fingerprints[rel] = links.content(data)
         if not (published or links.Published()).link("docs", rel, rendered.fingerprints[rel], docs / rel):
-            (docs / rel).write_bytes(data)
+            links.write_new(docs / rel, data)
 
 
 def _static(rendered: RenderedSite) -> list[str]:
@@ -562,7 +563,9 @@ def _render_pages(
     published: links.Published | None = None,
 ) -> PageReuse:
     """The pages through mkdocs: those not in the cache rendered in shares by one forked worker per core, each
-    storing its pages in the cache; then one run writes the whole site from the cache (decision record 0506).
+    storing its pages in the cache and writing them, whence they are moved into ``site``; then one run assembles
+    the whole site, the other pages from the cache or linked from the published build (decision records 0506,
+    0509).
     ``then`` is called before that run (once the workers are done)."""
     from kspub.publish.reuse import missing, shards
 
@@ -620,7 +623,8 @@ def _render_share(
     config_file: Path, docs: Path, site: Path, nav: list[dict[str, Any]], epoch: str, store: Cache,
     keys: Mapping[str, str], share: frozenset[str], conn: Any,
 ) -> None:
-    """A worker of :func:`_render_pages`: renders ``share`` into the cache (its own output is discarded)."""
+    """A worker of :func:`_render_pages`: renders ``share`` into the cache and into ``site``, whence its pages
+    are moved into the build's site (the rest of its output is discarded)."""
     try:
         _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share)
         conn.send({"ok": True})
@@ -682,14 +686,15 @@ def _run_mkdocs(
                     self.search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
                     return config
 
-                def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
-                    for rel in linked_copies:  # the published copy is linked: nothing to copy, nothing written into it
-                        file = files.get_file_from_path(rel)
-                        if file is not None:
-                            file.copy_file = _copied
-                    return files
-
                 def on_env(self, env: Any, config: Any, files: Any, **kwargs: Any) -> Any:
+                    # once mkdocs knows what it copies (exclude_docs, draft_docs): a linked copy it copies is not
+                    # copied again, one it leaves out is removed; any other copy goes to a new file
+                    for rel in copies or {}:
+                        file = files.get_file_from_path(rel)
+                        if rel in linked_copies and file is not None and file.inclusion.is_included():
+                            file.copy_file = _copied
+                        else:
+                            (site / rel).unlink(missing_ok=True)
                     self.order = [f.src_uri for f in files.documentation_pages()]
                     reuse.restore(files)
                     advance(len(reuse.reused))
@@ -928,8 +933,9 @@ def _swap(staging: Path, out: Path, *, keep_previous: bool = False) -> None:
     ``out/docs`` and ``out/site`` are pointed at them, each by a single rename of a new link over the old one, so
     that at every instant each is a complete tree, the previous one or the new one. What they showed before ends
     up inside ``staging``, for the caller to discard; with ``keep_previous`` (the new build links files of the
-    previous one) the previous build's directory moves inside the new one instead (:data:`links.PREVIOUS`), to be
-    removed by the next build once it has checked this one (kspub/publish/links.py)."""
+    previous one, which both links pointed into) that build's directory moves inside the new one instead
+    (:data:`links.PREVIOUS`), to be removed by the next build once it has checked this one
+    (kspub/publish/links.py)."""
     sites = out / _SITES
     sites.mkdir(exist_ok=True)
     generation = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=sites))
@@ -1055,8 +1061,10 @@ def _discard_previous(generation: Path | None, out: Path) -> _Removal | None:
         trash.rmdir()
         return None
     try:
+        # a session of its own: an interrupt of the build (Ctrl-C) does not stop it halfway
         return _Removal(subprocess.Popen(["rm", "-rf", "--", str(trash)], stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         start_new_session=True))  # fmt: skip
     except OSError:
         shutil.rmtree(trash, ignore_errors=True)
         return None

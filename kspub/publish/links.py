@@ -19,9 +19,13 @@ A name added to or removed from a file moves its change time too, so the build t
 build it replaced (moved inside the new build's directory, :data:`PREVIOUS`) until the next build has checked the
 new one against its record, and only then removes them; it records what it wrote only once that removal is done.
 
-Nothing ever writes into a linked file: a page is linked only when its Markdown source is (mkdocs then finds the
-page newer than its source, and in its "dirty" mode neither renders nor writes it), a copied file only when its
-source is; the API's files are linked into a new folder. ``tests/test_build_links.py`` attacks each of these.
+Nothing writes into a linked file: a page is linked only when its Markdown source is (mkdocs then finds the page
+no older than its source, and in its "dirty" mode neither renders nor writes it), and a page mkdocs writes all the
+same is unlinked first; a copied file is linked only when its source is and mkdocs copies it at all, and mkdocs is
+told not to copy it again; every file kspub writes itself is a new file (:func:`write_new`), so that even a path
+that names a linked file (two names differing only in case, on a file system that does not tell them apart) is
+never written into. ``tests/test_build_links.py`` attacks each of these. A build without the cache records nothing
+and links nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +58,19 @@ def sha256_fingerprint(hex_digest: str) -> str:
 def page(page_key: str) -> str:
     """The fingerprint of a rendered page: its key (the same key, the same HTML)."""
     return "page:" + page_key
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` as a new file at ``path``: whatever is there already (a link to a published file) is removed
+    first, never written into."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        fd = os.open(path, flags, 0o666)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def empty_fingerprints() -> Fingerprints:

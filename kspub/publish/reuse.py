@@ -40,7 +40,7 @@ from typing import Any
 
 from kspub.errors import KspubError
 from kspub.publish.cache import Cache, key
-from kspub.publish.links import Published
+from kspub.publish.links import Published, write_new
 from kspub.publish.links import page as page_fingerprint
 
 #: The template a carried-over page is rendered with: nothing (its stored HTML is written instead).
@@ -198,9 +198,10 @@ class PageReuse:
     # --- the mkdocs events (called by the plugin class below) -------------------------------------------------
 
     def prepare(self, site: Path, dest_of: Callable[[str], str]) -> bool:
-        """Before mkdocs runs: every stored page's HTML is written to its place in ``site`` (or the published
-        page of the same key linked there, when its Markdown source was linked too: mkdocs then finds the page
-        no older than its source), and, in a shard, an empty placeholder for every page another process renders.
+        """Before mkdocs runs: every stored page's HTML is written to its place in ``site`` (unless a worker's
+        output put it there already, :attr:`in_place`; or the published page of the same key is linked there, when
+        its Markdown source was linked too: mkdocs then finds the page no older than its source), and, in a shard,
+        an empty placeholder for every page another process renders.
         mkdocs then runs in its own "dirty" mode, which neither reads nor renders a page whose output is newer
         than its source, so these pages cost it nothing. Returns whether any page was written. A stored page
         whose HTML cannot be read is dropped from the cache and rendered again."""
@@ -278,9 +279,9 @@ class PageReuse:
         if src in self.skipped:
             return ""  # another process renders it; mkdocs writes no empty page
         stored = self.reused.get(src)
-        if src in self.linked and self.site is not None and self.dest_of is not None:
-            # mkdocs writes the page all the same (it found it older than its source): into a new file, never
-            # into the published one the link shares
+        if self.site is not None and self.dest_of is not None:
+            # mkdocs writes the page (a page linked from the published build, should it find it older than its
+            # source): into a new file, never into whatever is there, which may be shared with the published site
             (self.site / self.dest_of(src)).unlink(missing_ok=True)
         if stored is not None:
             html = self.store.get(_HTML, self.keys[src], count=False)
@@ -339,7 +340,7 @@ def _folder(path: Path, folders: set[Path]) -> bool:
 def _write(path: Path, html: str, folders: set[Path]) -> None:
     """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
     _folder(path, folders)
-    path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
+    write_new(path, html.encode("utf-8", errors="xmlcharrefreplace"))
 
 
 def _no_render(page: Any, config: Any, files: Any) -> None:

@@ -38,7 +38,7 @@ from kspub.errors import KspubError
 from kspub.frontmatter import KINDS
 from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
-from kspub.publish.links import Published, content, sha256_fingerprint
+from kspub.publish.links import Published, content, sha256_fingerprint, write_new
 from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
 from kspub.publish.parallel import prefetch
 from kspub.publish.reuse import PageDigest, page_digest
@@ -225,12 +225,12 @@ class RenderedSite:
             fingerprint = self.fingerprints[rel] = sha256_fingerprint(self.digests[rel][0])  # the text's sha256
             path = self._folder(rel).joinpath(posixpath.basename(rel))
             if not published.link("docs", rel, fingerprint, path):
-                path.write_text(text, "utf-8")
+                write_new(path, text.encode("utf-8"))
         for rel, data in sorted(self.files.items()):
             fingerprint = self.fingerprints[rel] = content(data)
             path = self._folder(rel).joinpath(posixpath.basename(rel))
             if not published.link("docs", rel, fingerprint, path):
-                path.write_bytes(data)
+                write_new(path, data)
         self.pages.clear()
         self.files.clear()
 
