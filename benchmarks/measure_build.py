@@ -113,6 +113,7 @@ def main() -> None:
                 "files": result.files,
                 "cache_hits": result.cache_hits,
                 "pages_rendered": result.pages_rendered,
+                "files_linked": result.files_linked,
                 "cache_misses": result.cache_misses,
                 "nav": result.nav,
                 "docs": str(result.docs),

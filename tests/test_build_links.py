@@ -270,3 +270,19 @@ def test_a_file_written_where_a_link_to_a_published_file_is_is_a_new_file(tmp_pa
     assert published.stat().st_nlink == 1 and staged.stat().st_ino != published.stat().st_ino
     links.write_new(tmp_path / "new.json", b"{}\n")
     assert (tmp_path / "new.json").read_bytes() == b"{}\n"
+
+
+def test_a_generated_file_mkdocs_leaves_out_is_not_linked_into_the_site(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site configuration now leaves the Word redlines out (``exclude_docs``): kspub still generates them,
+    the same bytes as the published ones, but mkdocs copies none, so the published copies are not in the new site
+    either."""
+    assert list(repo.site.resolve().rglob("*.docx"))
+    config = repo.path / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "\nexclude_docs: |\n  *.docx\n", "utf-8")
+    repo.commit("网站配置：不发布 Word 修订稿", "mkdocs.yml")
+    result = _build(repo)  # the agreements unchanged: their Word files are the published ones
+    assert result.files_linked > 0 and list((repo.path / "build" / "docs").resolve().rglob("*.docx"))
+    assert not list(repo.site.resolve().rglob("*.docx"))
+    _assert_same_as_full(repo, result, tmp_path, monkeypatch)
