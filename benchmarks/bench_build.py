@@ -163,7 +163,7 @@ def synthetic(scales: list[tuple[int, int]], work: Path) -> list[Row]:
         rows.append(Row(f"{label}: one new version of one agreement", one["wall"], "plain mkdocs build", p_one,
                         TARGET_ONE_VERSION if targets else None,
                         f"{one['pages_rendered']} of {one['pages']} pages rendered, "
-                        f"{one['files_linked']} of {one['files']} files linked from the published build"))  # fmt: skip
+                        f"{one['files_linked']} files of the published site and its generated pages linked"))  # fmt: skip
         peak = max(c["peak_tree_pss"] for c in colds) / MB  # memory: the worse of the runs
         note = (f"Pss of the build and its workers together, the higher of {repeat} runs; peak RSS: the build {cold['max_rss'] / MB:.0f} MB, its "
                 f"largest worker {cold['max_rss_children'] / MB:.0f} MB (shared pages counted in both)")  # fmt: skip
