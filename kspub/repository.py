@@ -252,6 +252,11 @@ def read_at_ref(root: Path, ref: str, path: str) -> str:
     """A file's text at a git ref (``REF:PATH`` in ``kspub diff``)."""
     repo = open_repo(root)
     commit = verify_ref(repo, ref)
+    status, kind, _ = repo.git.execute(["git", "cat-file", "-t", f"{commit}:{path}"], with_extended_output=True,
+                                       with_exceptions=False)  # fmt: skip
+    if status == 0 and str(kind).strip() != "blob":  # a folder (git shows a listing of it, not a text)
+        raise KspubError("KS001", f"{ref}:{path} 不是文件（是目录）",
+                         hint="请给出协议文件的路径，例如 main:agreements/privacy-policy.md")  # fmt: skip
     try:
         return str(repo.git.show(f"{commit}:{path}", strip_newline_in_stdout=False))
     except Exception as exc:

@@ -106,6 +106,10 @@ def test_a_ref_or_path_that_does_not_exist(make_repo: Callable[..., Path]) -> No
     result = diff(repo, "HEAD~1:agreements/absent.md", f"main:{A}")
     assert result.exit_code == 1
     assert result.stderr == "错误：KS808 无法读取 HEAD~1:agreements/absent.md（提交或文件不存在）（请检查分支名/提交号和文件路径）\n"
+    result = diff(repo, "main:agreements", f"main:{A}")  # a folder: git would show its listing
+    assert result.exit_code == 1
+    assert result.stderr == ("错误：KS001 main:agreements 不是文件（是目录）"
+                             "（请给出协议文件的路径，例如 main:agreements/privacy-policy.md）\n")  # fmt: skip
     result = diff(repo, "--", f"--output=x:{A}", f"main:{A}")  # git would read it as an option
     assert result.exit_code == 1 and result.stderr.startswith("错误：KS804 “--output=x” 不是提交或分支名")
 
