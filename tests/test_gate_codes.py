@@ -448,7 +448,8 @@ def test_ks602_a_year_file_without_all_seven_holidays(pr: Callable[..., Path]) -
     write(repo, "calendar/2027.yaml", "year: 2027\nnotice: 国务院办公厅关于2027年部分节假日安排的通知\nholidays:\n"
                                       "  - name: 元旦\n    rest: 2027-01-01\n")  # fmt: skip
     g = gate(repo, release_first=False)
-    g.blocks("KS602", "calendar/2027.yaml", 4, "缺少春节、清明节、劳动节、端午节、中秋节、国庆节的放假安排", "请按2027年的通知补全全部七个节日")
+    found = g.blocks("KS602", "calendar/2027.yaml", 4, "缺少春节、清明节、劳动节、端午节、中秋节、国庆节的放假安排", "请按2027年的通知补全全部七个节日")
+    assert found.path == "calendar/2027.yaml"  # as in the repository, not where the file was read from
     (repo / "calendar/2027.yaml").write_text((FICTIONAL / "2027.yaml").read_text("utf-8"), "utf-8")
     gate(repo, release_first=False).passes()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from kspub.errors import KspubError
 from kspub.publish.build import BuildResult, build
 
 from .record_helpers import Repo, dates, fee, text
@@ -280,6 +281,20 @@ def test_a_calendar_year_file(repo: Repo, tmp_path: Path, monkeypatch: pytest.Mo
     again = _build(repo)
     assert again.cache_missed.get("agreement-pages") == 2
     _assert_same_as_full(repo, again, tmp_path, monkeypatch)
+
+
+def test_a_broken_calendar_year_file_is_named_as_in_the_repository(repo: Repo) -> None:
+    """The build reads the commit from a temporary folder: the error names the file an editor can open."""
+    (repo.path / "calendar").mkdir()
+    (repo.path / "calendar" / "2027.yaml").write_text(CALENDAR_2027.replace("rest: 2027-06-09", "rest: 2027-13-09"),
+                                                      "utf-8")  # fmt: skip
+    repo.commit("2027 年节假日安排（有误）", "calendar")
+    before = tree_digest(repo.site)
+    with pytest.raises(KspubError) as info:
+        _build(repo)
+    assert info.value.code == "KS602" and info.value.path == "calendar/2027.yaml"
+    assert info.value.format().startswith("calendar/2027.yaml:")
+    assert tree_digest(repo.site) == before
 
 
 @pytest.mark.parametrize(

@@ -216,7 +216,7 @@ def load_calendar(extra_dirs: Sequence[str | os.PathLike[str]] = ()) -> WorkCale
     """
     if not extra_dirs:
         return _default_calendar()
-    return _build_calendar(tuple(Path(p) for p in extra_dirs))
+    return _build_calendar(tuple((Path(p), str(p)) for p in extra_dirs))
 
 
 @lru_cache(maxsize=1)
@@ -224,11 +224,12 @@ def _default_calendar() -> WorkCalendar:
     return _build_calendar(())
 
 
-def _build_calendar(extra_dirs: tuple[Path, ...]) -> WorkCalendar:
+def _build_calendar(extra_dirs: tuple[tuple[Path, str], ...]) -> WorkCalendar:
+    """The calendar with the year files of ``extra_dirs``: (folder, how messages name it)."""
     days, sources = _chinesecalendar_days()
     files = list(_package_year_files())
-    for directory in extra_dirs:
-        files.extend(_directory_year_files(directory))
+    for directory, shown in extra_dirs:
+        files.extend(_directory_year_files(directory, shown))
     by_year: dict[int, YearFile] = {}
     for year_file in files:
         previous = by_year.get(year_file.year)
@@ -312,7 +313,7 @@ def _package_year_files() -> Iterator[YearFile]:
             yield parse_year_file(entry.read_text(encoding="utf-8"), f"{PACKAGE_DATA_DIR}/{entry.name}")
 
 
-def _directory_year_files(directory: Path) -> Iterator[YearFile]:
+def _directory_year_files(directory: Path, shown: str) -> Iterator[YearFile]:
     if not directory.is_dir():
         raise CalendarError(
             MISSING_CALENDAR_DIR,
@@ -322,7 +323,7 @@ def _directory_year_files(directory: Path) -> Iterator[YearFile]:
         )
     for entry in sorted(directory.iterdir()):
         if entry.is_file() and _is_year_file_candidate(entry.name):
-            yield parse_year_file(entry.read_text(encoding="utf-8"), str(entry))
+            yield parse_year_file(entry.read_text(encoding="utf-8"), f"{shown.rstrip('/')}/{entry.name}")
 
 
 def _is_year_file_candidate(name: str) -> bool:
@@ -581,4 +582,8 @@ def repository_calendar(root: Path, extra_dirs: Sequence[str | os.PathLike[str]]
     the repository's own ``calendar/`` (read from ``root``, never from the current directory). ``kspub check``
     and ``kspub notice`` both call this, so the same question gets the same date."""
     own = root / REPOSITORY_CALENDAR_DIR
-    return load_calendar(tuple(extra_dirs) + ((own,) if own.is_dir() else ()))
+    if not own.is_dir():
+        return load_calendar(extra_dirs)
+    # the repository's own year files named as in the repository (calendar/2027.yaml), wherever it is read from
+    # (the build reads a copy of the commit in a temporary folder)
+    return _build_calendar((*((Path(p), str(p)) for p in extra_dirs), (own, REPOSITORY_CALENDAR_DIR)))
