@@ -45,7 +45,7 @@ from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
 from kspub.publish.parallel import prefetch, release_free_memory, workers
 from kspub.publish.progress import Observer, Phases
-from kspub.publish.reuse import PageReuse
+from kspub.publish.reuse import PageReuse, make_folder
 from kspub.publish.site import ASSETS, RenderedSite, render_site
 from kspub.publish.snapshot import Snapshot
 
@@ -546,9 +546,7 @@ def _gather(shares: list[tuple[frozenset[str], Path]], site: Path, dest_of: Call
         for src in share:
             dest = dest_of(src)
             target = site / dest
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
+            make_folder(target, folders)
             try:
                 os.rename(output / dest, target)
             except FileNotFoundError:
@@ -770,9 +768,7 @@ def _link_copies(site: Path, published: links.Published | None, copies: Mapping[
     for rel, fingerprint in copies.items():
         if published.is_linked("docs", rel):
             path = site / rel
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
+            make_folder(path, folders)
             if published.link("site", rel, fingerprint, path):
                 done.add(rel)
     return done

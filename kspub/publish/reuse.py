@@ -217,7 +217,8 @@ class PageReuse:
                 (site / dest_of(src)).unlink(missing_ok=True)  # not stored after all: mkdocs renders it here
             if stored is not None and published.is_linked("docs", src):
                 dest = dest_of(src)
-                if _folder(site / dest, folders) and published.link("site", dest, page_fingerprint(k), site / dest):
+                make_folder(site / dest, folders)
+                if published.link("site", dest, page_fingerprint(k), site / dest):
                     self.reused[src] = stored
                     self.linked.add(src)
                     continue
@@ -329,17 +330,17 @@ _WRITTEN = RenderedPage(search=(), anchors=frozenset(), title=None, links={}, pr
 """What is left of a page carried over once mkdocs is done (see :meth:`PageReuse.written`)."""
 
 
-def _folder(path: Path, folders: set[Path]) -> bool:
-    """Make the folder of ``path`` unless ``folders`` says it exists already."""
+def make_folder(path: Path, folders: set[Path]) -> None:
+    """Make the folder of ``path`` unless ``folders`` (those made already) holds it: each made once, not once per
+    file."""
     if path.parent not in folders:
         path.parent.mkdir(parents=True, exist_ok=True)
         folders.add(path.parent)
-    return True
 
 
 def _write(path: Path, html: str, folders: set[Path]) -> None:
     """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
-    _folder(path, folders)
+    make_folder(path, folders)
     write_new(path, html.encode("utf-8", errors="xmlcharrefreplace"))
 
 
