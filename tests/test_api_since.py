@@ -146,6 +146,30 @@ def test_a_cached_comparison_is_never_served_for_another_text(demo_snapshot: Sna
     assert _notices(api.build_api(variant, cache=Cache(tmp_path / "cache"))) == _notices(api.build_api(variant))
 
 
+def test_a_comparison_of_neighbours_is_the_diff_phase_s_change_set_of_the_same_texts(
+    demo_snapshot: Snapshot, tmp_path: Path
+) -> None:
+    from kspub.diff import diff_agreements
+    from kspub.publish.compare import comparison, diff_key, parse_key
+
+    old, new = (v.agreement for v in demo_snapshot.agreements[0].versions[:2])
+    fresh = diff_agreements(old, new)
+    cache = Cache(tmp_path / "cache")
+    marked = replace(fresh, agreement="from-the-diff-phase")  # to tell the stored change set from a computed one
+    cache.put("diff", diff_key(parse_key(old.path, old.source), parse_key(new.path, new.source)), marked)
+    assert comparison(cache, old, new) == marked  # read, not computed again
+    assert cache.missed == {"compare": 1} and cache.hits == 0  # the diff entry is no hit or miss of its own
+    # another text at the same path and label: the stored change set of the first text is not taken for it
+    variant = _with_text(demo_snapshot, "1.1", "预付费用可按规则退还", "预付费用不予退还").agreements[0].versions[1].agreement
+    assert variant.source != new.source
+    assert comparison(cache, old, variant) == diff_agreements(old, variant) != marked
+    # nothing stored, or something else stored under the key: computed
+    assert comparison(Cache(tmp_path / "other"), old, new) == fresh
+    broken = Cache(tmp_path / "broken")
+    broken.put("diff", diff_key(parse_key(old.path, old.source), parse_key(new.path, new.source)), {"not": "a change set"})
+    assert comparison(broken, old, new) == fresh
+
+
 def test_a_damaged_cache_entry_is_recomputed(demo_snapshot: Snapshot, demo: dict[str, bytes], tmp_path: Path) -> None:
     api.build_api(demo_snapshot, cache=Cache(tmp_path / "cache"))
     entries = sorted((tmp_path / "cache").rglob("since/*/*.pickle"))

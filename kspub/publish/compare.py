@@ -4,7 +4,8 @@ The site's "since this version" pages (``compare/<version>/``) and the JSON API'
 compare a version with the version in force, and the API also with the latest announced one. Each comparison is
 a direct diff of the two texts (:func:`kspub.diff.diff_agreements`), kept in the build cache under a key of both
 texts and their paths, so the two readers share it, and a build's workers compute it once, ahead
-(:func:`kspub.publish.api.api_tasks`).
+(:func:`kspub.publish.api.api_tasks`). A comparison of neighbours is the change set the build's diff phase already
+stored for the same two texts (:func:`diff_key`): it is read, not computed again.
 """
 
 from __future__ import annotations
@@ -18,12 +19,30 @@ if TYPE_CHECKING:
     from kspub.model import Agreement
 
 
+def parse_key(path: str, source: str) -> str:
+    """The cache key of a version's parse: its path and text (:mod:`kspub.publish.incremental`)."""
+    return key("parse", path, source)
+
+
+def diff_key(old_parse: str, new_parse: str) -> str:
+    """The cache key of the diff phase's change set between two versions, by their :func:`parse_key`."""
+    return key("diff", old_parse, new_parse)
+
+
 def comparison_key(old: Agreement, new: Agreement) -> str:
     return key("compare", old.path, old.source, new.path, new.source)
 
 
 def comparison(cache: Cache, old: Agreement, new: Agreement) -> ChangeSet:
-    """Every change from ``old`` to ``new`` (cached by both texts and paths)."""
-    from kspub.diff import diff_agreements
+    """Every change from ``old`` to ``new`` (cached by both texts and paths). Where the diff phase stored the
+    change set of the same two texts (neighbours: ``diff_agreements`` of the same parsed texts), it is that one."""
+    from kspub.diff import ChangeSet, diff_agreements
 
-    return cache.get_or_compute("compare", comparison_key(old, new), lambda: diff_agreements(old, new))
+    def compute() -> ChangeSet:
+        # keyed by both texts and paths, as the comparison is: never another text's change set (count=False: a
+        # miss here is no miss of the build, only a comparison of versions that are not neighbours)
+        known = cache.get("diff", diff_key(parse_key(old.path, old.source), parse_key(new.path, new.source)),
+                          count=False)  # fmt: skip
+        return known if isinstance(known, ChangeSet) else diff_agreements(old, new)
+
+    return cache.get_or_compute("compare", comparison_key(old, new), compute)

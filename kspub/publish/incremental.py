@@ -20,6 +20,7 @@ from kspub.errors import Diagnostic, Severity
 from kspub.history import VersionRecord, parse_version, read_timelines
 from kspub.model import Agreement
 from kspub.publish.cache import Cache, key
+from kspub.publish.compare import diff_key, parse_key
 from kspub.publish.parallel import prefetch
 from kspub.publish.progress import Phases
 from kspub.publish.snapshot import PublishedAgreement, Snapshot, assemble, scheduled, snapshot_of, unrecorded
@@ -72,7 +73,7 @@ def load_corpus_cached(root: Path, cache: Cache) -> Corpus:
 
 
 def _parse_key(record: VersionRecord) -> str:
-    return key("parse", record.path, record.source)
+    return parse_key(record.path, record.source)
 
 
 def collect_cached(
@@ -132,7 +133,7 @@ def collect_cached(
     published: list[PublishedAgreement] = []
     with phases.run("diff", total=sum(max(len(t.versions) - 1, 0) for t in timelines_of)) as advance:
         pairs = [(old, new) for t in timelines_of for old, new in pairwise(_parse_key(r) for r in t.versions)]
-        prefetch([("diff", key("diff", old, new), partial(diff_agreements, parsed[old], parsed[new])) for old, new in pairs],
+        prefetch([("diff", diff_key(old, new), partial(diff_agreements, parsed[old], parsed[new])) for old, new in pairs],
                  cache)  # fmt: skip
         for timeline in timelines_of:
             keys = [_parse_key(record) for record in timeline.versions]
@@ -142,7 +143,7 @@ def collect_cached(
                 def diff(old: Agreement = parsed[old_key], new: Agreement = parsed[new_key]) -> ChangeSet:
                     return diff_agreements(old, new)
 
-                changes.append(cache.get_or_compute("diff", key("diff", old_key, new_key), diff))
+                changes.append(cache.get_or_compute("diff", diff_key(old_key, new_key), diff))
                 advance(1)
             published.append(assemble(timeline, as_of, [parsed[k] for k in keys], changes))
     from kspub.law.workdays import repository_calendar
