@@ -27,6 +27,8 @@ from markdown import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown.util import ETX, STX
 
+from kspub.memo import memo
+
 _VOID = frozenset(
     {
         "area",
@@ -160,12 +162,42 @@ def anchor_ids(text: str) -> set[str | None]:
     return out
 
 
+@memo(maxsize=1 << 16)
+def split_group(text: str, block_level: frozenset[str]) -> tuple[tuple[tuple[str, str], ...], str]:
+    """A group of lines (between blank lines) as its leading plain elements, each whole lines — (outer tag, text)
+    — and the rest of it, left to the parser ("" when none is left).
+
+    Remembered by the group's text (:mod:`kspub.memo`): a clause's block recurs on every page that shows the
+    clause (its version's page, the agreement's page, the comparisons), about three times over in a site."""
+    blocks: list[tuple[str, str]] = []
+    at = 0
+    while at < len(text) and text.startswith("<", at):  # plain elements, each whole lines
+        end = element_end(text, at, block_level)
+        if end is None or (end < len(text) and text[end] != "\n"):
+            break
+        blocks.append((_OPENING.match(text, at).group(1), text[at:end]))  # type: ignore[union-attr]
+        at = end + 1
+    return tuple(blocks), text[at:]
+
+
+@memo(maxsize=1 << 16)
+def block_anchor_ids(block: str) -> frozenset[str | None]:
+    """:func:`anchor_ids` of a plain block, remembered by its text."""
+    return frozenset(anchor_ids(block))
+
+
+@memo(maxsize=1 << 14)
+def leaves_parser_in_data(text: str) -> bool:
+    """:func:`_leaves_parser_in_data`, remembered by the text."""
+    return _leaves_parser_in_data(text)
+
+
 class _StandIns(Preprocessor):  # type: ignore[misc]
     """Before mkdocs' anchor scan and the ``html_block`` preprocessor: each plain block replaced by its
     stand-in, kept (with its anchors) for :class:`_Restore`."""
 
     def run(self, lines: list[str]) -> list[str]:
-        block_level = set(self.md.block_level_elements)
+        block_level = frozenset(self.md.block_level_elements)
         blocks: list[str] = []
         out: list[str] = []
         group: list[str] = []
@@ -175,18 +207,13 @@ class _StandIns(Preprocessor):  # type: ignore[misc]
             if not group:
                 return
             text = "\n".join(group)
-            at = 0
-            while at < len(text) and text.startswith("<", at):  # plain elements, each whole lines
-                end = element_end(text, at, block_level)
-                if end is None or (end < len(text) and text[end] != "\n"):
-                    break
-                outer = _OPENING.match(text, at).group(1)  # type: ignore[union-attr]
+            plain, left = split_group(text, block_level) if text.startswith("<") else ((), text)
+            for outer, block in plain:
                 out.append(f"<{outer}>{STX}ks:{len(blocks)}{ETX}</{outer}>")
-                blocks.append(text[at:end])
-                at = end + 1
-            if at < len(text):
-                out.extend(text[at:].split("\n"))
-                rest.append(text[at:])
+                blocks.append(block)
+            if left:
+                out.extend(left.split("\n"))
+                rest.append(left)
             group.clear()
 
         rest: list[str] = []
@@ -197,7 +224,7 @@ class _StandIns(Preprocessor):  # type: ignore[misc]
             else:
                 group.append(line)
         flush()
-        if not blocks or not all(map(_leaves_parser_in_data, rest)):
+        if not blocks or not all(map(leaves_parser_in_data, rest)):
             blocks.clear()
             return lines
         return out
@@ -230,7 +257,7 @@ class _Restore(Preprocessor):  # type: ignore[misc]
         if "mkdocs_raw_html" in self.md.preprocessors:  # mkdocs' scan of the page's raw HTML for anchor IDs
             scan = self.md.preprocessors["mkdocs_raw_html"]
             for block in blocks:
-                scan.present_anchor_ids |= anchor_ids(block)
+                scan.present_anchor_ids |= block_anchor_ids(block)
         joined = "\n".join(result)
         return restore(joined).split("\n") if STX in joined else result
 
