@@ -42,7 +42,7 @@ TARGET_UNCHANGED = 0.25
 TARGET_ONE_VERSION = 0.35
 TARGET_MEMORY_MB = 600
 TARGET_SCALE = (200, 10)
-PHASES = ("lint", "history", "parse", "diff", "compare", "render", "mkdocs", "search", "api", "check", "record", "carry", "swap")
+PHASES = ("lint", "history", "parse", "diff", "render", "mkdocs", "search", "api", "check", "record", "carry", "swap")
 MB = 1024 * 1024
 
 

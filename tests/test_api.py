@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -879,3 +880,68 @@ def test_the_written_api_equals_the_built_one_and_nothing_is_left_aside(built: B
             "keep.txt": b"mine",
         }
         assert sorted(p.name for p in out.iterdir()) == ["api"]
+
+
+# ── a forked helper writes part of the agreements' files ─────────────────────────────────────────────────────
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _marking_clause_documents(marks: Path, fail: dict[str, BaseException] | None = None) -> Any:
+    """``clause_documents`` that notes which process made each agreement's documents (and fails where told)."""
+    original = api.clause_documents
+
+    def clause_documents(versions: Any) -> Any:
+        agreement = versions[0].agreement.id
+        with (marks / "made").open("a") as f:
+            f.write(f"{agreement} {os.getpid()}\n")
+        if fail and agreement in fail:
+            raise fail[agreement]
+        return original(versions)
+
+    return clause_documents
+
+
+def test_a_helper_writes_part_of_the_agreements_and_the_api_is_the_same(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kspub.publish.cache import Cache
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setattr(api, "clause_documents", _marking_clause_documents(marks))
+    alone, shared = Cache(tmp_path / "c1"), Cache(tmp_path / "c2")
+    one = api.write_api(built.snapshot, tmp_path / "one", cache=alone)
+    two = api.write_api(built.snapshot, tmp_path / "two", cache=shared, helpers=2)
+    made = dict(line.split() for line in (marks / "made").read_text().splitlines()[2:])  # the second write's
+    assert made["demo"] == str(os.getpid()) != made["other"]  # the later agreement by the helper
+    assert [p.relative_to(tmp_path / "two") for p in two] == [p.relative_to(tmp_path / "one") for p in one]
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert _tree(tmp_path / "two" / "api" / "v1") == api.build_api(built.snapshot)  # the manifests count both
+    # the cache entries the helper read count in this process's figures, and survive its prune
+    assert (shared.hits, shared.misses, shared.missed) == (alone.hits, alone.misses, alone.missed)
+    assert {p.relative_to(tmp_path / "c2") for p in shared.used} == {p.relative_to(tmp_path / "c1") for p in alone.used}
+
+
+@pytest.mark.parametrize(
+    ("where", "error", "code"),
+    [
+        ("other", ValueError("helper failed"), "KS928"),  # in the helper: reported, not lost
+        ("other", KspubError("KS910", "发布路径超出"), "KS910"),  # the helper's own error, as it was
+        ("demo", KspubError("KS910", "发布路径超出"), "KS910"),  # here, while the helper runs: it is stopped
+    ],
+)
+def test_a_failure_on_either_side_fails_the_api_and_leaves_nothing(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, error: BaseException, code: str
+) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setattr(api, "clause_documents", _marking_clause_documents(marks, {where: error}))
+    with pytest.raises(KspubError) as info:
+        api.write_api(built.snapshot, tmp_path / "out", helpers=2)
+    assert info.value.code == code
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ChildProcessError):  # no helper left behind, running or unreaped
+        os.waitpid(-1, os.WNOHANG)

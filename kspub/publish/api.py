@@ -30,12 +30,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -432,14 +434,16 @@ def version_in_force(
 # ── the whole tree ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def api_tasks(snapshot: Snapshot, cache: Cache) -> list[Task]:
-    """The API's expensive cache entries — each version's notice assessment and every ``since`` comparison
-    (with the comparison it rests on, shared with the site's pages) — for the build's workers to compute ahead
-    (:func:`kspub.publish.parallel.prefetch`); :func:`build_api` then finds them, and computes any that failed."""
+def api_tasks(snapshot: Snapshot, cache: Cache) -> dict[str, list[Task]]:
+    """The API's expensive cache entries per agreement ID — each version's notice assessment and every ``since``
+    comparison (with the comparison it rests on, shared with the site's pages) — for the build's workers to
+    compute ahead (:func:`kspub.publish.parallel.prefetch_groups`); :func:`build_api` then finds them, and
+    computes any that failed."""
     calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
     calendar_key = calendar_fingerprint(calendar) if cache.folder is not None else ""
-    tasks: list[Task] = []
+    out: dict[str, list[Task]] = {}
     for agreement in snapshot.agreements:
+        tasks = out[agreement.id] = []
         versions = [VersionInput(agreement, v, None, None) for v in agreement.versions]
         for before, v in pairwise(agreement.versions):
             if v.changes is not None:
@@ -447,7 +451,7 @@ def api_tasks(snapshot: Snapshot, cache: Cache) -> list[Task]:
         for i, targets in since_pairs(versions) if versions else ():
             tasks.extend(since_task(versions[i], versions[j], calendar, cache, calendar_key)
                          for j in sorted(set(targets.values()) - {-1}))  # fmt: skip
-    return tasks
+    return out
 
 
 class _Output:
@@ -494,8 +498,9 @@ def build_api(snapshot: Snapshot, *, base_url: str = "", cache: Cache | None = N
     return dict(sorted(files.data.items()))
 
 
-def _make_api(snapshot: Snapshot, files: _Output, base_url: str, cache: Cache | None) -> None:
-    """:func:`build_api` into ``files``."""
+def _make_api(snapshot: Snapshot, files: _Output, base_url: str, cache: Cache | None, helpers: int = 1) -> None:
+    """:func:`build_api` into ``files``; with ``helpers`` > 1 and files written to disk, a forked helper writes
+    part of the agreements' files meanwhile."""
     urls = Urls(check_base_url(base_url))
     cache = cache if cache is not None else Cache(None)
     calendar = snapshot.calendar if snapshot.calendar is not None else load_calendar()
@@ -511,18 +516,39 @@ def _make_api(snapshot: Snapshot, files: _Output, base_url: str, cache: Cache | 
     )
     change_sets = {(pv.agreement.id, pv.label): pv.changes for versions in prepared for pv in versions}
     log = Log(snapshot.agreements, snapshot.as_of, change_sets)
-    files["index.json"] = dump_json(index_document(snapshot, urls))
-    for versions in prepared:
-        agreement = versions[0].agreement
-        files[timeline_path(agreement.id)] = dump_json(timeline_document(versions, urls))
-        files[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
-        for pv in versions:
-            files[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
-        for label, document in since_documents(versions, calendar, urls, cache, calendar_key).items():
-            files[since_path(agreement.id, label)] = dump_json(document)
-        for clause_id, document in clause_documents(versions).items():
-            files[clause_path(agreement.id, clause_id)] = dump_json(document)
-        files[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, log)
+
+    def agreement_files(share: Sequence[Sequence[VersionInput]], out: _Output) -> None:
+        for versions in share:
+            agreement = versions[0].agreement
+            out[timeline_path(agreement.id)] = dump_json(timeline_document(versions, urls))
+            out[current_path(agreement.id)] = dump_json(current_document(snapshot, agreement, urls))
+            for pv in versions:
+                out[version_path(agreement.id, pv.label)] = dump_json(version_document(pv))
+            for label, document in since_documents(versions, calendar, urls, cache, calendar_key).items():
+                out[since_path(agreement.id, label)] = dump_json(document)
+            for clause_id, document in clause_documents(versions).items():
+                out[clause_path(agreement.id, clause_id)] = dump_json(document)
+            out[feed_path(agreement.id)] = feed.agreement_feed(agreement, links, log)
+
+    # Written to disk with a core to spare: the later agreements' files by a forked helper, meanwhile the rest here
+    mine, theirs = _shares(prepared) if files.root is not None and helpers > 1 else (prepared, [])
+    helper = _Helper.start(files, cache, partial(agreement_files, theirs)) if theirs else None
+    try:
+        files["index.json"] = dump_json(index_document(snapshot, urls))
+        agreement_files(mine, files)
+        _make_api_rest(snapshot, files, urls, links, log)
+        if helper is not None:
+            helper.finish(files, cache)
+    finally:
+        if helper is not None:
+            helper.stop()
+    files.update(manifest_documents(snapshot, files.digests))
+    _check_no_collisions(files.digests)
+    files[MANIFEST] = dump_json(manifest_document(snapshot, files.digests))
+
+
+def _make_api_rest(snapshot: Snapshot, files: _Output, urls: Urls, links: feed.FeedLinks, log: Log) -> None:
+    """The documents of the whole API (all but one agreement's own and the manifests)."""
     for agreement in snapshot.agreements:
         for old_id in agreement.formerly:  # the old addresses of a renamed agreement say where it went
             moved = dump_json(redirect_document(old_id, agreement.id, urls))
@@ -542,9 +568,88 @@ def _make_api(snapshot: Snapshot, files: _Output, base_url: str, cache: Cache | 
     for document_type in DOCUMENT_TYPES:
         files[schema_path(document_type)] = schema_bytes(document_type)
     files[OPENAPI] = dump_json(openapi_document({t: schema(t) for t in DOCUMENT_TYPES}, urls))
-    files.update(manifest_documents(snapshot, files.digests))
-    _check_no_collisions(files.digests)
-    files[MANIFEST] = dump_json(manifest_document(snapshot, files.digests))
+
+
+def _shares(prepared: list[list[VersionInput]]) -> tuple[list[list[VersionInput]], list[list[VersionInput]]]:
+    """The agreements split for :class:`_Helper`: about half the versions to each side, a little less to this
+    process, which also writes the documents of the whole API."""
+    total = sum(map(len, prepared))
+    done, cut = 0, len(prepared)
+    for i, versions in enumerate(prepared):
+        if done >= total * 0.45:
+            cut = i
+            break
+        done += len(versions)
+    return prepared[:cut], prepared[cut:]
+
+
+class _Helper:
+    """A forked process that writes a share of the agreements' files into the same folder (``os.fork``: the
+    API's own process, a daemon, may not start a ``multiprocessing`` one), then reports what it wrote — each
+    file's digest, what it linked, the cache entries it read — for this process's manifests and figures."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, files: _Output, cache: Cache, work: Callable[[_Output], None]) -> _Helper:
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the helper itself (its result is checked by the parent)
+            os.close(reader)
+            try:
+                out = _Output(files.root, files.published)
+                linked, used = set(out.published.linked["site"]), set(cache.used)
+                hits, missed = cache.hits, dict(cache.missed)
+                work(out)
+                result: dict[str, Any] = {
+                    "ok": True, "digests": out.digests, "linked": out.published.linked["site"] - linked,
+                    "used": cache.used - used, "hits": cache.hits - hits,
+                    "missed": {k: n - missed.get(k, 0) for k, n in cache.missed.items() if n != missed.get(k, 0)},
+                }  # fmt: skip
+            except KspubError as exc:
+                result = {"ok": False, **exc.to_dict()}
+            except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent
+                result = {"ok": False, "code": "KS928", "message": f"写入 JSON API 时出错：{exc!r}", "hint": None}
+            try:
+                with os.fdopen(writer, "wb") as f:
+                    pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(0)
+        os.close(writer)
+        return cls(pid, reader)
+
+    def finish(self, files: _Output, cache: Cache) -> None:
+        """Wait for the helper and take in what it wrote; its failure is this build's."""
+        with os.fdopen(self.fd, "rb") as f:
+            self.fd = -1
+            data = f.read()
+        os.waitpid(self.pid, 0)
+        self.pid = 0
+        try:
+            result = pickle.loads(data)  # noqa: S301 - from this build's own forked process
+        except Exception:  # noqa: BLE001 - it ended before reporting
+            result = {"ok": False, "code": "KS928", "message": "写入 JSON API 的进程意外退出", "hint": None}
+        if not result["ok"]:
+            raise KspubError(result["code"], result["message"], path=result.get("path"), hint=result.get("hint"))
+        files.digests.update(result["digests"])
+        files.published.linked["site"].update(result["linked"])
+        cache.used.update(result["used"])
+        cache.hits += result["hits"]
+        for kind, n in result["missed"].items():
+            cache.missed[kind] = cache.missed.get(kind, 0) + n
+            cache.misses += n
+
+    def stop(self) -> None:
+        """Make sure the helper does not outlive the API (after a failure here it may still be running)."""
+        if self.fd != -1:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def ambiguity(agreement: PublishedAgreement) -> str | None:
@@ -580,7 +685,7 @@ def _check_no_collisions(files: Iterable[str]) -> None:
 
 def write_api(
     snapshot: Snapshot, out: Path, *, base_url: str = "", cache: Cache | None = None,
-    published: Published | None = None, fingerprints: dict[str, str] | None = None,
+    published: Published | None = None, fingerprints: dict[str, str] | None = None, helpers: int = 1,
 ) -> list[Path]:  # fmt: skip
     """Render the API and write it under ``out/api/v1/``; returns the written paths, sorted.
 
@@ -590,14 +695,15 @@ def write_api(
     atomically); files already there and not part of the API are neither removed nor listed in the manifest.
     ``cache``: the build's cache (:func:`build_api`); None computes everything. ``published``: the published
     build, whose files of the same content are linked rather than written (kspub/publish/links.py);
-    ``fingerprints`` receives each file's (site-relative path → fingerprint).
+    ``fingerprints`` receives each file's (site-relative path → fingerprint). ``helpers`` > 1: part of the
+    agreements' files are written by a forked process meanwhile (where fork is available).
     """
     existed = out.exists()
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".api-", dir=out)).resolve()
     try:
         files = _Output(scratch, published)
-        _make_api(snapshot, files, base_url, cache)
+        _make_api(snapshot, files, base_url, cache, helpers if hasattr(os, "fork") else 1)
         _move_into(scratch, (out / API_DIR).resolve())
         if fingerprints is not None:
             fingerprints.update((f"{API_DIR}/{rel}", sha256_fingerprint(d[0])) for rel, d in files.digests.items())

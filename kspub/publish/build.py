@@ -43,11 +43,11 @@ from kspub.errors import Diagnostic, KspubError
 from kspub.publish import links
 from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
-from kspub.publish.parallel import prefetch, release_free_memory, workers
+from kspub.publish.parallel import Task, release_free_memory, workers
 from kspub.publish.progress import Observer, Phases
 from kspub.publish.reuse import PageReuse, make_folder
 from kspub.publish.site import ASSETS, RenderedSite, render_site
-from kspub.publish.snapshot import Snapshot
+from kspub.publish.snapshot import PublishedAgreement, Snapshot
 
 CONFIG_FILE = "mkdocs.yml"
 CACHE_DIR = ".cache"
@@ -216,18 +216,17 @@ def _build_with(
     gc.freeze()
     try:
         docs, site = staging / "docs", staging / "site"
-        with phases.run("compare"):  # the comparisons the API and the pages share, computed on every core
+        with phases.run("render"):  # with the comparisons the API and the pages share, computed on every core
             from kspub.publish.api import api_tasks
-            from kspub.publish.search import load_segmenter, search_tasks
+            from kspub.publish.search import agreement_search_tasks, load_segmenter
 
             load_segmenter()  # before any worker is forked: shared by all of them, not loaded by each
-            tasks = [*api_tasks(snapshot, store), *search_tasks(snapshot)]  # the search's segmentation besides
-            if store.folder is not None and not prefetch(tasks, store):  # too few for workers: here, before
-                for kind, k, compute in tasks:  # the API's process starts, so it and the pages never both compute one
-                    if not store.has(kind, k):
-                        store.get_or_compute(kind, k, compute)
-        with phases.run("render"):
-            rendered = render_site(snapshot, store, docs, published)  # written (or linked) one agreement at a time
+            shared = api_tasks(snapshot, store)
+
+            def ahead(agreement: PublishedAgreement) -> list[Task]:  # the search's segmentation besides
+                return [*shared[agreement.id], *agreement_search_tasks(agreement)]
+
+            rendered = render_site(snapshot, store, docs, published, ahead)  # written (or linked) one agreement at a time
             _write_docs(docs, rendered, published)
         from kspub import memo
 
@@ -782,7 +781,8 @@ def _write_api(
     snapshot: Snapshot, site: Path, base_url: str = "", cache: Cache | None = None,
     published: links.Published | None = None, fingerprints: dict[str, str] | None = None,
 ) -> list[Path]:  # fmt: skip
-    return write_api(snapshot, site, base_url=base_url, cache=cache, published=published, fingerprints=fingerprints)
+    return write_api(snapshot, site, base_url=base_url, cache=cache, published=published, fingerprints=fingerprints,
+                     helpers=workers())  # fmt: skip
 
 
 def _api_child(

@@ -71,6 +71,9 @@ class Cache:
     missed: dict[str, int] = field(default_factory=dict)
     """Misses per kind of entry (``parse``, ``diff``, ``body`` …)."""
     used: set[Path] = field(default_factory=set)
+    ahead: set[Path] = field(default_factory=set)
+    """Entries the build's workers computed (:func:`kspub.publish.parallel.prefetch_groups`): the first read of
+    each counts as the miss it was, as if this process had computed it."""
 
     def _path(self, kind: str, k: str) -> Path:
         assert self.folder is not None
@@ -86,7 +89,7 @@ class Cache:
             with path.open("rb") as f:
                 value: T = pickle.load(f)  # noqa: S301 - written by kspub itself into its own build directory
             if valid(value):
-                self.hits += 1
+                self._count_read(kind, path)
                 return value
         except FileNotFoundError:
             pass
@@ -118,8 +121,20 @@ class Cache:
                 self._miss(kind)
             return None
         if count:
-            self.hits += 1
+            self._count_read(kind, path)
         return value
+
+    def _count_read(self, kind: str, path: Path) -> None:
+        if path in self.ahead:
+            self.ahead.discard(path)
+            self._miss(kind)
+        else:
+            self.hits += 1
+
+    def computed_ahead(self, kind: str, k: str) -> None:
+        """Note an entry a worker computed for this build (see :attr:`ahead`)."""
+        if self.folder is not None:
+            self.ahead.add(self._path(kind, k))
 
     def keep(self, kind: str, k: str) -> None:
         """Keep an entry through :meth:`prune` without reading it (a result made from it was found instead)."""

@@ -59,24 +59,24 @@ def release_free_memory() -> None:
 def prefetch(tasks: Sequence[Task], cache: Cache, minimum: int = 8) -> int:
     """Compute the tasks whose entries are not stored, in forked workers; returns how many were dealt out (0:
     too few, one core, no cache, or no fork — the build computes them as it goes)."""
+    return prefetch_groups([[task] for task in tasks], cache, minimum)
+
+
+def prefetch_groups(groups: Sequence[Sequence[Task]], cache: Cache, minimum: int = 8) -> int:
+    """:func:`prefetch` of tasks in groups each computed by one worker, in order (a group's later tasks read what
+    its earlier ones stored: an agreement's comparisons, then its pages)."""
     count = workers()
     if cache.folder is None or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    todo = [t for t in tasks if not cache.has(t[0], t[1])]
-    if len(todo) < minimum:
+    todo = [kept for group in groups if (kept := [t for t in group if not cache.has(t[0], t[1])])]
+    total = sum(map(len, todo))
+    if total < minimum or len(todo) < 2:  # one group is one worker's: the build computes it as it goes
         return 0
-    # Short-lived workers, ROUNDS of them per core one after another: a forked worker's memory grows with what it
-    # reads and makes of the build's (touching an object copies its page), so a worker given a quarter of a
-    # share peaks at about a quarter of what one given the whole share would. A fork costs milliseconds.
-    # Each worker takes a run of consecutive tasks: an agreement's tasks are listed together and share most of
-    # their texts, which the text functions remember within a process (:mod:`kspub.memo`).
-    parts = min(count * ROUNDS, len(todo))
-    chunks = [todo[len(todo) * i // parts : len(todo) * (i + 1) // parts] for i in range(parts)]
     release_free_memory()
     context = multiprocessing.get_context("fork")
     running: list[Any] = []
     try:
-        for chunk in chunks:
+        for chunk in parts(todo, count):
             while len(running) >= count:
                 done = wait([process.sentinel for process in running])
                 for process in [process for process in running if process.sentinel in done]:
@@ -92,8 +92,39 @@ def prefetch(tasks: Sequence[Task], cache: Cache, minimum: int = 8) -> int:
             process.terminate()
             process.join()
         raise
-    return len(todo)
+    for kind, k, _ in (task for group in todo for task in group):
+        cache.computed_ahead(kind, k)  # counted where read, as computed
+    return total
 
 
-#: Workers each core runs one after another in :func:`prefetch`.
+def parts(groups: Sequence[Sequence[Task]], count: int) -> list[list[Task]]:
+    """The groups dealt into runs of consecutive tasks, one per worker, never splitting a group.
+
+    Short-lived workers, a few per core one after another: a forked worker's memory grows with what it reads and
+    makes of the build's (touching an object copies its page), so no run is longer than a share divided by
+    :data:`ROUNDS`; a worker given a quarter of a share peaks at about a quarter of what one given the whole share
+    would. A fork costs milliseconds. The runs get shorter as the work left does (guided scheduling), down to a
+    :data:`TAIL`-th of the longest: the last runs end close together, so no core waits long on the other's.
+    Consecutive tasks: an agreement's tasks are listed together and share most of their texts, which the text
+    functions remember within a process (:mod:`kspub.memo`)."""
+    total = sum(map(len, groups))
+    longest = -(-total // (count * ROUNDS))
+    shortest = -(-longest // TAIL)
+    out: list[list[Task]] = []
+    current: list[Task] = []
+    left = total
+    for group in groups:
+        if current and len(current) >= max(shortest, min(longest, -(-left // (count * ROUNDS)))):
+            out.append(current)
+            left -= len(current)
+            current = []
+        current.extend(group)
+    if current:
+        out.append(current)
+    return out
+
+
+#: Workers each core runs one after another in :func:`prefetch` at least (the longest runs).
 ROUNDS = 4
+#: The shortest run of :func:`parts` is this fraction of the longest.
+TAIL = 4

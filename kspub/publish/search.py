@@ -27,7 +27,7 @@ from kspub.errors import KspubError
 from kspub.model import Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
 from kspub.publish.markup import plain_text
-from kspub.publish.snapshot import UPCOMING, Snapshot
+from kspub.publish.snapshot import UPCOMING, PublishedAgreement, Snapshot
 
 INDEX = Path("search") / "search_index.json"
 WORKERS = Path("assets") / "javascripts" / "workers"
@@ -95,18 +95,22 @@ def search_tasks(snapshot: Snapshot) -> list[tuple[str, str, Callable[[], list[d
     """Each page searched (the version in force, upcoming versions) as a cache entry (kind, key, compute) of
     its entries: what :func:`clause_entries` reads, for the build's workers to compute ahead
     (:func:`kspub.publish.parallel.prefetch`)."""
-    tasks: list[tuple[str, str, Callable[[], list[dict[str, Any]]]]] = []
-    for published in snapshot.agreements:
-        pages = []
-        if published.in_force is not None:
-            pages.append((f"{published.id}/", published.title, published.in_force))
-        for v in published.versions:
-            if v.status == UPCOMING:
-                pages.append((f"{published.id}/{v.label}/", f"{published.title}（即将生效的版本 {v.label}）", v))
-        for location, title, version in pages:
-            k = key("search", location, title, version.record.path, version.record.source)
-            tasks.append(("search", k, partial(_page_entries, location, title, version.agreement)))
-    return tasks
+    return [task for published in snapshot.agreements for task in agreement_search_tasks(published)]
+
+
+def agreement_search_tasks(published: PublishedAgreement) -> list[tuple[str, str, Callable[[], list[dict[str, Any]]]]]:
+    """:func:`search_tasks` of one agreement."""
+    pages = []
+    if published.in_force is not None:
+        pages.append((f"{published.id}/", published.title, published.in_force))
+    for v in published.versions:
+        if v.status == UPCOMING:
+            pages.append((f"{published.id}/{v.label}/", f"{published.title}（即将生效的版本 {v.label}）", v))
+    return [
+        ("search", key("search", location, title, version.record.path, version.record.source),
+         partial(_page_entries, location, title, version.agreement))
+        for location, title, version in pages
+    ]  # fmt: skip
 
 
 def clause_entries(snapshot: Snapshot, cache: Cache | None = None) -> list[dict[str, Any]]:

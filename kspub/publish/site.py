@@ -22,7 +22,7 @@ import html
 import json
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, partial
@@ -40,7 +40,7 @@ from kspub.model import KNOWN_TAGS, Agreement, Node, NodeKind
 from kspub.publish.cache import Cache, key
 from kspub.publish.links import Published, content, sha256_fingerprint, write_new
 from kspub.publish.markup import inline_html, inline_markdown, plain_text, redline_html
-from kspub.publish.parallel import prefetch
+from kspub.publish.parallel import Task, prefetch_groups
 from kspub.publish.reuse import PageDigest, page_digest
 from kspub.publish.snapshot import (
     ARCHIVED,
@@ -575,12 +575,17 @@ def _render_agreement(r: _Renderer, agreement: PublishedAgreement, views: list[V
 
 
 def render_site(
-    snapshot: Snapshot, cache: Cache | None = None, docs: Path | None = None, published: Published | None = None
+    snapshot: Snapshot, cache: Cache | None = None, docs: Path | None = None, published: Published | None = None,
+    ahead: Callable[[PublishedAgreement], Sequence[Task]] | None = None,
 ) -> RenderedSite:
     """Every page of the site, in memory; nothing is written unless ``docs`` is given, into which pages and
     files are then written one agreement at a time (and not kept), those of the ``published`` build with the
     same content linked instead. Each agreement's pages (and Word redlines) are cached as one unit under a key of
-    everything they show (:func:`agreement_pages_key`), agreement bodies by their text."""
+    everything they show (:func:`agreement_pages_key`), agreement bodies by their text.
+
+    ``ahead``: other cache entries of an agreement (the API's comparisons, its search entries), computed with
+    its pages on every core, before them (the pages read the comparisons they share), and here before any page
+    when no worker computed them (with the cache only)."""
     check_paths(snapshot)
     cache = cache or Cache(None)
     if cache.folder is not None:  # compiled templates too: jinja keys them by the template's source
@@ -593,9 +598,18 @@ def render_site(
     views_of = {a.id: _views(a) for a in snapshot.agreements}
     common = _common_inputs(snapshot)
     keys = {a.id: agreement_pages_key(a, common) for a in snapshot.agreements}
-    # agreements' pages rendered on every core into the cache first, then taken from it below
-    prefetch([("agreement-pages", keys[a.id], partial(_agreement_pages, r, a, views_of[a.id])) for a in snapshot.agreements],
-             cache, minimum=4)  # fmt: skip
+    # agreements' pages rendered on every core into the cache first, each after what it shares with the API (one
+    # pass: no core waits for the other between the two), then taken from it below
+    before = {a.id: list(ahead(a)) if ahead is not None else [] for a in snapshot.agreements}
+    groups: list[list[Task]] = [
+        [*before[a.id], ("agreement-pages", keys[a.id], partial(_agreement_pages, r, a, views_of[a.id]))]
+        for a in snapshot.agreements
+    ]
+    if not prefetch_groups(groups, cache, minimum=4) and cache.folder is not None:
+        # too few for workers: here, before the API's process starts, so it and the pages never both compute one
+        for kind, k, compute in (t for a in snapshot.agreements for t in before[a.id]):
+            if not cache.has(kind, k):
+                cache.get_or_compute(kind, k, compute)
     for agreement in snapshot.agreements:
         views = views_of[agreement.id]
         all_views.extend(views)
