@@ -35,6 +35,11 @@ def memo(maxsize: int | None) -> Callable[[Callable[..., T]], _lru_cache_wrapper
     return wrap
 
 
+def register(clear_one: Callable[[], None]) -> None:
+    """Have :func:`clear` call ``clear_one`` too (a memory kept otherwise than by :func:`memo`)."""
+    _CLEARERS.append(clear_one)
+
+
 def clear() -> None:
     """Forget every remembered result (the next call computes it again)."""
     for clear_one in _CLEARERS:

@@ -169,3 +169,23 @@ def test_the_repository_site_is_the_same_without_the_fast_path(
 
     walk(compared, "")
     assert differing == []
+
+
+def test_a_group_is_checked_once_and_remembered_by_its_digest_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kspub import memo
+
+    memo.clear()
+    text = '<div class="ks-node" id="a">1.1 条款</div>\n<p id="b">说明 &amp; 注释</p>\n尾部文字'
+    level = frozenset({"div", "p"})
+    calls = []
+    original = rawhtml.element_end
+    monkeypatch.setattr(rawhtml, "element_end", lambda *a: calls.append(a) or original(*a))
+    first = rawhtml.split_group(text, level)
+    assert first == ((("div", text.split("\n")[0]), ("p", text.split("\n")[1])), "尾部文字", frozenset({"a", "b"}))
+    checked = len(calls)
+    assert rawhtml.split_group(text, level) == first and len(calls) == checked  # remembered: not checked again
+    assert all(text not in key and not isinstance(key[0], str) for key in rawhtml._SPANS)  # the text is not kept
+    assert rawhtml.split_group(text.replace("条款", "条文"), level) != first  # another text: checked anew
+    assert rawhtml.split_group(text, frozenset({"p"}))[0] == ()  # another set of block-level tags: checked anew
+    memo.clear()
+    assert not rawhtml._SPANS

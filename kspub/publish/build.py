@@ -251,6 +251,9 @@ def _build_with(
             search_fixed = fix_query_segmentation(site)
         with phases.run("api"):
             assert api is not None
+            # what mkdocs left is garbage now: given back before waiting, while the API's processes are at work
+            gc.collect()
+            release_free_memory()
             api_files = api.finish(site, store)
         with phases.run("check"):
             _check_site(site, rendered, pages.found)

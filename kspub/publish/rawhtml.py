@@ -19,6 +19,7 @@ plain-block check must refuse (decision record 0508). A block that fails any che
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from typing import Any
@@ -27,7 +28,7 @@ from markdown import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown.util import ETX, STX
 
-from kspub.memo import memo
+from kspub import memo
 
 _VOID = frozenset(
     {
@@ -162,34 +163,43 @@ def anchor_ids(text: str) -> set[str | None]:
     return out
 
 
-@memo(maxsize=1 << 16)
-def split_group(text: str, block_level: frozenset[str]) -> tuple[tuple[tuple[str, str], ...], str]:
+def split_group(
+    text: str, block_level: frozenset[str]
+) -> tuple[tuple[tuple[str, str], ...], str, frozenset[str | None]]:
     """A group of lines (between blank lines) as its leading plain elements, each whole lines — (outer tag, text)
-    — and the rest of it, left to the parser ("" when none is left).
+    — the rest of it, left to the parser ("" when none is left), and the elements' :func:`anchor_ids`.
 
-    Remembered by the group's text (:mod:`kspub.memo`): a clause's block recurs on every page that shows the
-    clause (its version's page, the agreement's page, the comparisons), about three times over in a site."""
-    blocks: list[tuple[str, str]] = []
+    Remembered by a 128-bit BLAKE2 digest of the group's text, not the text (that would hold a copy of every block
+    of the site): a clause's block recurs on every page that shows the clause (its version's page, the
+    agreement's page, the comparisons), about three times over in a site."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    known = _SPANS.get((digest, block_level))
+    if known is None:
+        spans = _plain_spans(text, block_level)
+        known = spans, frozenset(a for _, start, end in spans for a in anchor_ids(text[start:end]))
+        if len(_SPANS) >= _REMEMBERED:
+            _SPANS.clear()
+        _SPANS[(digest, block_level)] = known
+    spans, anchors = known
+    at = spans[-1][2] + 1 if spans else 0
+    return tuple((outer, text[start:end]) for outer, start, end in spans), text[at:], anchors
+
+
+def _plain_spans(text: str, block_level: frozenset[str]) -> tuple[tuple[str, int, int], ...]:
+    spans: list[tuple[str, int, int]] = []
     at = 0
     while at < len(text) and text.startswith("<", at):  # plain elements, each whole lines
         end = element_end(text, at, block_level)
         if end is None or (end < len(text) and text[end] != "\n"):
             break
-        blocks.append((_OPENING.match(text, at).group(1), text[at:end]))  # type: ignore[union-attr]
+        spans.append((_OPENING.match(text, at).group(1), at, end))  # type: ignore[union-attr]
         at = end + 1
-    return tuple(blocks), text[at:]
+    return tuple(spans)
 
 
-@memo(maxsize=1 << 16)
-def block_anchor_ids(block: str) -> frozenset[str | None]:
-    """:func:`anchor_ids` of a plain block, remembered by its text."""
-    return frozenset(anchor_ids(block))
-
-
-@memo(maxsize=1 << 14)
-def leaves_parser_in_data(text: str) -> bool:
-    """:func:`_leaves_parser_in_data`, remembered by the text."""
-    return _leaves_parser_in_data(text)
+_SPANS: dict[tuple[bytes, frozenset[str]], tuple[tuple[tuple[str, int, int], ...], frozenset[str | None]]] = {}
+_REMEMBERED = 1 << 13  # an agreement's pages are rendered together: its blocks recur close by
+memo.register(_SPANS.clear)
 
 
 class _StandIns(Preprocessor):  # type: ignore[misc]
@@ -201,13 +211,16 @@ class _StandIns(Preprocessor):  # type: ignore[misc]
         blocks: list[str] = []
         out: list[str] = []
         group: list[str] = []
+        anchors: set[str | None] = set()
         self.md.kspub_plain_blocks = blocks
+        self.md.kspub_plain_anchors = anchors
 
         def flush() -> None:
             if not group:
                 return
             text = "\n".join(group)
-            plain, left = split_group(text, block_level) if text.startswith("<") else ((), text)
+            plain, left, found = split_group(text, block_level) if text.startswith("<") else ((), text, frozenset())
+            anchors.update(found)
             for outer, block in plain:
                 out.append(f"<{outer}>{STX}ks:{len(blocks)}{ETX}</{outer}>")
                 blocks.append(block)
@@ -224,8 +237,9 @@ class _StandIns(Preprocessor):  # type: ignore[misc]
             else:
                 group.append(line)
         flush()
-        if not blocks or not all(map(leaves_parser_in_data, rest)):
+        if not blocks or not all(map(_leaves_parser_in_data, rest)):
             blocks.clear()
+            anchors.clear()
             return lines
         return out
 
@@ -240,7 +254,8 @@ class _Restore(Preprocessor):  # type: ignore[misc]
 
     def run(self, lines: list[str]) -> list[str]:
         blocks: list[str] = getattr(self.md, "kspub_plain_blocks", [])
-        self.md.kspub_plain_blocks = []
+        anchors: set[str | None] = getattr(self.md, "kspub_plain_anchors", set())
+        self.md.kspub_plain_blocks, self.md.kspub_plain_anchors = [], set()
         stash = self.md.htmlStash
         first = len(stash.rawHtmlBlocks)
         result: list[str] = self.inner.run(lines)
@@ -256,8 +271,7 @@ class _Restore(Preprocessor):  # type: ignore[misc]
                 stash.rawHtmlBlocks[i] = restore(entry)
         if "mkdocs_raw_html" in self.md.preprocessors:  # mkdocs' scan of the page's raw HTML for anchor IDs
             scan = self.md.preprocessors["mkdocs_raw_html"]
-            for block in blocks:
-                scan.present_anchor_ids |= block_anchor_ids(block)
+            scan.present_anchor_ids |= anchors
         joined = "\n".join(result)
         return restore(joined).split("\n") if STX in joined else result
 
