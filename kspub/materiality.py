@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from kspub.chinese_text import (
@@ -295,22 +296,21 @@ def _aligned_pairs(
     15个工作日 the first 15 pairs with 30, which counting alone cannot tell. Falls back to sequence pairing when
     the redline places no token in a change."""
     # Each change of the redline as (old start, old end, new start, new end).
+    # (Runs of segments rather than a while loop over an index: no change to it can loop forever.)
     groups: list[tuple[int, int, int, int]] = []
-    i = j = k = 0
-    segments = redline(a, b)
-    while k < len(segments):
-        if segments[k].op == "equal":
-            i += len(segments[k].text)
-            j += len(segments[k].text)
-            k += 1
+    i = j = 0
+    for equal, run in groupby(redline(a, b), key=lambda segment: segment.op == "equal"):
+        if equal:
+            length = sum(len(segment.text) for segment in run)
+            i += length
+            j += length
             continue
         start_i, start_j = i, j
-        while k < len(segments) and segments[k].op != "equal":
-            if segments[k].op == "delete":
-                i += len(segments[k].text)
+        for segment in run:
+            if segment.op == "delete":
+                i += len(segment.text)
             else:
-                j += len(segments[k].text)
-            k += 1
+                j += len(segment.text)
         groups.append((start_i, i, start_j, j))
 
     def first_group(span: tuple[int, int], side: int) -> int | None:
