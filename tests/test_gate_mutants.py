@@ -3,20 +3,27 @@ checked word for word: the KS code, the Chinese text and the line it points at (
 
 from __future__ import annotations
 
-from kspub.check import AddFinding
+from kspub.check import AddFinding, SlaCheck
 from kspub.check_content import (
+    CONSENT_PLAN_MISSING,
+    CONSENT_PLAN_STATED,
     LABEL_NOT_INCREASING,
     OVERRIDE_APPROVED_CODE,
     OVERRIDE_UNAPPROVED_CODE,
     PUBLISHED_ID_DELETED,
     PUBLISHED_ID_REUSED,
+    consent_findings,
     content_findings,
     label_findings,
     override_findings,
     published_id_findings,
+    released_versions,
 )
-from kspub.diff import diff_agreements
+from kspub.diff import ChangeSet, diff_agreements
 from kspub.errors import Severity
+from kspub.history import Timeline, VersionRecord
+from kspub.law.notice import NoticeAssessment
+from kspub.law.rules_in_force import RuleChange
 from kspub.model import Agreement
 from kspub.parse import parse_agreement
 
@@ -32,9 +39,12 @@ def _collector() -> tuple[Found, AddFinding]:
     return found, add
 
 
+def source(version: str, clauses: str, head: str = "") -> str:
+    return f'---\nid: demo\ntitle: 示例\nkind: agreement\nversion: "{version}"\n{head}---\n\n{{#general}}\n## 一、总则\n\n{clauses}'
+
+
 def doc(version: str, clauses: str, head: str = "") -> Agreement:
-    text = f'---\nid: demo\ntitle: 示例\nkind: agreement\nversion: "{version}"\n{head}---\n\n{{#general}}\n## 一、总则\n\n{clauses}'
-    agreement = parse_agreement(text, "agreements/demo.md").agreement
+    agreement = parse_agreement(source(version, clauses, head), "agreements/demo.md").agreement
     assert agreement is not None
     return agreement
 
@@ -446,3 +456,355 @@ def test_version_appended_without_the_agreement_file_points_at_the_last_one() ->
     assert _appended_problems(_record("ghost", ["1.0"]), _record("ghost", ["1.0", "2.0"], withdrawn="2026-03-01"),
                               {"demo"}, "r.yaml") == []  # fmt: skip
     assert _appended_problems(_record("ghost", ["1.0"]), _record("ghost", ["1.0"]), {"demo"}, "r.yaml") == []
+
+
+# --- the report as data (kspub.check: AgreementCheck, SlaCheck, CheckReport) -----------------------------------
+
+NOTICE_HEAD = "notice: {default: {period: 30日, channels: [site, email], clause: nature}}\n"
+
+
+def _assessed_change() -> tuple[ChangeSet, NoticeAssessment, tuple[RuleChange, ...]]:
+    """A real change of clause purposes whose version also shortens the default notice period: its change set,
+    the notice it needs (announced 2026-03-02) and the rule change."""
+    import datetime as dt
+
+    from kspub.law.rules_in_force import assess_in_force, diff_policies
+    from kspub.law.workdays import load_calendar
+
+    old = doc("1.0", BASE, head=NOTICE_HEAD)
+    new = doc("2.0", BASE.replace("手机号码", "电子邮件地址"), head=NOTICE_HEAD.replace("30日", "20日"))
+    changes = diff_agreements(old, new)
+    notice = assess_in_force(["purposes"], old, new, load_calendar(), announced=dt.date(2026, 3, 2))
+    return changes, notice, tuple(diff_policies(old, new))
+
+
+def test_agreement_check_as_data_with_its_notice_dates_and_rule_changes() -> None:
+    import datetime as dt
+
+    from kspub.check import AgreementCheck, Finding
+
+    changes, notice, rule_changes = _assessed_change()
+    warning = Finding("KS424", Severity.WARNING, "版本号变了", "agreements/demo.md", 5)
+    error = Finding("KS441", Severity.ERROR, "降低了通知要求", "agreements/demo.md", 6)
+    check = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", changes, notice, (warning, error),
+                           dt.date(2026, 3, 2), dt.date(2026, 4, 10), rule_changes)  # fmt: skip
+    data = check.to_dict()
+    assert data == {
+        "path": "agreements/demo.md", "agreement": "demo", "title": "示例", "from": "1.0", "to": "2.0",
+        "announced": "2026-03-02", "effective": "2026-04-10", "ok": False,
+        "diff": changes.to_dict(), "notice": notice.to_dict(),
+        "rule_changes": [{"rule": "默认规则（本协议第1.1条）", "changes": ["通知期 30个自然日 → 20个自然日"], "lowered": True,
+                          "clauses": ["nature"], "statutory": False}],
+        "findings": [{"code": "KS424", "severity": "warning", "message": "版本号变了", "path": "agreements/demo.md", "line": 5},
+                     {"code": "KS441", "severity": "error", "message": "降低了通知要求", "path": "agreements/demo.md", "line": 6}],
+    }  # fmt: skip
+    # the nested parts are the real ones, not empty stand-ins
+    assert [c["clause"] for c in data["diff"]["changes"]] == ["purposes"]
+    assert (data["notice"]["earliest_effective_date"], data["notice"]["new_rules_effective_date"]) == ("2026-04-02", "2026-03-24")
+
+
+def test_agreement_check_as_data_without_notice_dates_or_errors_is_ok() -> None:
+    from kspub.check import AgreementCheck, Finding
+
+    info = Finding("KS440", Severity.INFO, "通知规则变更", "agreements/demo.md", 6)
+    warning = Finding("KS422", Severity.WARNING, "新增协议", "agreements/demo.md")
+    check = AgreementCheck("agreements/demo.md", "demo", "示例", None, "1.0", None, None, (info, warning))
+    assert check.ok
+    assert check.to_dict() == {
+        "path": "agreements/demo.md", "agreement": "demo", "title": "示例", "from": None, "to": "1.0",
+        "announced": None, "effective": None, "ok": True, "diff": None, "notice": None, "rule_changes": [],
+        "findings": [info.to_dict(), warning.to_dict()],
+    }  # fmt: skip
+    assert AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", None, None, None, ()).to_dict()["ok"] is True
+
+
+def _sla(*severities: Severity) -> SlaCheck:
+    from kspub.changes import MATERIAL
+    from kspub.check import Finding
+    from kspub.sla.diff import SlaChange, SlaChangeSet
+
+    change = SlaChange("entry", "ecs", "modified", MATERIAL, "availability", "99.95%", "99.9%", "可用性承诺变化。",
+                       ("sla-changed",))  # fmt: skip
+    findings = tuple(Finding(f"KS43{k}", s, f"第 {k} 条", "sla/catalogue.yaml", k) for k, s in enumerate(severities, 1))
+    return SlaCheck(SlaChangeSet((change,)), findings)
+
+
+def test_sla_check_as_data_carries_its_diff_and_findings() -> None:
+    sla = _sla(Severity.WARNING, Severity.ERROR)
+    assert sla.to_dict() == {
+        "diff": {"material": True, "changes": [{"target": "entry", "id": "ecs", "kind": "modified", "class": "material",
+                                                "field": "availability", "old": "99.95%", "new": "99.9%",
+                                                "explanation": "可用性承诺变化。", "flags": ["sla-changed"]}]},
+        "findings": [{"code": "KS431", "severity": "warning", "message": "第 1 条", "path": "sla/catalogue.yaml", "line": 1},
+                     {"code": "KS432", "severity": "error", "message": "第 2 条", "path": "sla/catalogue.yaml", "line": 2}],
+    }  # fmt: skip
+
+
+def test_report_as_data_carries_every_part() -> None:
+    import datetime as dt
+
+    from kspub.check import AgreementCheck, CheckReport, Finding
+    from kspub.errors import Diagnostic
+
+    lint = Diagnostic("KS301", "提示", "agreements/demo.md", 1, Severity.WARNING)
+    history = Diagnostic("KS816", "日期不一致", "agreements/demo.md", 7, Severity.WARNING)
+    fine = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", None, None,
+                          (Finding("KS424", Severity.WARNING, "正文没有变化", "agreements/demo.md", 5),))  # fmt: skip
+    other = AgreementCheck("agreements/other.md", "other", "其他", None, "1.0", None, None, ())
+    sla = _sla(Severity.WARNING)
+    report = CheckReport("origin/main", dt.date(2026, 3, 2), (lint,), (fine, other), sla, (history,),
+                         ("agreements/broken.md", "agreements/bad.md"))  # fmt: skip
+    assert report.to_dict() == {
+        "base": "origin/main", "today": "2026-03-02", "ok": True,
+        "lint": [{"code": "KS301", "message": "提示", "path": "agreements/demo.md", "line": 1, "severity": "warning"}],
+        "history": [{"code": "KS816", "message": "日期不一致", "path": "agreements/demo.md", "line": 7, "severity": "warning"}],
+        "agreements": [fine.to_dict(), other.to_dict()], "sla": sla.to_dict(),
+        "unchecked": ["agreements/broken.md", "agreements/bad.md"],
+    }  # fmt: skip
+    assert report.to_dict()["agreements"][1]["agreement"] == "other" and report.to_dict()["sla"]["findings"] != []
+    failing = CheckReport("main", dt.date(2026, 3, 2), (), (), _sla(Severity.ERROR))
+    assert failing.to_dict()["ok"] is False
+    empty = CheckReport("main", dt.date(2026, 12, 31), (), (), None)
+    assert empty.to_dict() == {"base": "main", "today": "2026-12-31", "ok": True, "lint": [], "history": [],
+                               "agreements": [], "sla": None, "unchecked": []}  # fmt: skip
+
+
+def test_report_fails_for_each_kind_of_error_and_passes_with_warnings_only() -> None:
+    import datetime as dt
+
+    from kspub.check import AgreementCheck, CheckReport, Finding
+    from kspub.errors import Diagnostic
+
+    today = dt.date(2026, 3, 2)
+    fine = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", None, None,
+                          (Finding("KS424", Severity.WARNING, "正文没有变化", "agreements/demo.md"),))  # fmt: skip
+    bad = AgreementCheck("agreements/demo.md", "demo", "示例", "1.0", "2.0", None, None,
+                         (Finding("KS414", Severity.ERROR, "过早", "agreements/demo.md"),))  # fmt: skip
+
+    def diagnostic(severity: Severity) -> Diagnostic:
+        return Diagnostic("KS816", "不一致", "agreements/demo.md", 3, severity)
+
+    def ok(lint: tuple[Diagnostic, ...] = (), history: tuple[Diagnostic, ...] = (),
+           agreements: tuple[AgreementCheck, ...] = (fine,), sla: SlaCheck | None = None) -> bool:  # fmt: skip
+        return CheckReport("main", today, lint, agreements, sla, history).ok
+
+    # nothing wrong anywhere, or only warnings and notes anywhere
+    assert ok() and ok(agreements=())
+    assert ok(lint=(diagnostic(Severity.WARNING),), history=(diagnostic(Severity.INFO), diagnostic(Severity.WARNING)),
+              sla=_sla(Severity.WARNING, Severity.INFO))  # fmt: skip
+    assert ok(sla=_sla())  # an SLA change without findings
+    # each place an error can be
+    assert not ok(lint=(diagnostic(Severity.WARNING), diagnostic(Severity.ERROR)))
+    assert not ok(history=(diagnostic(Severity.WARNING), diagnostic(Severity.ERROR)))
+    assert not ok(agreements=(fine, bad))
+    assert not ok(sla=_sla(Severity.WARNING, Severity.ERROR))
+
+
+# --- KS452 / KS453: consent found by content, called directly ---------------------------------------------------
+
+PI = ("{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n\n{#purposes}\n1.2 我们收集您的手机号码，用于账号注册。\n\n"
+      "{#sharing}\n1.3 我们不会出售您的个人信息。\n")  # fmt: skip
+#: purposes gains entrusted processing (Art. 21 only: no consent needed)
+ENTRUSTED = PI.replace("用于账号注册。", "用于账号注册，并委托服务商处理。")
+#: sharing gains a recipient and a purpose (Art. 14 and Art. 23: separate consent)
+SHARED = PI.replace("我们不会出售您的个人信息。", "我们会将您的个人信息提供给合作伙伴，用于广告推送。")
+SHARING_GAINS = "新增新的处理目的或处理方式：“用于”、“广告”；新的接收方（向其他个人信息处理者提供）：“提供给”、“合作伙伴”"
+ART_14 = "依个人信息保护法第十四条，处理目的、处理方式和处理的个人信息种类发生变更的，应当重新取得个人同意"
+ART_23 = ("依个人信息保护法第二十三条，向其他个人信息处理者提供个人信息的，应当告知接收方的名称或者姓名、联系方式、处理目的、"
+          "处理方式和个人信息的种类，并取得个人的单独同意")  # fmt: skip
+NEEDS_PLAN = "：对未同意的用户，此变更不因通知期届满而生效。请在头信息 consent 中写明取得同意的方式、位置和所涉条款。"
+EXAMPLE = "同意安排示例（写入头信息后按实际情况修改）：consent: {version: \"2.0\", method: popup"
+
+
+def _consent(text: str, head: str = "") -> tuple[Agreement, Found]:
+    new = doc("2.0", text, head=head)
+    found, add = _collector()
+    consent_findings(new, diff_agreements(doc("1.0", PI), new), add)
+    return new, found
+
+
+def _line(agreement: Agreement, clause: str) -> int:
+    return next(n.line for n in agreement.nodes if n.id == clause)
+
+
+def test_change_without_personal_information_terms_has_no_consent_finding() -> None:
+    _, found = _consent(PI.replace("有效契约", "有效合同"), head='consent: {version: "2.0", method: banner}\n')
+    assert found == []
+
+
+def test_consent_gated_change_without_a_plan_is_an_error_at_the_clause_with_an_example_at_the_version_line() -> None:
+    new, found = _consent(SHARED)
+    assert new.meta.field_lines.get("consent") is None
+    assert found == [
+        (CONSENT_PLAN_MISSING, f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。头信息中没有同意安排（consent）{NEEDS_PLAN}",
+         _line(new, "sharing"), Severity.ERROR),
+        (CONSENT_PLAN_MISSING, EXAMPLE + ", separate: true, where: 取得同意的位置和方式, clauses: [sharing]}",
+         new.meta.field_lines["version"], Severity.INFO),
+    ]  # fmt: skip
+    assert _line(new, "sharing") != new.meta.field_lines["version"]
+
+
+def test_consent_plan_that_answers_the_change_is_stated_at_the_consent_line_with_its_articles() -> None:
+    plan = 'consent: {version: "2.0", method: popup, separate: true, where: 首次登录时弹窗, clauses: [sharing]}\n'
+    new, found = _consent(SHARED, head=plan)
+    assert found == [(CONSENT_PLAN_STATED,
+                      f"条款 sharing（1.3）{SHARING_GAINS}（个人信息保护法第十四条、个人信息保护法第二十三条）："
+                      "同意安排为以弹窗取得同意（单独同意），首次登录时弹窗。", new.meta.field_lines["consent"], Severity.INFO)]  # fmt: skip
+    assert new.meta.field_lines["consent"] != new.meta.field_lines["version"]
+
+
+def test_a_recorded_finding_that_no_consent_is_needed_is_stated_as_a_warning() -> None:
+    plan = 'consent: {version: "2.0", method: none, reason: 仅提供匿名统计, approved_by: 数据保护官, clauses: [sharing]}\n'
+    new, found = _consent(SHARED, head=plan)
+    assert found == [(CONSENT_PLAN_STATED,
+                      f"条款 sharing（1.3）{SHARING_GAINS}（个人信息保护法第十四条、个人信息保护法第二十三条）："
+                      "同意安排为经 数据保护官 认定无需取得同意，理由：“仅提供匿名统计”。", new.meta.field_lines["consent"],
+                      Severity.WARNING)]  # fmt: skip
+
+
+def test_a_plan_that_does_not_read_counts_as_no_plan() -> None:
+    # clauses names an ID the text does not have: the plan is a lint error (KS141) and answers nothing
+    plan = 'consent: {version: "2.0", method: popup, separate: true, where: 首次登录时弹窗, clauses: [sharing, nowhere]}\n'
+    new, found = _consent(SHARED, head=plan)
+    assert found == [
+        (CONSENT_PLAN_MISSING, f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。头信息中没有同意安排（consent）{NEEDS_PLAN}",
+         _line(new, "sharing"), Severity.ERROR),
+        (CONSENT_PLAN_MISSING, EXAMPLE + ", separate: true, where: 取得同意的位置和方式, clauses: [sharing]}",
+         new.meta.field_lines["consent"], Severity.INFO),
+    ]  # fmt: skip
+
+
+def test_a_plan_that_falls_short_names_why_at_the_clause() -> None:
+    plan = 'consent: {version: "2.0", method: popup, where: 首次登录时弹窗, clauses: [sharing]}\n'
+    new, found = _consent(SHARED, head=plan)
+    assert [(c, line, s) for c, _, line, s in found] == [
+        (CONSENT_PLAN_MISSING, _line(new, "sharing"), Severity.ERROR),
+        (CONSENT_PLAN_MISSING, new.meta.field_lines["consent"], Severity.INFO)]  # fmt: skip
+    assert found[0][1] == (f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。"
+                           f"须取得单独同意（单独同意），但同意安排没有写 separate: true{NEEDS_PLAN}")  # fmt: skip
+
+
+def test_entrusted_processing_is_stated_at_the_clause_and_needs_no_plan() -> None:
+    new, found = _consent(ENTRUSTED)
+    assert found == [(CONSENT_PLAN_STATED,
+                      "条款 purposes（1.2）新增委托处理：“委托”：依个人信息保护法第二十一条，委托处理个人信息的，应当与受托人约定委托处理的"
+                      "目的、期限、处理方式、个人信息的种类、保护措施以及双方的权利和义务，并对受托人的个人信息处理活动进行监督"
+                      "（无需另行取得同意）。请确认已与受托方签订委托处理协议。", _line(new, "purposes"), Severity.INFO)]  # fmt: skip
+
+
+def test_every_flag_is_judged_after_an_entrusted_one() -> None:
+    both = ENTRUSTED.replace("我们不会出售您的个人信息。", "我们会将您的个人信息提供给合作伙伴，用于广告推送。")
+    new, found = _consent(both)
+    assert [(c, m.split("新增")[0], line, s) for c, m, line, s in found[:2]] == [
+        (CONSENT_PLAN_STATED, "条款 purposes（1.2）", _line(new, "purposes"), Severity.INFO),
+        (CONSENT_PLAN_MISSING, "条款 sharing（1.3）", _line(new, "sharing"), Severity.ERROR),
+    ]  # fmt: skip
+    assert found[2][0::2] == (CONSENT_PLAN_MISSING, new.meta.field_lines["version"])
+    assert found[2][3] is Severity.INFO and len(found) == 3
+    # the example names only the clause that needs consent, not the entrusted one
+    assert found[-1][1].endswith("clauses: [sharing]}")
+
+
+def test_a_flag_answered_by_the_plan_does_not_stop_the_next_or_enter_the_example() -> None:
+    # purposes gains a purpose the plan covers (Art. 14, consent); sharing gains a recipient it does not cover
+    text = SHARED.replace("用于账号注册。", "用于账号注册和广告推送。")
+    plan = 'consent: {version: "2.0", method: popup, where: 首次登录时弹窗, clauses: [purposes]}\n'
+    new, found = _consent(text, head=plan)
+    consent_line = new.meta.field_lines["consent"]
+    assert [(c, line, s) for c, _, line, s in found] == [
+        (CONSENT_PLAN_STATED, consent_line, Severity.INFO),
+        (CONSENT_PLAN_MISSING, _line(new, "sharing"), Severity.ERROR),
+        (CONSENT_PLAN_MISSING, consent_line, Severity.INFO),
+    ]  # fmt: skip
+    assert found[0][1] == ("条款 purposes（1.2）新增新的处理目的或处理方式：“广告”（个人信息保护法第十四条）："
+                           "同意安排为以弹窗取得同意，首次登录时弹窗。")  # fmt: skip
+    assert "同意安排的 clauses 没有列出 sharing" in found[1][1]
+    assert found[2][1] == EXAMPLE + ", separate: true, where: 取得同意的位置和方式, clauses: [sharing]}"
+
+
+def test_unnumbered_clause_is_named_without_a_number_in_consent_findings() -> None:
+    new, found = _consent(SHARED.replace("1.3 我们会", "我们会"))
+    assert found[0][1].startswith(f"条款 sharing{SHARING_GAINS}："), found
+    assert found[0][2] == _line(new, "sharing")
+
+
+# --- released versions (the timeline the gate reads for KS455 and KS456) ----------------------------------------
+
+
+def _recorded(label: str, text: str, *, draft: bool = False) -> VersionRecord:
+    return VersionRecord("demo", label, "示例", "agreements/demo.md", text, "", None, None, (), draft=draft)
+
+
+def _timeline(*versions: VersionRecord) -> Timeline:
+    return Timeline("demo", versions)
+
+
+def test_released_versions_are_every_readable_released_one_but_the_proposed() -> None:
+    timeline = _timeline(
+        _recorded("1.0", source("1.0", BASE)),
+        _recorded("1.5", source("1.5", BASE), draft=True),  # a draft is not released
+        _recorded("1.6", "没有头信息的文本\n"),  # unreadable: skipped, and the next one is still read
+        _recorded("1.7", source("1.7", BASE + "\n{#contact}\n1.3 联系我们。\n")),
+        _recorded("2.0", source("2.0", BASE)),  # the version being proposed
+    )
+    found = released_versions(timeline, "2.0")
+    assert [a.meta.version for a in found] == ["1.0", "1.7"]
+    assert [n.id for n in found[1].nodes] == ["general", "nature", "purposes", "contact"]
+    assert [a.meta.version for a in released_versions(timeline, "1.7")] == ["1.0", "2.0"]
+
+
+def test_no_timeline_means_no_released_versions() -> None:
+    assert released_versions(None, "2.0") == []
+    assert released_versions(_timeline(), "2.0") == []
+    assert released_versions(_timeline(_recorded("1.0", source("1.0", BASE), draft=True)), "2.0") == []
+
+
+# --- KS456: labels against the base and the released ones --------------------------------------------------------
+
+NOT_INCREASING = "版本号 “{new}” 不大于已发布的版本号 “{old}”：新版本的版本号必须递增。版本号方案见 docs/source-format.md 第三节。"
+
+
+def test_label_below_the_base_is_refused_word_for_word() -> None:
+    new = doc("1.9", BASE)
+    found, add = _collector()
+    label_findings(doc("2.0", BASE), new, None, add)
+    assert found == [(LABEL_NOT_INCREASING, NOT_INCREASING.format(new="1.9", old="2.0"), new.meta.field_lines["version"],
+                      Severity.ERROR)]  # fmt: skip
+
+
+def test_label_above_the_base_and_every_released_one_is_no_finding() -> None:
+    found, add = _collector()
+    label_findings(doc("1.0", BASE), doc("2.0", BASE), None, add)
+    # the proposed version itself in the timeline, and a draft with a greater label, do not count
+    timeline = _timeline(_recorded("0.9", ""), _recorded("1.0", ""), _recorded("2.0", ""), _recorded("3.0", "", draft=True))
+    label_findings(doc("1.0", BASE), doc("2.0", BASE), timeline, add)
+    assert found == []
+
+
+def test_label_below_a_released_one_is_refused_naming_it() -> None:
+    new = doc("2.0", BASE)
+    found, add = _collector()
+    label_findings(doc("1.0", BASE), new, _timeline(_recorded("1.0", ""), _recorded("2.5", "")), add)
+    assert found == [(LABEL_NOT_INCREASING, NOT_INCREASING.format(new="2.0", old="2.5"), new.meta.field_lines["version"],
+                      Severity.ERROR)]  # fmt: skip
+    # the base's label is judged first
+    found.clear()
+    label_findings(doc("2.2", BASE), doc("2.1", BASE), _timeline(_recorded("2.5", "")), add)
+    assert [m for _, m, _, _ in found] == [NOT_INCREASING.format(new="2.1", old="2.2")]
+
+
+def test_content_findings_reads_the_released_versions_and_labels_of_the_timeline() -> None:
+    nature = "{#nature}\n1.1 本协议是您与金山云之间的有效契约。\n"
+    released = nature + "\n{#purposes}\n1.2 我们收集您的手机号码，用于账号注册。\n"
+    proposed = nature + "\n{#purposes}\n1.2 我们不会出售您的信息。\n"
+    old, new = doc("2.0", nature, head="retired: [purposes]\n"), doc("3.0", proposed)
+    # the timeline holds the proposed version too (it is released in the same pull request) and a later label
+    timeline = _timeline(_recorded("1.0", source("1.0", released)),
+                         _recorded("2.0", source("2.0", nature, head="retired: [purposes]\n")), _recorded("3.5", ""),
+                         _recorded("3.0", source("3.0", proposed)))  # fmt: skip
+    found, add = _collector()
+    content_findings(old, new, diff_agreements(old, new), timeline, add)
+    assert [(c, m.split("，")[0]) for c, m, _, _ in found] == [
+        (PUBLISHED_ID_REUSED, "条款 ID “purposes” 在已发布的版本 1.0 中用于另一段文字（“我们收集您的手机号码"),
+        (LABEL_NOT_INCREASING, "版本号 “3.0” 不大于已发布的版本号 “3.5”：新版本的版本号必须递增。版本号方案见 docs/source-format.md 第三节。"),
+    ]  # fmt: skip
