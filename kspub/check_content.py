@@ -93,7 +93,9 @@ def consent_findings(new: Agreement, changes: ChangeSet, add: AddFinding) -> Non
     flags = detect(changes.changes)
     if not flags:
         return
-    plan, _ = load_plan(new.meta, new.path, {n.id for n in new.nodes})
+    plan, unreadable = load_plan(new.meta, new.path, {n.id for n in new.nodes})
+    # a plan that is written but cannot be read answers nothing; the editor is told why, not that there is none
+    unread = "头信息中的同意安排（consent）有误，不能采用（" + "；".join(d.message for d in unreadable) + "）" if unreadable else None
     version = new.meta.version
     consent_line = new.meta.field_lines.get("consent") or new.meta.field_lines.get("version")
     missing = []
@@ -104,7 +106,7 @@ def consent_findings(new: Agreement, changes: ChangeSet, add: AddFinding) -> Non
             add(CONSENT_PLAN_STATED, f"{what}新增{flag.what()}：{flag.citations()}。请确认已与受托方签订委托处理协议。",
                 flag.line, Severity.INFO)  # fmt: skip
             continue
-        problem = plan_problem(flag, plan, version)
+        problem = unread if plan is None and unread else plan_problem(flag, plan, version)
         if problem is None:
             assert plan is not None
             severity = Severity.WARNING if plan.method == "none" else Severity.INFO

@@ -662,12 +662,18 @@ def test_a_recorded_finding_that_no_consent_is_needed_is_stated_as_a_warning() -
                       Severity.WARNING)]  # fmt: skip
 
 
-def test_a_plan_that_does_not_read_counts_as_no_plan() -> None:
-    # clauses names an ID the text does not have: the plan is a lint error (KS141) and answers nothing
+def test_a_plan_that_does_not_read_answers_nothing_and_the_editor_is_told_why() -> None:
+    # clauses names an ID the text does not have: the plan is a lint error (KS141) and answers nothing; the
+    # finding says what is wrong with it, not that there is none
+    from kspub.law.consent import load_plan
+
     plan = 'consent: {version: "2.0", method: popup, separate: true, where: 首次登录时弹窗, clauses: [sharing, nowhere]}\n'
     new, found = _consent(SHARED, head=plan)
+    _, problems = load_plan(new.meta, new.path, {n.id for n in new.nodes})
+    assert [d.code for d in problems] == ["KS141"] and "nowhere" in problems[0].message
+    unread = f"头信息中的同意安排（consent）有误，不能采用（{problems[0].message}）"
     assert found == [
-        (CONSENT_PLAN_MISSING, f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。头信息中没有同意安排（consent）{NEEDS_PLAN}",
+        (CONSENT_PLAN_MISSING, f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。{unread}{NEEDS_PLAN}",
          _line(new, "sharing"), Severity.ERROR),
         (CONSENT_PLAN_MISSING, EXAMPLE + ", separate: true, where: 取得同意的位置和方式, clauses: [sharing]}",
          new.meta.field_lines["consent"], Severity.INFO),
