@@ -814,3 +814,15 @@ def test_content_findings_reads_the_released_versions_and_labels_of_the_timeline
         (PUBLISHED_ID_REUSED, "条款 ID “purposes” 在已发布的版本 1.0 中用于另一段文字（“我们收集您的手机号码"),
         (LABEL_NOT_INCREASING, "版本号 “3.0” 不大于已发布的版本号 “3.5”：新版本的版本号必须递增。版本号方案见 docs/source-format.md 第三节。"),
     ]  # fmt: skip
+
+
+def test_every_reason_a_plan_does_not_read_is_given_in_lint_s_order() -> None:
+    from kspub.law.consent import load_plan
+
+    plan = "consent: {method: popup, colour: red, where: 首次登录时弹窗, clauses: [sharing]}\n"  # no version, a stray key
+    new, found = _consent(SHARED, head=plan)
+    _, problems = load_plan(new.meta, new.path, {n.id for n in new.nodes})
+    assert len(problems) == 2
+    assert found[0][1] == (f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。头信息中的同意安排（consent）有误，不能采用"
+                           f"（{problems[0].message}；{problems[1].message}）{NEEDS_PLAN}")  # fmt: skip
+    assert "colour" in problems[0].message and "version" in problems[1].message
