@@ -826,3 +826,172 @@ def test_every_reason_a_plan_does_not_read_is_given_in_lint_s_order() -> None:
     assert found[0][1] == (f"条款 sharing（1.3）{SHARING_GAINS}：{ART_14}；{ART_23}。头信息中的同意安排（consent）有误，不能采用"
                            f"（{problems[0].message}；{problems[1].message}）{NEEDS_PLAN}")  # fmt: skip
     assert "colour" in problems[0].message and "version" in problems[1].message
+
+
+# --- the notice dates and the rules in force (kspub.check: _judge_dates, _judge_rules_in_force, sla_notice) -----
+
+DATED_HEAD = NOTICE_HEAD + "announced: 2026-03-02\neffective: 2026-03-20\n"
+SIX_CLAUSES = ("c1", "c2", "c3", "c4", "c5", "c6")
+
+
+def _dated() -> Agreement:
+    """The new version of :func:`_assessed_change`, announced 2026-03-02 and taking effect 2026-03-20."""
+    return doc("2.0", BASE.replace("手机号码", "电子邮件地址"), head=DATED_HEAD)
+
+
+def _notice(**fields: object) -> NoticeAssessment:
+    """The notice of :func:`_assessed_change` (earliest 2026-04-02 under the base's 30 days), with ``fields`` replaced."""
+    import dataclasses
+
+    return dataclasses.replace(_assessed_change()[1], **fields)  # type: ignore[arg-type]
+
+
+def _governing_clauses(notice: NoticeAssessment, clauses: tuple[str, ...]) -> NoticeAssessment:
+    import dataclasses
+
+    assert notice.governing is not None
+    return dataclasses.replace(notice, governing=dataclasses.replace(notice.governing, clauses=clauses))
+
+
+def _judged_dates(notice: NoticeAssessment) -> Found:
+    from kspub.check import _judge_dates
+
+    found, add = _collector()
+    _judge_dates(notice, _dated(), add)
+    return found
+
+
+def _judged_rules(notice: NoticeAssessment) -> Found:
+    from kspub.check import _judge_rules_in_force
+
+    found, add = _collector()
+    _judge_rules_in_force(notice, _dated(), add)
+    return found
+
+
+def test_the_dated_version_has_its_fields_on_lines_of_their_own() -> None:
+    lines = _dated().meta.field_lines
+    assert (lines["version"], lines["announced"], lines["effective"]) == (5, 7, 8)
+
+
+def test_effective_date_too_early_names_five_clauses_at_the_effective_line_and_the_channels() -> None:
+    assert _judged_dates(_governing_clauses(_notice(), SIX_CLAUSES)) == [
+        ("KS414", "生效日期 2026-03-20 早于最早合法生效日 2026-04-02：依 本协议第1.1条（现行规则），实质性变更（c1、c2、c3、c4、c5）"
+                  "须提前30个自然日通知，自公告日 2026-03-02 起算，期间最后一日为 2026-04-01。请把 effective 改为 2026-04-02 或更晚，"
+                  "或提前公告。", 8, Severity.ERROR),
+        ("KS426", "通知渠道：网页公告、电子邮件（公告时请通过这些渠道通知）。", 7, Severity.INFO),
+    ]  # fmt: skip
+
+
+def test_effective_date_too_early_names_five_clauses_all_and_one_alone() -> None:
+    notice = _notice(channels=())
+    assert "实质性变更（c1、c2、c3、c4、c5）须提前" in _judged_dates(_governing_clauses(notice, SIX_CLAUSES[:5]))[0][1]  # fmt: skip
+    assert [(code, line) for code, message, line, _ in _judged_dates(notice) if "实质性变更（purposes）须提前" in message] == [
+        ("KS414", 8)
+    ]  # fmt: skip
+
+
+def test_consent_needed_names_the_first_five_clauses_as_a_warning_at_the_version_line() -> None:
+    found = _judged_dates(_notice(channels=(), earliest_effective=None, consent_required=True, consent_clauses=SIX_CLAUSES))  # fmt: skip
+    assert found == [
+        ("KS416", "须重新取得用户同意（c1、c2、c3、c4、c5）：处理目的、方式或个人信息种类的变更，对未同意的用户不因期间届满而生效"
+                  "（个人信息保护法第十四条）。请确认已安排同意弹窗或勾选。", 5, Severity.WARNING),
+    ]  # fmt: skip
+    five = _judged_dates(_notice(channels=(), earliest_effective=None, consent_required=True,
+                                 consent_clauses=SIX_CLAUSES[:5]))  # fmt: skip
+    assert [message.split("：")[0] for _, message, _, _ in five] == ["须重新取得用户同意（c1、c2、c3、c4、c5）"]  # fmt: skip
+
+
+def test_consent_clauses_without_consent_required_are_no_finding() -> None:
+    assert _judged_dates(_notice(channels=(), earliest_effective=None, consent_clauses=SIX_CLAUSES)) == []
+
+
+def test_provisional_calendar_is_a_warning_at_the_effective_line_and_only_when_provisional() -> None:
+    assert _judged_dates(_notice(channels=(), earliest_effective=None, provisional=True)) == [
+        ("KS419", "计算涉及尚未公布的次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", 8, Severity.WARNING)
+    ]  # fmt: skip
+    assert _judged_dates(_notice(channels=(), earliest_effective=None, provisional=False)) == []
+
+
+def test_channels_are_named_in_chinese_and_an_unknown_one_by_its_key() -> None:
+    found = _judged_dates(_notice(channels=("sms", "written", "pigeon"), earliest_effective=None))
+    assert found == [("KS426", "通知渠道：短信、书面通知、pigeon（公告时请通过这些渠道通知）。", 7, Severity.INFO)]  # fmt: skip
+
+
+def test_base_and_head_rules_giving_different_dates_is_stated_at_the_effective_line() -> None:
+    assert _judged_rules(_notice()) == [
+        ("KS443", "现行规则与新规则给出的最早生效日不同：依现行规则（客户已知的版本）为 2026-04-02，依新规则为 2026-03-24；"
+                  "以较晚的 2026-04-02 为准。", 8, Severity.INFO),
+    ]  # fmt: skip
+
+
+def test_different_dates_are_not_stated_when_one_side_has_none_or_both_agree() -> None:
+    import datetime as dt
+
+    assert _judged_rules(_notice(base_effective=None)) == []
+    assert _judged_rules(_notice(head_effective=None)) == []
+    assert _judged_rules(_notice(head_effective=dt.date(2026, 4, 2))) == []
+
+
+def test_statute_duties_are_listed_numbered_from_one_as_a_warning_at_the_announced_line() -> None:
+    import dataclasses
+
+    notice = _notice(base_effective=None)
+    app = notice.applications[0]
+    statute = dataclasses.replace(app, rule=dataclasses.replace(app.rule, basis="电子商务法第三十四条", duties=("征求意见", "公示七日", "允许退出")))  # fmt: skip
+    assert _judged_rules(dataclasses.replace(notice, applications=(app, statute))) == [
+        ("KS444", "电子商务法第三十四条对本次修改另有要求，kspub 无法核实，请在公告时逐项落实：（1）征求意见；（2）公示七日；（3）允许退出。",
+         7, Severity.WARNING),
+    ]  # fmt: skip
+
+
+SLA_HEAD = "notice: {{default: {{period: {period}, clause: {clause}}}{extra}}}\n"
+
+
+def _rules(period: str, clause: str = "nature", extra: str = "") -> Agreement:
+    """The service agreement whose default rule (resting on ``clause``) governs SLA changes."""
+    return doc("1.0", BASE, head=SLA_HEAD.format(period=period, clause=clause, extra=extra))
+
+
+def _sla_notice(before: Agreement | None, after: Agreement | None) -> tuple[object, ...] | None:
+    import datetime as dt
+
+    from kspub.check import sla_notice
+    from kspub.law.workdays import load_calendar
+
+    notice = sla_notice(dt.date(2026, 3, 2), load_calendar(), before, after)
+    return None if notice is None else (notice.earliest, notice.basis, notice.provisional)
+
+
+def test_sla_notice_under_the_later_rules_names_the_side_whose_rules_they_are() -> None:
+    import datetime as dt
+
+    assert _sla_notice(_rules("30日"), _rules("20日", "purposes")) == (dt.date(2026, 4, 2), "示例第1.1条（现行规则）", False)  # fmt: skip
+    assert _sla_notice(_rules("20日"), _rules("30日", "purposes")) == (dt.date(2026, 4, 2), "示例第1.2条（新规则）", False)  # fmt: skip
+
+
+def test_sla_notice_under_equal_rules_is_the_base_s_without_a_side() -> None:
+    import datetime as dt
+
+    assert _sla_notice(_rules("30日"), _rules("30日", "purposes")) == (dt.date(2026, 4, 2), "示例第1.1条", False)  # fmt: skip
+
+
+def test_sla_notice_under_one_side_alone_names_no_side() -> None:
+    import datetime as dt
+
+    assert _sla_notice(None, _rules("20日", "purposes")) == (dt.date(2026, 3, 24), "示例第1.2条", False)
+    assert _sla_notice(_rules("30日"), None) == (dt.date(2026, 4, 2), "示例第1.1条", False)
+    assert _sla_notice(None, None) is None
+
+
+def test_sla_notice_skips_a_side_whose_block_does_not_read_or_has_no_period_and_reads_the_other() -> None:
+    import datetime as dt
+
+    broken = _rules("30日", extra=", bogus: 1")
+    no_period = doc("1.0", BASE, head="notice: {default: {channels: [site], clause: nature}}\n")
+    no_default = doc("1.0", BASE, head="notice: {roll: all_rest_days}\n")
+    head = _rules("20日", "purposes")
+    for before in (broken, no_period, no_default):
+        assert _sla_notice(before, head) == (dt.date(2026, 3, 24), "示例第1.2条", False)
+    assert _sla_notice(head, broken) == (dt.date(2026, 3, 24), "示例第1.2条", False)
+    assert _sla_notice(broken, no_period) is None
