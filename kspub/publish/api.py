@@ -634,11 +634,7 @@ class _Helper:
             raise KspubError(result["code"], result["message"], path=result.get("path"), hint=result.get("hint"))
         files.digests.update(result["digests"])
         files.published.linked["site"].update(result["linked"])
-        cache.used.update(result["used"])
-        cache.hits += result["hits"]
-        for kind, n in result["missed"].items():
-            cache.missed[kind] = cache.missed.get(kind, 0) + n
-            cache.misses += n
+        cache.take_in(result["used"], result["hits"], result["missed"])
 
     def stop(self) -> None:
         """Make sure the helper does not outlive the API (after a failure here it may still be running)."""

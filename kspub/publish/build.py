@@ -866,11 +866,7 @@ class _ApiWriter:
             self.files = int(message["files"])
             used = _used_file(self.folder)
             if cache is not None:  # the entries the writer used survive the parent's prune, and count in its figures
-                cache.used.update(Path(p) for p in used.read_text("utf-8").splitlines())
-                cache.hits += message["hits"]
-                for kind, n in message["missed"].items():
-                    cache.missed[kind] = cache.missed.get(kind, 0) + n
-                    cache.misses += n
+                cache.take_in((Path(p) for p in used.read_text("utf-8").splitlines()), message["hits"], message["missed"])
             used.unlink()
             listed = _fingerprints_file(self.folder)
             for line in listed.read_text("utf-8").splitlines():

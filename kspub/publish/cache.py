@@ -17,7 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -130,6 +130,14 @@ class Cache:
             self._miss(kind)
         else:
             self.hits += 1
+
+    def take_in(self, used: Iterable[Path], hits: int, missed: Mapping[str, int]) -> None:
+        """Count what another process of this build read (its entries kept by :meth:`prune`, its hits and misses)."""
+        self.used.update(used)
+        self.hits += hits
+        for kind, n in missed.items():
+            self.missed[kind] = self.missed.get(kind, 0) + n
+            self.misses += n
 
     def computed_ahead(self, kind: str, k: str) -> None:
         """Note an entry a worker computed for this build (see :attr:`ahead`)."""
