@@ -144,6 +144,47 @@ def test_a_cold_build_on_every_core_is_the_same_as_one_in_a_single_process(
     assert tree_digest(parallel.site) == tree_digest(_full(built, tmp_path / "serial", AS_OF, EPOCH, monkeypatch).site)
 
 
+def test_a_cold_build_without_cache_writes_only_what_it_reads_again(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the cache the workers meet in a scratch one, removed after the build: it holds no entry only a later
+    build would read (Word redlines, bodies, pages' HTML and results, comparisons read again by the worker that made
+    them), and a worker rendering a share of the pages writes nothing but that share (no copy of the files mkdocs
+    copies, nothing for the pages of the other share); the site is still the same as one built in one process."""
+    import kspub.publish.build as build_module
+
+    monkeypatch.setenv("KSPUB_WORKERS", "2")
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 4)
+    kinds: dict[str, int] = {}
+    outputs: list[tuple[frozenset[str], list[str]]] = []
+    discard, gather = build_module._discard, build_module._gather
+
+    def seen_discard(folder: Path, out: Path) -> None:
+        if folder.name.startswith(".scratch-"):
+            for kind in (folder / "v1").iterdir():
+                kinds[kind.name] = sum(1 for _ in kind.rglob("*.pickle"))
+        discard(folder, out)
+
+    def seen_gather(shares: list[tuple[frozenset[str], Path]], site: Path, dest_of: object) -> set[str]:
+        for share, output in shares:
+            outputs.append((share, sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())))
+        return gather(shares, site, dest_of)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_discard", seen_discard)
+    monkeypatch.setattr(build_module, "_gather", seen_gather)
+    parallel = _build(built, tmp_path / "parallel", AS_OF, cache=False)
+    assert parallel.workers == 2
+    assert kinds.keys() >= {"parse", "diff", "since", "notice", "agreement-pages"}, kinds  # what the build reads
+    assert not kinds.keys() & {"docx", "body", "page-html", "page-meta", "compare"}, kinds
+    assert len(outputs) == 2
+    pages = {p.as_posix() for p in (tmp_path / "parallel" / "docs").rglob("*.md")}
+    for share, written in outputs:
+        assert share and not any(name.endswith((".docx", ".css", ".js", ".woff2", ".svg")) for name in written), written
+        own = {name for name in written if name.endswith("index.html") and name != "index.html"}
+        assert len(own) <= len(share) < len(pages) - 1  # the other share's pages are not there, not even empty
+    assert tree_digest(parallel.site) == tree_digest(_full(built, tmp_path / "serial", AS_OF, EPOCH, monkeypatch).site)
+
+
 def test_a_worker_that_fails_fails_the_build_and_keeps_the_site(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

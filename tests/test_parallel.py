@@ -118,3 +118,49 @@ def test_an_entry_a_worker_computed_counts_as_a_miss_where_it_is_first_read(
     for kind, k, _ in tasks:
         cache.get(kind, k)
     assert (cache.hits, cache.missed) == (11, {"note": 9})  # read again: hits
+
+
+def test_a_scratch_cache_keeps_only_what_this_build_reads_again(tmp_path: Path) -> None:
+    computed: list[str] = []
+
+    def compute(value: str) -> str:
+        computed.append(value)
+        return value
+
+    lasting, scratch = Cache(tmp_path / "lasting"), Cache(tmp_path / "scratch", lasting=False)
+    for cache in (lasting, scratch):
+        cache.put("page-html", key("a"), "<p>a</p>", later=True)
+        cache.put("since", key("b"), {"b": 1}, later=True)
+        cache.put("diff", key("c"), "c")  # another process of the build reads it
+        assert cache.get_or_compute("docx", key("d"), partial(compute, "d"), later=True) == "d"
+        assert cache.get_or_compute("docx", key("d"), partial(compute, "d"), later=True) == "d"
+        assert cache.get("diff", key("c")) == "c"
+    assert computed == ["d", "d", "d"]  # the lasting cache computed it once, the scratch one each time
+    assert lasting.get("page-html", key("a")) == "<p>a</p>" and lasting.has("docx", key("d"))
+    assert not scratch.has("page-html", key("a")) and not scratch.has("since", key("b"))
+    assert not scratch.has("docx", key("d"))
+    assert sorted(p.parent.parent.name for p in (tmp_path / "scratch").rglob("*.pickle")) == ["diff"]
+    assert scratch.missed == {"docx": 2} and lasting.missed == {"docx": 1}
+
+
+def test_a_remembered_value_counts_as_the_read_it_spared(tmp_path: Path) -> None:
+    cache, none = Cache(tmp_path / "cache"), Cache(None)
+    cache.put("compare", key("a"), "a")
+    cache.found("compare", key("a"))
+    none.found("compare", key("a"))
+    assert (cache.hits, cache.misses) == (1, 0)
+    assert (none.hits, none.missed) == (0, {"compare": 1})  # without a cache, the computation it spared
+    assert cache.prune() == 0  # kept: the build used it
+    cache.computed_ahead("compare", key("a"))
+    cache.found("compare", key("a"))
+    assert cache.missed == {"compare": 1}  # a worker computed it for this build: the miss it was
+
+
+def test_a_cache_whose_folders_went_away_during_the_build_still_stores(tmp_path: Path) -> None:
+    import shutil
+
+    cache = Cache(tmp_path / "cache")
+    cache.put("diff", key("a"), "a")
+    shutil.rmtree(tmp_path / "cache")  # the folder this process made once is gone
+    cache.put("diff", key("a"), "a")
+    assert cache.get("diff", key("a")) == "a"

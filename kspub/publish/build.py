@@ -45,7 +45,7 @@ from kspub.publish.api import write_api
 from kspub.publish.cache import Cache, key
 from kspub.publish.parallel import Task, release_free_memory, workers
 from kspub.publish.progress import Observer, Phases
-from kspub.publish.reuse import PageReuse, make_folder
+from kspub.publish.reuse import PageReuse, RenderedPage, make_folder
 from kspub.publish.site import ASSETS, RenderedSite, render_site
 from kspub.publish.snapshot import PublishedAgreement, Snapshot
 
@@ -179,7 +179,7 @@ def _build_with(
         raise KspubError("KS921", f"找不到网站配置 {CONFIG_FILE}（当前提交中没有）", path=CONFIG_FILE,
                          hint="网站配置应放在仓库根目录并提交")  # fmt: skip
     phases = Phases(show=progress, observer=observer)
-    store = Cache(store_folder)
+    store = Cache(store_folder, lasting=cache)  # no cache asked for: a scratch one, for this build alone
 
     from kspub.publish.incremental import collect_cached
 
@@ -578,6 +578,7 @@ def _render_pages(
         keys, dest_of = _keys_and_places(config_file, docs, site, rendered)
     todo = missing(store, keys)
     moved: set[str] = set()
+    given: dict[str, RenderedPage] = {}
     count = min(workers(), len(todo) // (PARALLEL_MIN // 2) or 1)
     import multiprocessing
 
@@ -603,6 +604,7 @@ def _render_pages(
             reader.close()
             if not message["ok"] and failure is None:
                 failure = message
+            given.update(message.get("pages", {}))
         if failure is not None:
             raise KspubError(failure["code"], failure["message"], path=failure.get("path"), hint=failure.get("hint"))
         from kspub.publish.search import unload_segmenter
@@ -614,7 +616,7 @@ def _render_pages(
     then()
     copies = {rel: rendered.fingerprints[rel] for rel in _static(rendered)}
     result = _run_mkdocs(config_file, docs, site, rendered.nav, epoch, advance, store, keys, published=published,
-                         copies=copies, written=moved)  # fmt: skip
+                         copies=copies, written=moved, given=given)  # fmt: skip
     result.rendered, result.workers = max(len(todo), len(result.fresh)), count
     return result
 
@@ -626,8 +628,10 @@ def _render_share(
     """A worker of :func:`_render_pages`: renders ``share`` into the cache and into ``site``, whence its pages
     are moved into the build's site (the rest of its output is discarded)."""
     try:
-        _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share)
-        conn.send({"ok": True})
+        reuse = _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share)
+        # what a scratch cache does not keep of the pages it rendered, the build takes from here (their HTML from
+        # this output)
+        conn.send({"ok": True, "pages": {} if store.lasting else reuse.fresh})
     except KspubError as exc:
         conn.send({"ok": False, **exc.to_dict()})
     except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
@@ -650,6 +654,7 @@ def _run_mkdocs(
     published: links.Published | None = None,
     copies: Mapping[str, str] | None = None,
     written: set[str] | None = None,
+    given: Mapping[str, RenderedPage] | None = None,
 ) -> PageReuse:
     """Run mkdocs; returns what it rendered and reused, with the anchor problems found in the pages it wrote.
 
@@ -659,7 +664,8 @@ def _run_mkdocs(
     a parallel build). ``published``: the published build, whose unchanged pages are linked rather than written,
     and whose copies of the generated files ``copies`` (docs-relative path → fingerprint) too, where their source
     was linked (mkdocs then finds each copy no older than its source and copies nothing). ``written``: pages
-    already in place in ``site``, as stored in the cache (moved there from the workers' output).
+    already in place in ``site``, as stored in the cache (moved there from the workers' output); ``given``: their
+    results, as the workers handed them over (what a scratch cache does not keep).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
@@ -670,7 +676,7 @@ def _run_mkdocs(
         try:
             config = mkdocs_config(config_file, docs, site, nav)
             reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems, published=published,
-                              in_place=written or set())  # fmt: skip
+                              in_place=written or set(), given=given or {})  # fmt: skip
             # One share of a parallel build (its output is discarded): a page's text is let go once it is no longer
             # needed, since mkdocs would otherwise hold every page's Markdown and HTML to the end of its run.
             share = render is not None
@@ -685,6 +691,10 @@ def _run_mkdocs(
                 def on_config(self, config: Any, **kwargs: Any) -> Any:
                     self.search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
                     return config
+
+                def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
+                    reuse.unchanged(files)
+                    return files
 
                 def on_env(self, env: Any, config: Any, files: Any, **kwargs: Any) -> Any:
                     # once mkdocs knows what it copies (exclude_docs, draft_docs): a linked copy it copies is not
@@ -749,7 +759,7 @@ def _run_mkdocs(
                 return File(src, str(docs), str(site), config.use_directory_urls).dest_uri
 
             linked_copies = _link_copies(site, published, copies or {})
-            if reuse.prepare(site, dest_of) or linked_copies:
+            if reuse.prepare(site, dest_of) or linked_copies or share:
                 with _quiet_dirty_notice():
                     mkdocs_build(config, dirty=True)  # the pages written in prepare() are neither read nor rendered
             else:

@@ -74,13 +74,23 @@ class Cache:
     ahead: set[Path] = field(default_factory=set)
     """Entries the build's workers computed (:func:`kspub.publish.parallel.prefetch_groups`): the first read of
     each counts as the miss it was, as if this process had computed it."""
+    folders: set[Path] = field(default_factory=set)
+    """The entries' folders this process made or found (made once each, not once per entry)."""
+    lasting: bool = True
+    """Whether the entries outlive this build. False: a scratch cache, through which the processes of one build
+    without cache meet; an entry only a later build would read (``later=True``) is then not stored."""
 
     def _path(self, kind: str, k: str) -> Path:
         assert self.folder is not None
         return Path(f"{self.folder}/{_FORMAT}/{kind}/{k[:2]}/{k}.pickle")  # one parse, not four joins
 
-    def get_or_compute(self, kind: str, k: str, compute: Callable[[], T], valid: Callable[[T], bool] = lambda _: True) -> T:
-        if self.folder is None:
+    def get_or_compute(
+        self, kind: str, k: str, compute: Callable[[], T], valid: Callable[[T], bool] = lambda _: True, *,
+        later: bool = False,
+    ) -> T:
+        """The stored value, else ``compute()`` stored. ``later``: no other process of this build reads the entry,
+        only a later build (a scratch cache neither reads nor stores it, see :attr:`lasting`)."""
+        if self.folder is None or (later and not self.lasting):
             self._miss(kind)
             return compute()
         path = self._path(kind, k)
@@ -131,6 +141,16 @@ class Cache:
         else:
             self.hits += 1
 
+    def found(self, kind: str, k: str) -> None:
+        """Count a value this process remembered as the read of the entry it stands for (kept by :meth:`prune`;
+        without a cache, the computation it spared counts as the miss it would have been)."""
+        if self.folder is None:
+            self._miss(kind)
+            return
+        path = self._path(kind, k)
+        self.used.add(path)
+        self._count_read(kind, path)
+
     def take_in(self, used: Iterable[Path], hits: int, missed: Mapping[str, int]) -> None:
         """Count what another process of this build read (its entries kept by :meth:`prune`, its hits and misses)."""
         self.used.update(used)
@@ -149,9 +169,10 @@ class Cache:
         if self.folder is not None:
             self.used.add(self._path(kind, k))
 
-    def put(self, kind: str, k: str, value: Any) -> None:
-        """Store ``value`` (atomically); nothing when caching is off."""
-        if self.folder is not None:
+    def put(self, kind: str, k: str, value: Any, *, later: bool = False) -> None:
+        """Store ``value`` (atomically); nothing when caching is off, or when only a later build would read it
+        (``later``) and the cache is a scratch one."""
+        if self.folder is not None and (self.lasting or not later):
             path = self._path(kind, k)
             self.used.add(path)
             self._store(path, value)
@@ -178,8 +199,14 @@ class Cache:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a result type that cannot be pickled is simply not cached
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        if path.parent not in self.folders:  # each made once per process, not once per entry
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        except FileNotFoundError:  # removed since (the cache deleted by hand during a build): made again
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)

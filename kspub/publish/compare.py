@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kspub import memo
 from kspub.publish.cache import Cache, key
 
 if TYPE_CHECKING:
@@ -45,4 +46,22 @@ def comparison(cache: Cache, old: Agreement, new: Agreement) -> ChangeSet:
                           count=False)  # fmt: skip
         return known if isinstance(known, ChangeSet) else diff_agreements(old, new)
 
-    return cache.get_or_compute("compare", comparison_key(old, new), compute)
+    k = comparison_key(old, new)
+    remembered = (str(cache.folder), k)  # what this cache holds or would hold
+    found = _RECENT.get(remembered)
+    if found is not None:  # computed or read by this process for another reader of the agreement's comparisons
+        cache.found("compare", k)
+        return found
+    # In a build without cache only this process reads it again, from what it remembers: not stored (later)
+    changes = cache.get_or_compute("compare", k, compute, later=True)
+    _RECENT[remembered] = changes
+    while len(_RECENT) > _REMEMBERED:
+        del _RECENT[next(iter(_RECENT))]
+    return changes
+
+
+#: The comparisons this process made or read last, by cache folder and :func:`comparison_key`: an agreement's are read by the API's
+#: comparisons and then by its pages, one after the other in the same worker (kspub.publish.site.render_site).
+_RECENT: dict[tuple[str, str], ChangeSet] = {}
+_REMEMBERED = 64
+memo.register(_RECENT.clear)

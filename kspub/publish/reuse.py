@@ -32,6 +32,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import metadata
@@ -170,6 +171,9 @@ class PageReuse:
     site: Path | None = None
     in_place: set[str] = field(default_factory=set)
     """Pages whose stored HTML is in place in the output already (written there by the worker that rendered it)."""
+    given: Mapping[str, RenderedPage] = field(default_factory=dict)
+    """The results of pages in place, as the workers that rendered them handed them over (a scratch cache does not
+    keep them); a page in place without one is looked up in the cache."""
     linked: set[str] = field(default_factory=set)
     """Pages whose output is a link to the published page (never written into: see :meth:`on_post_page`)."""
     rendered: int = 0
@@ -181,13 +185,14 @@ class PageReuse:
 
     # --- deciding -------------------------------------------------------------------------------------------
 
-    def lookup(self, src: str) -> RenderedPage | None:
-        """The stored result of a page (one cache hit or miss per page), when both its parts are there."""
+    def lookup(self, src: str, *, html: bool = True) -> RenderedPage | None:
+        """The stored result of a page (one cache hit or miss per page), when both its parts are there (its
+        metadata alone when not ``html``: a page in place, whose HTML a scratch cache does not keep)."""
         k = self.keys.get(src)
         if k is None:
             return None
         meta = self.store.get(_META, k)
-        if not isinstance(meta, RenderedPage) or not self.store.has(_HTML, k):
+        if not isinstance(meta, RenderedPage) or (html and not self.store.has(_HTML, k)):
             return None
         self.store.keep(_HTML, k)  # kept by the cache's pruning even when the page is linked, not read
         return meta
@@ -200,16 +205,20 @@ class PageReuse:
     def prepare(self, site: Path, dest_of: Callable[[str], str]) -> bool:
         """Before mkdocs runs: every stored page's HTML is written to its place in ``site`` (unless a worker's
         output put it there already, :attr:`in_place`; or the published page of the same key is linked there, when
-        its Markdown source was linked too: mkdocs then finds the page no older than its source), and, in a shard,
-        an empty placeholder for every page another process renders.
+        its Markdown source was linked too: mkdocs then finds the page no older than its source); in a shard, every
+        page another process renders is :attr:`skipped` (mkdocs is told it is unchanged, :meth:`unchanged`).
         mkdocs then runs in its own "dirty" mode, which neither reads nor renders a page whose output is newer
-        than its source, so these pages cost it nothing. Returns whether any page was written. A stored page
-        whose HTML cannot be read is dropped from the cache and rendered again."""
+        than its source, so these pages cost it nothing. Returns whether any page was written or skipped. A stored
+        page whose HTML cannot be read is dropped from the cache and rendered again."""
         self.dest_of, self.site = dest_of, site
         published = self.published or Published()
         folders: set[Path] = set()  # each made once, not once per page
         for src, k in self.keys.items():
-            stored = self.lookup(src)
+            if self.render is not None and src not in self.render:
+                self.skipped.add(src)  # another process renders it
+                continue
+            stored = self.given.get(src) if src in self.given and src in self.in_place else None
+            stored = stored or self.lookup(src, html=src not in self.in_place)
             if src in self.in_place:
                 if stored is not None:
                     self.reused[src] = stored
@@ -230,10 +239,17 @@ class PageReuse:
                     continue
                 self.store.forget(_HTML, k)  # unreadable: rendered again below
                 self.store.forget(_META, k)
-            if self.render is not None and src not in self.render:
-                _write(site / dest_of(src), "", folders)  # another process renders it; this output is discarded
-                self.skipped.add(src)
         return bool(self.reused or self.skipped)
+
+    def unchanged(self, files: Any) -> None:
+        """In a shard (mkdocs' ``on_files``): the pages another process renders, and every file mkdocs would copy,
+        are unchanged to mkdocs' dirty mode — neither read, rendered nor copied into this output, which is
+        discarded but for the shard's own pages."""
+        if self.render is None:
+            return
+        for file in files:
+            if file.src_uri in self.skipped or not file.is_documentation_page():
+                file.is_modified = _unmodified
 
     def restore(self, files: Any) -> None:
         """Once every page exists (mkdocs' ``on_env``): what the stored pages' objects would hold had they been
@@ -280,12 +296,16 @@ class PageReuse:
         if src in self.skipped:
             return ""  # another process renders it; mkdocs writes no empty page
         stored = self.reused.get(src)
-        if self.site is not None and self.dest_of is not None:
+        here = self.site / self.dest_of(src) if self.site is not None and self.dest_of is not None else None
+        html = self.store.get(_HTML, self.keys[src], count=False) if stored is not None else None
+        if stored is not None and not isinstance(html, str) and src in self.in_place and here is not None:
+            with suppress(OSError, UnicodeDecodeError):  # a scratch cache keeps no HTML: the page in place is it
+                html = here.read_text("utf-8")
+        if here is not None:
             # mkdocs writes the page (a page linked from the published build, should it find it older than its
             # source): into a new file, never into whatever is there, which may be shared with the published site
-            (self.site / self.dest_of(src)).unlink(missing_ok=True)
+            here.unlink(missing_ok=True)
         if stored is not None:
-            html = self.store.get(_HTML, self.keys[src], count=False)
             if not isinstance(html, str):  # read in prepare(), gone since: dropped, the next build renders it
                 self.store.forget(_HTML, self.keys[src])
                 self.store.forget(_META, self.keys[src])
@@ -303,8 +323,10 @@ class PageReuse:
         )
         k = self.keys.get(src)
         if k is not None:
-            self.store.put(_HTML, k, output)  # the HTML first: a meta entry always has its HTML
-            self.store.put(_META, k, rendered)
+            # the HTML first: a meta entry always has its HTML. A scratch cache keeps neither: the shard that
+            # rendered the page hands the build its result (fresh) and its HTML in place (kspub/publish/build.py)
+            self.store.put(_HTML, k, output, later=True)
+            self.store.put(_META, k, rendered, later=True)
         self.fresh[src] = rendered
         return output
 
@@ -342,6 +364,11 @@ def _write(path: Path, html: str, folders: set[Path]) -> None:
     """As mkdocs writes a page (``utils.write_file``); ``folders``: those known to exist already."""
     make_folder(path, folders)
     write_new(path, html.encode("utf-8", errors="xmlcharrefreplace"))
+
+
+def _unmodified() -> bool:
+    """Stands in for ``File.is_modified`` of a file a shard neither renders nor copies (see :meth:`PageReuse.unchanged`)."""
+    return False
 
 
 def _no_render(page: Any, config: Any, files: Any) -> None:

@@ -341,8 +341,8 @@ class _Renderer:
         when = newer.record.announced or newer.record.recorded or self.snapshot.as_of
         k = key("docx", older.record.path, older.record.source, newer.record.path, newer.record.source, str(when))
         self.site.depends.add(("docx", k))
-        self.site.files[path] = self.cache.get_or_compute(
-            "docx", k, lambda: render_docx(older.agreement, newer.agreement, when=when)
+        self.site.files[path] = self.cache.get_or_compute(  # this build keeps it in the agreement's pages
+            "docx", k, lambda: render_docx(older.agreement, newer.agreement, when=when), later=True
         )
         return path
 
@@ -350,7 +350,8 @@ class _Renderer:
         record = view.version.record
         k = key("body", record.path, record.source)  # a body depends on the version's text alone
         if k not in self._bodies:  # the version in force appears twice: at /<id>/ and at /<id>/<version>/
-            self._bodies[k] = self.cache.get_or_compute("body", k, lambda: render_body(view.version.agreement))
+            self._bodies[k] = self.cache.get_or_compute("body", k, lambda: render_body(view.version.agreement),
+                                                        later=True)  # fmt: skip
         self.site.depends.add(("body", k))
         return Markup(self._bodies[k])
 
@@ -588,9 +589,10 @@ def render_site(
     when no worker computed them (with the cache only)."""
     check_paths(snapshot)
     cache = cache or Cache(None)
-    if cache.folder is not None:  # compiled templates too: jinja keys them by the template's source
-        folder = cache.directory("jinja")
-        _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    # compiled templates too, in a cache that outlives the build: jinja keys them by the template's source (and
+    # never one of an earlier build in this process: a scratch cache is gone once its build is done)
+    lasting = cache.folder is not None and cache.lasting
+    _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.directory("jinja"))) if lasting else None
     r = _Renderer(snapshot, cache)
     r.site.docs = docs
     r.site.published = published
