@@ -29,7 +29,7 @@ from kspub.chinese_text import (
     internal_references,
     normalise,
 )
-from kspub.memo import memo
+from kspub.memo import memo, register
 from kspub.model import KNOWN_TAGS
 from kspub.redline import redline
 
@@ -391,14 +391,35 @@ def classify_text_change(old: str, new: str, *, renumbering: Mapping[str, str] |
 
 
 def _material(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], mapping: Mapping[str, str]) -> TextVerdict:
+    """The verdict on two normalised texts that differ. It depends on the renumbering only through the number each
+    old reference should read now, so it is remembered by the two texts and those numbers: an agreement's
+    comparisons meet the same pair of clause texts again and again (86 % of calls at 200 agreements × 10
+    versions)."""
+    expected = tuple(mapping.get(r.key, r.key) for r in refs_a)
+    k = (a, b, expected)
+    found = _VERDICTS.get(k)
+    if found is None:
+        found = _verdict(a, b, refs_a, refs_b, expected)
+        if len(_VERDICTS) >= _REMEMBERED:
+            del _VERDICTS[next(iter(_VERDICTS))]
+        _VERDICTS[k] = found
+    return found
+
+
+#: :func:`_material`'s verdicts, oldest first (bounded; emptied by :func:`kspub.memo.clear`).
+_VERDICTS: dict[tuple[str, str, tuple[str, ...]], TextVerdict] = {}
+_REMEMBERED = 4096
+register(_VERDICTS.clear)
+
+
+def _verdict(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], expected: Sequence[str]) -> TextVerdict:
     flags: list[str] = []
     reasons: list[str] = []
 
-    # Cross-references: what each old reference should read now (per the renumbering) against what the new
-    # text says. A pair that kept its old number while its clause was renumbered is "retargeted".
+    # Cross-references: what each old reference should read now (per the renumbering, ``expected``) against what
+    # the new text says. A pair that kept its old number while its clause was renumbered is "retargeted".
     references: list[ValueChange] = []
     retargeted: list[str] = []
-    expected = [mapping.get(r.key, r.key) for r in refs_a]
     matcher = difflib.SequenceMatcher(a=expected, b=[r.key for r in refs_b], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":

@@ -185,6 +185,28 @@ def test_a_cold_build_without_cache_writes_only_what_it_reads_again(
     assert tree_digest(parallel.site) == tree_digest(_full(built, tmp_path / "serial", AS_OF, EPOCH, monkeypatch).site)
 
 
+def test_pages_whose_results_the_workers_did_not_hand_over_are_rendered_again(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build without cache reads what its workers rendered from the files they leave: one lost or damaged, the
+    pages it held are rendered again, and the site is the same."""
+    import kspub.publish.build as build_module
+
+    monkeypatch.setenv("KSPUB_WORKERS", "2")
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 4)
+    results = build_module._results
+
+    def one_lost(files: list[Path]) -> dict[str, object]:
+        if files:
+            files[0].write_bytes(b"truncated")
+        return results(files)  # type: ignore[return-value]
+
+    monkeypatch.setattr(build_module, "_results", one_lost)
+    parallel = _build(built, tmp_path / "parallel", AS_OF, cache=False)
+    assert parallel.workers == 2
+    assert tree_digest(parallel.site) == tree_digest(_full(built, tmp_path / "serial", AS_OF, EPOCH, monkeypatch).site)
+
+
 def test_a_worker_that_fails_fails_the_build_and_keeps_the_site(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

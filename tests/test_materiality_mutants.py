@@ -3,6 +3,8 @@ class, the flags, the values listed and the Chinese explanation (docs/decisions/
 
 from __future__ import annotations
 
+import pytest
+
 from kspub.materiality import (
     CROSS_REFERENCE_CHANGED,
     CROSS_REFERENCE_RETARGETED,
@@ -312,3 +314,27 @@ def test_no_new_text_can_spell_the_mark_of_a_removed_clause() -> None:
     for mark in ("\u0000已删除\u0000", "已删除", "\u200b"):
         verdict = classify_text_change("见本协议第4.4条", f"见本协议第{mark}条", renumbering={"4.4": REMOVED_TARGET})
         assert verdict.material, mark
+
+
+# --- the verdicts remembered ------------------------------------------------------------------------------
+
+
+def test_a_remembered_verdict_is_the_one_for_the_same_texts_and_the_same_renumbering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The verdict on two texts is remembered by both texts and what each old reference should read now: the
+    same pair under another renumbering is judged afresh, and the memory keeps only the latest verdicts."""
+    import kspub.materiality as materiality
+
+    monkeypatch.setattr(materiality, "_REMEMBERED", 2)
+    old, new = "见本协议第4.4条，费用为10元", "见本协议第4.4条，费用为20元"
+    plain = classify_text_change(old, new)
+    assert plain is classify_text_change(old, new)  # remembered
+    assert classify_text_change(old, new, renumbering={"9.9": "9.10"}) is plain  # no reference of it moved
+    moved = classify_text_change(old, new, renumbering={"4.4": "4.5"})
+    assert moved is not plain and CROSS_REFERENCE_RETARGETED in moved.flags
+    assert CROSS_REFERENCE_RETARGETED not in plain.flags
+    assert len(materiality._VERDICTS) == 2
+    classify_text_change("费用为1元", "费用为2元")
+    assert len(materiality._VERDICTS) == 2  # bounded: the oldest verdict let go
+    assert classify_text_change(old, new) is not plain and classify_text_change(old, new) == plain

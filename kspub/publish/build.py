@@ -24,19 +24,20 @@ import errno
 import gc
 import logging
 import os
+import pickle
 import re
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kspub.clock import today_in_shanghai
 from kspub.errors import Diagnostic, KspubError
@@ -578,7 +579,7 @@ def _render_pages(
         keys, dest_of = _keys_and_places(config_file, docs, site, rendered)
     todo = missing(store, keys)
     moved: set[str] = set()
-    given: dict[str, RenderedPage] = {}
+    given: list[Path] = []
     count = min(workers(), len(todo) // (PARALLEL_MIN // 2) or 1)
     import multiprocessing
 
@@ -604,13 +605,13 @@ def _render_pages(
             reader.close()
             if not message["ok"] and failure is None:
                 failure = message
-            given.update(message.get("pages", {}))
         if failure is not None:
             raise KspubError(failure["code"], failure["message"], path=failure.get("path"), hint=failure.get("hint"))
         from kspub.publish.search import unload_segmenter
 
         unload_segmenter()  # every page is rendered: the API's process, forked next, need not share the dictionary
         moved = _gather(shares, site, dest_of)
+        given = [_results_file(output) for _, output in shares]
     else:
         count = 1
     then()
@@ -628,16 +629,38 @@ def _render_share(
     """A worker of :func:`_render_pages`: renders ``share`` into the cache and into ``site``, whence its pages
     are moved into the build's site (the rest of its output is discarded)."""
     try:
-        reuse = _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share)
-        # what a scratch cache does not keep of the pages it rendered, the build takes from here (their HTML from
-        # this output)
-        conn.send({"ok": True, "pages": {} if store.lasting else reuse.fresh})
+        if store.lasting:
+            _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share)
+        else:  # what a scratch cache does not keep of the pages, the build reads from one file
+            with _results_file(site).open("wb") as handover:
+                _run_mkdocs(config_file, docs, site, nav, epoch, lambda _n: None, store, keys, share,
+                            handover=handover)  # fmt: skip
+        conn.send({"ok": True})
     except KspubError as exc:
         conn.send({"ok": False, **exc.to_dict()})
     except BaseException as exc:  # noqa: BLE001 - whatever happened must reach the parent, which fails the build
         conn.send({"ok": False, "code": "KS922", "message": f"生成网页时出错：{exc!r}", "hint": "旧网站保持不变"})
     finally:
         conn.close()
+
+
+def _results_file(output: Path) -> Path:
+    """Where a worker rendering a share of the pages into ``output`` leaves their results (see _render_share)."""
+    return output.with_name(f"{output.name}.pages")
+
+
+def _results(files: Sequence[Path]) -> dict[str, RenderedPage]:
+    """The pages' results the workers left (none where a file is missing or unreadable: those pages are then
+    looked up in the cache, and rendered again if not found)."""
+    out: dict[str, RenderedPage] = {}
+    for path in files:
+        found: dict[str, RenderedPage] = {}
+        with suppress(Exception), path.open("rb") as f:
+            while f.peek(1):
+                src, page = pickle.load(f)  # noqa: S301 - written by this build's own worker into its staging folder
+                found[src] = page
+            out.update(found)  # a file read to its end, not a part of one
+    return out
 
 
 def _run_mkdocs(
@@ -654,7 +677,8 @@ def _run_mkdocs(
     published: links.Published | None = None,
     copies: Mapping[str, str] | None = None,
     written: set[str] | None = None,
-    given: Mapping[str, RenderedPage] | None = None,
+    given: Sequence[Path] = (),
+    handover: BinaryIO | None = None,
 ) -> PageReuse:
     """Run mkdocs; returns what it rendered and reused, with the anchor problems found in the pages it wrote.
 
@@ -664,8 +688,10 @@ def _run_mkdocs(
     a parallel build). ``published``: the published build, whose unchanged pages are linked rather than written,
     and whose copies of the generated files ``copies`` (docs-relative path → fingerprint) too, where their source
     was linked (mkdocs then finds each copy no older than its source and copies nothing). ``written``: pages
-    already in place in ``site``, as stored in the cache (moved there from the workers' output); ``given``: their
-    results, as the workers handed them over (what a scratch cache does not keep).
+    already in place in ``site``, as stored in the cache (moved there from the workers' output); ``given``: the
+    files in which the workers handed over their results (what a scratch cache does not keep), read here, once
+    the API's process is forked (its memory is not shared with it); ``handover``: the file a worker writes them
+    to, each as soon as it is rendered (:attr:`PageReuse.handover`).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
@@ -676,7 +702,7 @@ def _run_mkdocs(
         try:
             config = mkdocs_config(config_file, docs, site, nav)
             reuse = PageReuse(store or Cache(None), keys or {}, render, anchor_problems, published=published,
-                              in_place=written or set(), given=given or {})  # fmt: skip
+                              in_place=written or set(), given=_results(given), handover=handover)  # fmt: skip
             # One share of a parallel build (its output is discarded): a page's text is let go once it is no longer
             # needed, since mkdocs would otherwise hold every page's Markdown and HTML to the end of its run.
             share = render is not None

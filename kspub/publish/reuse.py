@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kspub.errors import KspubError
 from kspub.publish.cache import Cache, key
@@ -174,6 +175,9 @@ class PageReuse:
     given: Mapping[str, RenderedPage] = field(default_factory=dict)
     """The results of pages in place, as the workers that rendered them handed them over (a scratch cache does not
     keep them); a page in place without one is looked up in the cache."""
+    handover: BinaryIO | None = None
+    """Where the results of the pages rendered here go, one pickle of (source path, result) each, as each is
+    rendered, instead of :attr:`fresh` (a worker whose cache is a scratch one: the build reads them back)."""
     linked: set[str] = field(default_factory=set)
     """Pages whose output is a link to the published page (never written into: see :meth:`on_post_page`)."""
     rendered: int = 0
@@ -327,7 +331,10 @@ class PageReuse:
             # rendered the page hands the build its result (fresh) and its HTML in place (kspub/publish/build.py)
             self.store.put(_HTML, k, output, later=True)
             self.store.put(_META, k, rendered, later=True)
-        self.fresh[src] = rendered
+        if self.handover is not None:
+            pickle.dump((src, rendered), self.handover, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            self.fresh[src] = rendered
         return output
 
     def search_entries(self, order: Iterable[str]) -> list[dict[str, Any]]:
@@ -345,6 +352,7 @@ class PageReuse:
         """Once mkdocs is done: the stored results read for it (every page's search entries among them) are let
         go; what is left is what the build reports (the pages rendered, the problems found)."""
         self.reused = dict.fromkeys(self.reused, _WRITTEN)
+        self.given = {}
         self._search.clear()
 
 
