@@ -29,7 +29,7 @@ from kspub.chinese_text import (
     internal_references,
     normalise,
 )
-from kspub.memo import memo, register
+from kspub.memo import Recent, memo
 from kspub.model import KNOWN_TAGS
 from kspub.redline import redline
 
@@ -400,16 +400,12 @@ def _material(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], 
     found = _VERDICTS.get(k)
     if found is None:
         found = _verdict(a, b, refs_a, refs_b, expected)
-        if len(_VERDICTS) >= _REMEMBERED:
-            del _VERDICTS[next(iter(_VERDICTS))]
-        _VERDICTS[k] = found
+        _VERDICTS.put(k, found)
     return found
 
 
-#: :func:`_material`'s verdicts, oldest first (bounded; emptied by :func:`kspub.memo.clear`).
-_VERDICTS: dict[tuple[str, str, tuple[str, ...]], TextVerdict] = {}
-_REMEMBERED = 4096
-register(_VERDICTS.clear)
+#: :func:`_material`'s latest verdicts (emptied by :func:`kspub.memo.clear`).
+_VERDICTS: Recent[tuple[str, str, tuple[str, ...]], TextVerdict] = Recent(4096)
 
 
 def _verdict(a: str, b: str, refs_a: list[Reference], refs_b: list[Reference], expected: Sequence[str]) -> TextVerdict:

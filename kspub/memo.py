@@ -14,11 +14,12 @@ once its comparisons are done.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import _lru_cache_wrapper, lru_cache
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 _CLEARERS: list[Callable[[], None]] = []
 
@@ -33,6 +34,27 @@ def memo(maxsize: int | None) -> Callable[[Callable[..., T]], _lru_cache_wrapper
         return cached
 
     return wrap
+
+
+class Recent(Generic[K, T]):
+    """The last ``bound`` values put, by key (first in, first out), registered for :func:`clear`: for a memory
+    whose key is not the arguments of one function (:func:`memo` is for those)."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._values: dict[K, T] = {}
+        _CLEARERS.append(self._values.clear)
+
+    def get(self, k: K) -> T | None:
+        return self._values.get(k)
+
+    def put(self, k: K, value: T) -> None:
+        self._values[k] = value
+        while len(self._values) > self.bound:
+            del self._values[next(iter(self._values))]
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def register(clear_one: Callable[[], None]) -> None:

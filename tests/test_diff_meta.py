@@ -126,3 +126,16 @@ def test_a_changed_function_below_is_seen_only_after_forgetting(monkeypatch: pyt
     assert redline(old, new) == first  # remembered: the change below is not seen
     memo.clear()
     assert redline(old, new) == (module.Segment("equal", "变异"),)
+
+
+def test_a_recent_memory_keeps_the_latest_values_until_forgotten() -> None:
+    recent: memo.Recent[str, int] = memo.Recent(2)
+    recent.put("a", 1)
+    recent.put("b", 2)
+    assert (recent.get("a"), recent.get("b"), len(recent)) == (1, 2, 2)
+    recent.put("c", 3)  # the first put is let go, not the last
+    assert (recent.get("a"), recent.get("b"), recent.get("c"), len(recent)) == (None, 2, 3, 2)
+    recent.put("b", 20)  # a key put again keeps its place and takes the new value
+    assert (recent.get("b"), len(recent)) == (20, 2)
+    memo.clear()
+    assert (recent.get("b"), recent.get("c"), len(recent)) == (None, None, 0)

@@ -326,7 +326,7 @@ def test_a_remembered_verdict_is_the_one_for_the_same_texts_and_the_same_renumbe
     same pair under another renumbering is judged afresh, and the memory keeps only the latest verdicts."""
     import kspub.materiality as materiality
 
-    monkeypatch.setattr(materiality, "_REMEMBERED", 2)
+    monkeypatch.setattr(materiality._VERDICTS, "bound", 2)
     old, new = "见本协议第4.4条，费用为10元", "见本协议第4.4条，费用为20元"
     plain = classify_text_change(old, new)
     assert plain is classify_text_change(old, new)  # remembered

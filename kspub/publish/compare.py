@@ -54,14 +54,10 @@ def comparison(cache: Cache, old: Agreement, new: Agreement) -> ChangeSet:
         return found
     # In a build without cache only this process reads it again, from what it remembers: not stored (later)
     changes = cache.get_or_compute("compare", k, compute, later=True)
-    _RECENT[remembered] = changes
-    while len(_RECENT) > _REMEMBERED:
-        del _RECENT[next(iter(_RECENT))]
+    _RECENT.put(remembered, changes)
     return changes
 
 
 #: The comparisons this process made or read last, by cache folder and :func:`comparison_key`: an agreement's are read by the API's
 #: comparisons and then by its pages, one after the other in the same worker (kspub.publish.site.render_site).
-_RECENT: dict[tuple[str, str], ChangeSet] = {}
-_REMEMBERED = 64
-memo.register(_RECENT.clear)
+_RECENT: memo.Recent[tuple[str, str], ChangeSet] = memo.Recent(64)

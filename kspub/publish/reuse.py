@@ -221,8 +221,8 @@ class PageReuse:
             if self.render is not None and src not in self.render:
                 self.skipped.add(src)  # another process renders it
                 continue
-            stored = self.given.get(src) if src in self.given and src in self.in_place else None
-            stored = stored or self.lookup(src, html=src not in self.in_place)
+            handed = self.given.get(src) if src in self.in_place else None
+            stored = handed or self.lookup(src, html=src not in self.in_place)
             if src in self.in_place:
                 if stored is not None:
                     self.reused[src] = stored
