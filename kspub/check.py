@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kspub.check_content import content_findings
+from kspub.chinese_text import listed
 from kspub.diff import ChangeSet
 from kspub.diff_operands import AgreementDiff, diff_refs
 from kspub.errors import Diagnostic, KspubError, Severity
@@ -174,7 +175,7 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
                 _fm_line(new, "corrections"), Severity.WARNING)  # fmt: skip
         elif new_corrections:
             add("KS411", f"勘误只能做不改变含义的编辑性更正，但本次修改含 {len(material)} 处实质性变更"
-                f"（{'、'.join(material[:5])}）：如这些修改确实不改变含义（例如错别字），请在 change_notes 中为每个条款"
+                f"（{listed(material)}）：如这些修改确实不改变含义（例如错别字），请在 change_notes 中为每个条款"
                 "写明 clause、class: editorial 和 reason（涉及数字、义务用语或重要主题的还要写 approved_by）；"
                 "否则请设置新的版本号并按通知规则公告。", _fm_line(new, "corrections"))  # fmt: skip
         else:
@@ -302,7 +303,7 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
             add(
                 "KS414",
                 f"生效日期 {meta.effective} 早于最早合法生效日 {earliest}：依 {gov.label}，实质性变更"
-                f"（{'、'.join(gov.clauses[:5])}）须提前{gov.rule.period.display}通知，{_period_end(gov.window)}。"
+                f"（{listed(gov.clauses)}）须提前{gov.rule.period.display}通知，{_period_end(gov.window)}。"
                 f"请把 effective 改为 {earliest} 或更晚，或提前公告。",
                 _fm_line(new, "effective"),
             )
@@ -310,7 +311,7 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
             add("KS425", f"生效日期 {meta.effective} 不早于最早合法生效日 {earliest}（依 {gov.label}，"
                 f"{gov.rule.period.display}）。", _fm_line(new, "effective"), Severity.INFO)  # fmt: skip
     if notice.consent_required:
-        add("KS416", f"须重新取得用户同意（{'、'.join(notice.consent_clauses[:5])}）：处理目的、方式或个人信息种类的变更，"
+        add("KS416", f"须重新取得用户同意（{listed(notice.consent_clauses)}）：处理目的、方式或个人信息种类的变更，"
             "对未同意的用户不因期间届满而生效（个人信息保护法第十四条）。请确认已安排同意弹窗或勾选。",
             _fm_line(new, "version"), Severity.WARNING)  # fmt: skip
     if notice.provisional:
@@ -607,7 +608,7 @@ def _correction_problems(repo: Any, agreement: str, rel: Any, before: Any, path:
                 material = [c.clause for c in diff_agreements(old_doc.agreement, new_doc.agreement).changes if c.material]
                 if material:
                     out.append(Diagnostic("KS818", f"版本 {rel.version} 的勘误（{e.date}，{e.reason}）改变了条款含义"
-                                          f"（{'、'.join(material[:5])}）：勘误只能更正不改变含义的文字；实质性修改请发布新版本",
+                                          f"（{listed(material)}）：勘误只能更正不改变含义的文字；实质性修改请发布新版本",
                                           path, rel.line or None))  # fmt: skip
         corrected = e.blob or corrected
     return out

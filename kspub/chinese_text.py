@@ -7,7 +7,7 @@ Everything here is pure and knows nothing of Markdown or of the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,6 +41,13 @@ def describe_refused(ch: str) -> str:
     else:
         kind = "Unicode 非字符"
     return f"U+{code:04X}（{kind}）"
+
+
+def listed(items: Sequence[str]) -> str:
+    """Clause IDs as a message names them: up to five joined by "、"; of more, the first five and how many there
+    are in all ("1.1、1.2、1.3、2.1、2.2等 7 条")."""
+    shown = "、".join(items[:5])
+    return shown if len(items) <= 5 else f"{shown}等 {len(items)} 条"
 
 
 def refused_characters(text: str) -> list[tuple[int, str]]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused
+from kspub.chinese_text import REFUSED_CHAR_RE, describe_refused, listed
 from kspub.errors import KspubError
 from kspub.frontmatter import load_yaml_document, split_front_matter
 from kspub.model import Agreement, is_version_label, sha256_text
@@ -414,7 +414,7 @@ def _earliest(
     steps.extend(f"  {s}" for s in gov.window.steps)
     steps.append(f"最早合法生效日：{notice.earliest_effective}")
     if notice.consent_required:
-        steps.append(f"注意：须重新取得用户同意（{'、'.join(notice.consent_clauses[:5])}）")
+        steps.append(f"注意：须重新取得用户同意（{listed(notice.consent_clauses)}）")
     return notice.earliest_effective, steps, notice.channels
 
 

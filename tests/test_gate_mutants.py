@@ -874,9 +874,9 @@ def test_the_dated_version_has_its_fields_on_lines_of_their_own() -> None:
     assert (lines["version"], lines["announced"], lines["effective"]) == (5, 7, 8)
 
 
-def test_effective_date_too_early_names_five_clauses_at_the_effective_line_and_the_channels() -> None:
+def test_effective_date_too_early_names_five_clauses_and_how_many_at_the_effective_line_and_the_channels() -> None:
     assert _judged_dates(_governing_clauses(_notice(), SIX_CLAUSES)) == [
-        ("KS414", "生效日期 2026-03-20 早于最早合法生效日 2026-04-02：依 本协议第1.1条（现行规则），实质性变更（c1、c2、c3、c4、c5）"
+        ("KS414", "生效日期 2026-03-20 早于最早合法生效日 2026-04-02：依 本协议第1.1条（现行规则），实质性变更（c1、c2、c3、c4、c5等 6 条）"
                   "须提前30个自然日通知，自公告日 2026-03-02 起算，期间最后一日为 2026-04-01。请把 effective 改为 2026-04-02 或更晚，"
                   "或提前公告。", 8, Severity.ERROR),
         ("KS426", "通知渠道：网页公告、电子邮件（公告时请通过这些渠道通知）。", 7, Severity.INFO),
@@ -891,15 +891,25 @@ def test_effective_date_too_early_names_five_clauses_all_and_one_alone() -> None
     ]  # fmt: skip
 
 
-def test_consent_needed_names_the_first_five_clauses_as_a_warning_at_the_version_line() -> None:
+def test_consent_needed_names_the_first_five_clauses_and_how_many_as_a_warning_at_the_version_line() -> None:
     found = _judged_dates(_notice(channels=(), earliest_effective=None, consent_required=True, consent_clauses=SIX_CLAUSES))  # fmt: skip
     assert found == [
-        ("KS416", "须重新取得用户同意（c1、c2、c3、c4、c5）：处理目的、方式或个人信息种类的变更，对未同意的用户不因期间届满而生效"
+        ("KS416", "须重新取得用户同意（c1、c2、c3、c4、c5等 6 条）：处理目的、方式或个人信息种类的变更，对未同意的用户不因期间届满而生效"
                   "（个人信息保护法第十四条）。请确认已安排同意弹窗或勾选。", 5, Severity.WARNING),
     ]  # fmt: skip
     five = _judged_dates(_notice(channels=(), earliest_effective=None, consent_required=True,
                                  consent_clauses=SIX_CLAUSES[:5]))  # fmt: skip
     assert [message.split("：")[0] for _, message, _, _ in five] == ["须重新取得用户同意（c1、c2、c3、c4、c5）"]  # fmt: skip
+
+
+def test_a_message_names_up_to_five_clauses_whole_and_of_more_the_first_five_and_their_number() -> None:
+    from kspub.chinese_text import listed
+
+    assert listed(()) == ""
+    assert listed(("1.1",)) == "1.1"
+    assert listed(SIX_CLAUSES[:5]) == "c1、c2、c3、c4、c5"
+    assert listed(SIX_CLAUSES) == "c1、c2、c3、c4、c5等 6 条"
+    assert listed([*SIX_CLAUSES, "c7"]) == "c1、c2、c3、c4、c5等 7 条"
 
 
 def test_consent_clauses_without_consent_required_are_no_finding() -> None:
