@@ -134,8 +134,13 @@ class CheckReport:
         }
 
 
+def _version_line(a: Agreement) -> int | None:
+    return a.meta.field_lines.get("version")
+
+
 def _fm_line(a: Agreement, key: str) -> int | None:
-    return a.meta.field_lines.get(key) or a.meta.field_lines.get("version")
+    """The line of a front-matter field, or of the version when the field is not written."""
+    return a.meta.field_lines.get(key) or _version_line(a)
 
 
 def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *, withdrawn: bool = False,
@@ -180,10 +185,10 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
                 "否则请设置新的版本号并按通知规则公告。", _fm_line(new, "corrections"))  # fmt: skip
         else:
             add("KS410", f"修改了版本 {meta.version} 的正文却没有更换版本号：已发布的版本不能再改，请把 version 改为新的版本号"
-                "（如只是不改变含义的错字更正，请在 corrections 中登记日期和原因）。", _fm_line(new, "version"))  # fmt: skip
+                "（如只是不改变含义的错字更正，请在 corrections 中登记日期和原因）。", _version_line(new))  # fmt: skip
     elif not same_label:
         if meta.announced is None:
-            add("KS412", f"新版本 {meta.version} 缺少公告日期 announced：请写明通知（公告）生效的日期。", _fm_line(new, "version"))
+            add("KS412", f"新版本 {meta.version} 缺少公告日期 announced：请写明通知（公告）生效的日期。", _version_line(new))
         elif meta.announced < today:
             add("KS418", f"公告日期 {meta.announced} 早于今天（{today}）：通知自实际公告之日起才生效，请改为实际公告的日期。",
                 _fm_line(new, "announced"))  # fmt: skip
@@ -191,14 +196,14 @@ def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *,
             add("KS428", f"公告日期为 {meta.announced}：合并后，版本 {meta.version} 自 {meta.announced}（北京时间）起的首次生成"
                 "（每日 00:05）才出现在网站、API、订阅和搜索中，此前不公开。", _fm_line(new, "announced"), Severity.INFO)  # fmt: skip
         if meta.effective is None:
-            add("KS413", f"新版本 {meta.version} 缺少生效日期 effective：请写明新版本生效的日期。", _fm_line(new, "version"))
+            add("KS413", f"新版本 {meta.version} 缺少生效日期 effective：请写明新版本生效的日期。", _version_line(new))
         else:
             _judge_order(new, timeline, add)
         if material and not meta.summary:
             add("KS415", f"本次有 {len(material)} 处实质性变更，但没有变更说明：请在 summary 中用客户能看懂的话写明改了什么。",
-                _fm_line(new, "version"))  # fmt: skip
+                _version_line(new))  # fmt: skip
         if not text_changed:
-            add("KS424", f"版本号由 {old.meta.version} 改为 {meta.version}，但正文没有变化。", _fm_line(new, "version"),
+            add("KS424", f"版本号由 {old.meta.version} 改为 {meta.version}，但正文没有变化。", _version_line(new),
                 Severity.WARNING)  # fmt: skip
     rule_changes = _judge_rule_changes(old, new, changes, add)
     if material:
@@ -313,7 +318,7 @@ def _judge_dates(notice: NoticeAssessment, new: Agreement, add: AddFinding) -> N
     if notice.consent_required:
         add("KS416", f"须重新取得用户同意（{listed(notice.consent_clauses)}）：处理目的、方式或个人信息种类的变更，"
             "对未同意的用户不因期间届满而生效（个人信息保护法第十四条）。请确认已安排同意弹窗或勾选。",
-            _fm_line(new, "version"), Severity.WARNING)  # fmt: skip
+            _version_line(new), Severity.WARNING)  # fmt: skip
     if notice.provisional:
         add("KS419", "计算涉及尚未公布的次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", _fm_line(new, "effective"),
             Severity.WARNING)  # fmt: skip

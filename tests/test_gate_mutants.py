@@ -891,6 +891,16 @@ def test_effective_date_too_early_names_five_clauses_all_and_one_alone() -> None
     ]  # fmt: skip
 
 
+def test_effective_date_on_or_after_the_earliest_is_stated_at_the_effective_line() -> None:
+    from datetime import date
+
+    for earliest in (date(2026, 3, 20), date(2026, 3, 19)):
+        assert _judged_dates(_notice(channels=(), earliest_effective=earliest)) == [
+            ("KS425", f"生效日期 2026-03-20 不早于最早合法生效日 {earliest}（依 本协议第1.1条（现行规则），30个自然日）。", 8,
+             Severity.INFO),
+        ]  # fmt: skip
+
+
 def test_consent_needed_names_the_first_five_clauses_and_how_many_as_a_warning_at_the_version_line() -> None:
     found = _judged_dates(_notice(channels=(), earliest_effective=None, consent_required=True, consent_clauses=SIX_CLAUSES))  # fmt: skip
     assert found == [

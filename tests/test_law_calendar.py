@@ -126,6 +126,13 @@ def test_a_year_file_shipped_with_kspub_extends_the_calendar(tmp_path: Path, mon
     assert cal.describe(D(2027, 2, 11)) == "2027-02-11（星期四，春节调休休息日）"
 
 
+def test_a_directory_given_with_a_trailing_slash_names_its_files_with_one(tmp_path: Path) -> None:
+    (tmp_path / "2027.yaml").write_text(HEAD, "utf-8")
+    with pytest.raises(CalendarError) as info:
+        load_calendar([f"{tmp_path}/"])
+    assert info.value.path == f"{tmp_path}/2027.yaml"
+
+
 def test_a_broken_year_file_shipped_with_kspub_is_named_by_its_place_in_the_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -173,6 +180,17 @@ F = "calendar/2027.yaml"
         (HEAD + "  - name: 又一个\n    rest: 2027-01-02\n  - name: 再一个\n    rest: 2027-01-03\n",
          [f"{F}:7: KS602 又一个：日期 2027-01-02 重复出现（另见第 5 行，元旦）",
           f"{F}:9: KS602 再一个：日期 2027-01-03 重复出现（另见第 5 行，元旦）"]),
+        # every out-of-year day of a range, every day a holiday lists twice (not only the first of each)
+        (HEAD + "    workdays: [2028-01-01..2028-01-02]\n",
+         [f"{F}:6: KS602 元旦：日期 2028-01-01 不属于2027年的安排（只允许2027年及2026年12月）",
+          f"{F}:6: KS602 元旦：日期 2028-01-02 不属于2027年的安排（只允许2027年及2026年12月）"]),
+        (HEAD + "    workdays: [2027-01-02, 2027-01-03]\n",
+         [f"{F}:6: KS602 元旦：日期 2027-01-02 重复出现（另见第 5 行，元旦）",
+          f"{F}:6: KS602 元旦：日期 2027-01-03 重复出现（另见第 5 行，元旦）"]),
+        # a character no one can see, each at its line, before any YAML is read
+        ("year: 2027\nnotice: 测\x07试\n\u202eholidays: []\n",
+         [f"{F}:2: KS602 有无法显示的字符 U+0007（控制字符）：请删除后重新输入（可能来自复制粘贴）",
+          f"{F}:3: KS602 有无法显示的字符 U+202E（双向文字控制符，会改变文字的显示顺序）：请删除后重新输入（可能来自复制粘贴）"]),
         ("notice: 测试\nholidays:\n  - name: 元旦\n    rest: 2027-01-01\n", [f"{F}:1: KS602 缺少 year：应为四位年份，例如 year: 2027"]),
         ("year: 27\nnotice: 测试\nholidays:\n  - name: 元旦\n    rest: 2027-01-01\n", [f"{F}:1: KS602 year 应为四位年份，例如 year: 2027"]),
     ],

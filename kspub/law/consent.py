@@ -163,9 +163,13 @@ def term_counts(text: str, *, about_personal_information: bool = False) -> Count
     return counts
 
 
+#: The categories whose terms a new or reworded sentence gains even when no count of them rises.
+_REWORDED = ("recipient", "abroad", "publication", "sensitive", "minor")
+
+
 def _new_sentence_terms(old: str, new: str, tagged: bool) -> set[str]:
-    """Terms of affirmative personal-information sentences that are new or reworded (a recipient replaced by
-    another keeps every count the same: 合作伙伴（金山办公） → 合作伙伴（某数据经纪公司）)."""
+    """Terms of :data:`_REWORDED` categories in affirmative personal-information sentences that are new or
+    reworded (a recipient replaced by another keeps every count the same: 合作伙伴（金山办公） → 合作伙伴（某数据经纪公司）)."""
     def words(sentence: str) -> str:  # punctuation and spacing do not make a sentence new
         return re.sub(r"[\W_]", "", sentence)
 
@@ -176,8 +180,7 @@ def _new_sentence_terms(old: str, new: str, tagged: bool) -> set[str]:
         if words(sentence) in before or any(n in sentence for n in NEGATIONS):
             continue
         if about or any(w in sentence for w in _CONTEXT):
-            out.update(m.group(0) for m in _TERM_RE.finditer(sentence) if _BY_WORD[m.group(0)].category != "kind"
-                       or m.group(0) not in old)  # fmt: skip
+            out.update(m.group(0) for m in _TERM_RE.finditer(sentence) if _BY_WORD[m.group(0)].category in _REWORDED)
     return out
 
 
@@ -238,8 +241,7 @@ def detect(changes: Iterable[Any]) -> list[ConsentFlag]:
         after = term_counts(change.new_text, about_personal_information=tagged)
         words = {w for w in after if after[w] > before[w]}
         if change.old_text:
-            words |= {w for w in _new_sentence_terms(change.old_text, change.new_text, tagged)
-                      if _BY_WORD[w].category in ("recipient", "abroad", "publication", "sensitive", "minor")}  # fmt: skip
+            words |= _new_sentence_terms(change.old_text, change.new_text, tagged)
         gained = [_BY_WORD[w] for w in sorted(words, key=lambda w: list(_BY_WORD).index(w))]
         if gained:
             out.append(ConsentFlag(change.clause, tuple(change.new_ids) or (change.clause,), change.new_number or "",

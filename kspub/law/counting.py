@@ -427,10 +427,9 @@ def latest_notice_date(
     ]
     classified: set[dt.date] = set()
     d, window, later = _search_latest(e, period, calendar, roll, end, classified)
-    if later is not None:
-        steps.append(later)
+    steps.append(later)
     steps.append(
-        f"D={_day(d)} 时期间最后一日为 {window.last_day.isoformat() if window.last_day else '-'}，"
+        f"D={_day(d)} 时期间最后一日为 {window.last_day}，"  # a period of days, months or years has its last day
         f"最早生效日 {window.effective_date.isoformat()}，不晚于目标"
     )
     steps.append(f"最迟通知日 {d.isoformat()}（北京时间，当日通知生效）")
@@ -451,18 +450,17 @@ def latest_notice_date(
 
 def _search_latest(
     e: dt.date, period: Period, calendar: WorkCalendar, roll: RollMode, end: EndMode, classified: set[dt.date]
-) -> tuple[dt.date, EffectiveWindow, str | None]:
+) -> tuple[dt.date, EffectiveWindow, str]:
     """Step D down from E − 1 to the first D whose window gives an effective date ≤ E; the days classified on
     the way are added to ``classified``. Returns D, its window and what D + 1 gives (for the explanation)."""
     shift = 1 if end is EndMode.STRICT else 0
-    later: str | None = None
-    d = _shift(e, -1)
-    if period.unit in (Unit.CALENDAR_DAY, Unit.WORKING_DAY):
-        # Any D above this one has an unrolled L past E already; start there instead of stepping one by one.
-        d = min(d, _shift(e, -(period.count + shift)))
-        later = f"D={_shift(d, 1).isoformat()} 及以后即使不顺延，最早生效日也晚于目标"
+    days = period.unit in (Unit.CALENDAR_DAY, Unit.WORKING_DAY)
+    # A day period: any D above E − (N + shift) has an unrolled L past E already; start there instead of stepping
+    # one by one. A month or a year: from E − 1, passing over the D whose unrolled L is past E.
+    d = _shift(e, -(period.count + shift)) if days else _shift(e, -1)
+    later = f"D={_shift(d, 1).isoformat()} 及以后即使不顺延，最早生效日也晚于目标"
     while True:
-        if _unrolled_effective(d, period, shift) > e:
+        if not days and _unrolled_months(d, period, shift) > e:
             later = f"D={d.isoformat()} 及以后即使不顺延，最早生效日也晚于目标"
             d = _shift(d, -1)
             continue
@@ -474,19 +472,15 @@ def _search_latest(
         d = _shift(d, -1)
 
 
-def _unrolled_effective(d: dt.date, period: Period, shift: int) -> dt.date:
-    """A lower bound of forward(D) that needs no calendar: rolls and skipped rest days only add days."""
-    if period.unit is Unit.MONTH:
-        return _shift(add_months(d, period.count), shift)
-    if period.unit is Unit.YEAR:
-        return _shift(add_months(d, 12 * period.count), shift)
-    return _shift(d, period.count + shift)
+def _unrolled_months(d: dt.date, period: Period, shift: int) -> dt.date:
+    """A lower bound of forward(D) for a period of months or years that needs no calendar: rolls only add days."""
+    return _shift(add_months(d, period.count if period.unit is Unit.MONTH else 12 * period.count), shift)
 
 
 def _latest_for_hours(target: NoticeTime, period: Period, roll: RollMode, end: EndMode) -> LatestNotice:
     zone = shanghai()
     # A bare date means the change applies from the start of that Beijing day.
-    target_instant = target.instant or dt.datetime.combine(target.date, dt.time(0, 0), tzinfo=zone)
+    target_instant = target.instant or dt.datetime.combine(target.date, dt.time(), tzinfo=zone)
     latest = (target_instant.astimezone(dt.UTC) - dt.timedelta(hours=period.count)).astimezone(zone)
     window = _hours_window(parse_notice(latest), period, roll, end)
     steps = (

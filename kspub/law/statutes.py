@@ -90,17 +90,13 @@ def chinese_article(number: int) -> str:
         return str(number)
     units = ((1000, "千"), (100, "百"), (10, "十"), (1, ""))
     out = ""
-    zero = False
     rest = number
     for value, name in units:
         digit, rest = divmod(rest, value)
         if digit:
-            if zero and out:
-                out += "零"
             out += _DIGITS[digit] + name
-            zero = False
-        elif out:
-            zero = True
+        elif out and rest and not out.endswith("零"):  # one 零 for the zeros between two digits: 一千零五
+            out += "零"
     if 10 <= number < 20:
         out = out[1:]  # 十四, not 一十四
     return out

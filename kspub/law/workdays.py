@@ -381,13 +381,19 @@ def parse_year_file(text: str, label: str) -> YearFile:
     Raises CalendarError (KS602) listing every problem found, each with its line.
     """
     problems = _Problems(label)
-    name = label.replace("\\", "/").rsplit("/", 1)[-1]
+    name = label.replace("\\", "/").rpartition("/")[2]
     name_match = _FILE_NAME.fullmatch(name)
     if name_match is None:
         problems.add(None, f"年份文件名 {name} 不符合格式，应为四位年份加 .yaml，例如 2027.yaml")
         problems.fail()
+    from kspub.chinese_text import describe_refused, refused_characters
     from kspub.frontmatter import DuplicateKeyError, load_yaml_document
 
+    for at, ch in refused_characters(text):  # before the YAML reader, which would name it in English, without a line
+        problems.found.append(Diagnostic(INVALID_YEAR_FILE, f"有无法显示的字符 {describe_refused(ch)}：请删除后重新输入（可能来自"
+                                         "复制粘贴）", label, at + 1))  # fmt: skip
+    if problems.found:
+        problems.fail()
     try:
         # the one YAML reader, with its limits: no aliases, a bounded number of nodes, no duplicate keys
         root, _ = load_yaml_document(text)
@@ -460,14 +466,12 @@ def _mapping(
     node: yaml.MappingNode, allowed: set[str], what: str, problems: _Problems
 ) -> dict[str, yaml.Node]:
     fields: dict[str, yaml.Node] = {}
+    # every key is a scalar, and none is written twice: the YAML reader refused the file otherwise
     for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if key not in allowed:
-            problems.add(key_node, f"{what}中有未知的键 {key!r}；可用的键：{'、'.join(sorted(allowed))}")
-        elif key in fields:
-            problems.add(key_node, f"{what}中键 {key} 重复")
+        if key_node.value not in allowed:
+            problems.add(key_node, f"{what}中有未知的键 {key_node.value!r}；可用的键：{'、'.join(sorted(allowed))}")
         else:
-            fields[key] = value_node
+            fields[key_node.value] = value_node
     return fields
 
 
