@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -224,10 +225,12 @@ def _judge_order(new: Agreement, timeline: Timeline | None, add: AddFinding) -> 
     meta = new.meta
     effective = meta.effective
     assert effective is not None
-    later = [(v.effective, v) for v in timeline.versions if v.label != meta.version and v.withdrawn is None
-             and v.effective is not None and v.effective > effective] if timeline is not None else []  # fmt: skip
+    if timeline is None:
+        return
+    later = [v for v in timeline.versions if v.label != meta.version and v.withdrawn is None
+             and v.effective is not None and v.effective > effective]  # fmt: skip
     if later:
-        _, v = max(later, key=lambda pair: pair[0])
+        v = max(later, key=attrgetter("effective"))  # the first of those taking effect last
         add("KS429", f"新版本 {meta.version} 的生效日期 {meta.effective} 早于已发布的版本 {v.label}（{v.effective} 生效）："
             f"生效日期应随版本先后递增，否则无法判断某一天哪个版本有效。请改为不早于 {v.effective} 的日期。",
             _fm_line(new, "effective"))  # fmt: skip

@@ -1015,3 +1015,53 @@ def test_sla_notice_skips_a_side_whose_block_does_not_read_or_has_no_period_and_
         assert _sla_notice(before, head) == (dt.date(2026, 3, 24), "示例第1.2条", False)
     assert _sla_notice(head, broken) == (dt.date(2026, 3, 24), "示例第1.2条", False)
     assert _sla_notice(broken, no_period) is None
+
+
+# --- the order of effective dates (KS429) and the notice rules changed (KS440, KS441) --------------------------
+
+
+def _effective(label: str, effective: str, *, withdrawn: str | None = None) -> VersionRecord:
+    from datetime import date
+
+    return VersionRecord("demo", label, "示例", "agreements/demo.md", "", "", None, date.fromisoformat(effective), (),
+                         withdrawn=date.fromisoformat(withdrawn) if withdrawn else None)  # fmt: skip
+
+
+def _judged_order(timeline: Timeline | None) -> Found:
+    from kspub.check import _judge_order
+
+    found, add = _collector()
+    _judge_order(_dated(), timeline, add)  # version 2.0, effective 2026-03-20
+    return found
+
+
+def test_an_effective_date_before_released_ones_names_the_first_of_those_taking_effect_last() -> None:
+    timeline = _timeline(_effective("1.0", "2026-01-01"), _effective("1.1", "2026-05-01"), _effective("1.2", "2026-06-01"),
+                         _effective("1.3", "2026-06-01"), _effective("1.4", "2026-04-01"))  # fmt: skip
+    assert _judged_order(timeline) == [
+        ("KS429", "新版本 2.0 的生效日期 2026-03-20 早于已发布的版本 1.2（2026-06-01 生效）：生效日期应随版本先后递增，否则无法判断"
+                  "某一天哪个版本有效。请改为不早于 2026-06-01 的日期。", 8, Severity.ERROR),
+    ]  # fmt: skip
+
+
+def test_only_other_released_versions_not_withdrawn_taking_effect_later_count() -> None:
+    assert _judged_order(None) == []  # no record yet
+    assert _judged_order(_timeline(_effective("1.0", "2026-03-20"), _effective("2.0", "2026-09-01"),
+                                   _effective("1.9", "2026-08-01", withdrawn="2026-03-01"))) == []  # fmt: skip
+
+
+def test_every_notice_rule_changed_is_listed_at_the_notice_line_and_a_lowered_one_after_a_raised_one_refused() -> None:
+    from kspub.check import _judge_rule_changes
+
+    head = ("notice: {default: {period: 30日, channels: [site], clause: nature}, "
+            "rules: [{tags: [fees], period: 10日, channels: [site], clause: nature}]}\n")  # fmt: skip
+    old = doc("1.0", BASE, head=head)
+    new = doc("2.0", BASE, head=head.replace("30日", "40日").replace("10日", "5日"))
+    found, add = _collector()
+    changed = _judge_rule_changes(old, new, diff_agreements(old, new), add)
+    assert [(rc.lowered, rc.what) for rc in changed] == [(False, ("通知期 30个自然日 → 40个自然日",)),
+                                                         (True, ("通知期 10个自然日 → 5个自然日",))]  # fmt: skip
+    assert [(code, line, severity) for code, _, line, severity in found] == [
+        ("KS440", 6, Severity.INFO), ("KS440", 6, Severity.INFO), ("KS441", 6, Severity.ERROR)]  # fmt: skip
+    assert found[0][1] == "通知规则变更：默认规则（本协议第1.1条）：通知期 30个自然日 → 40个自然日。"
+    assert found[2][1].startswith("降低了通知要求（通知规则（本协议第1.1条，适用于 fees）：通知期 10个自然日 → 5个自然日），")
