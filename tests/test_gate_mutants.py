@@ -1065,3 +1065,53 @@ def test_every_notice_rule_changed_is_listed_at_the_notice_line_and_a_lowered_on
         ("KS440", 6, Severity.INFO), ("KS440", 6, Severity.INFO), ("KS441", 6, Severity.ERROR)]  # fmt: skip
     assert found[0][1] == "通知规则变更：默认规则（本协议第1.1条）：通知期 30个自然日 → 40个自然日。"
     assert found[2][1].startswith("降低了通知要求（通知规则（本协议第1.1条，适用于 fees）：通知期 10个自然日 → 5个自然日），")
+
+
+TWO_SOURCES = "notice: {default: {period: 30日, channels: [site], clause: [nature, purposes]}}\n"
+LOWERED_RULE = "默认规则（本协议第1.1条；本协议第1.2条）：通知期 30个自然日 → 20个自然日"
+
+
+def _lowered_with(changes: list[object]) -> Found:
+    """The rule resting on clauses nature and purposes lowered from 30 to 20 days, with ``changes`` as the clauses'."""
+    from types import SimpleNamespace
+
+    from kspub.check import _judge_rule_changes
+
+    old, new = doc("1.0", BASE, head=TWO_SOURCES), doc("2.0", BASE, head=TWO_SOURCES.replace("30日", "20日"))
+    found, add = _collector()
+    _judge_rule_changes(old, new, SimpleNamespace(changes=changes), add)  # type: ignore[arg-type]
+    assert found[0] == ("KS440", f"通知规则变更：{LOWERED_RULE}。", 6, Severity.INFO)
+    return found[1:]
+
+
+def _clause_change(clause: str, *, material: bool = False, approved: bool = False) -> object:
+    from types import SimpleNamespace
+
+    from kspub.changes import OVERRIDE_APPROVED
+
+    return SimpleNamespace(clause=clause, material=material, flags=(OVERRIDE_APPROVED,) if approved else (),
+                           old_ids=(), new_ids=())  # fmt: skip
+
+
+def test_a_rule_lowered_without_its_clauses_is_refused_naming_every_one() -> None:
+    assert _lowered_with([_clause_change("general", material=True)]) == [
+        ("KS441", f"降低了通知要求（{LOWERED_RULE}），但规则所依据的条款（nature、purposes）在本版本中没有相应修改：客户已知的条款仍是"
+                  "原来的约定，只改头信息中的规则不能缩短通知。请恢复规则，或在同一版本中修改该条款（该条款的修改将按原规则通知）。", 6,
+         Severity.ERROR),
+    ]  # fmt: skip
+
+
+def test_a_rule_lowered_with_its_clauses_downgraded_by_an_approver_names_those_clauses_alone() -> None:
+    changes = [_clause_change("purposes", approved=True), _clause_change("general", approved=True),
+               _clause_change("nature", approved=True)]  # fmt: skip
+    assert _lowered_with(changes) == [
+        ("KS445", f"通知规则随所依据的条款一同修改（{LOWERED_RULE}）：该条款（nature、purposes）的修改已由批准人降为编辑性修改"
+                  "（见 KS451），本次不计通知期；新规则自新版本生效后适用。", 6, Severity.INFO),
+    ]  # fmt: skip
+
+
+def test_a_rule_lowered_with_a_clause_changed_materially_is_stated_at_the_notice_line() -> None:
+    assert _lowered_with([_clause_change("purposes", material=True), _clause_change("nature", approved=True)]) == [
+        ("KS445", f"通知规则随所依据的条款一同修改（{LOWERED_RULE}）：本次变更按修改前的规则（客户已知的规则）计算通知期，新规则自新版本"
+                  "生效后适用。", 6, Severity.INFO),
+    ]  # fmt: skip
