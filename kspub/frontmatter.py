@@ -144,7 +144,8 @@ _PyLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
 
 
 def load_yaml(text: str) -> tuple[Any, dict[str, int]]:
-    """Load YAML (dates as strings) in one pass; returns the data and the 0-based line of each top-level key.
+    """Load YAML (dates as strings) in one pass; returns the data and the 0-based line of each top-level key,
+    and of each item of a top-level list as ``key[i]``.
 
     Raises yaml.YAMLError for bad YAML (RecursionError on absurd nesting is turned into one), YamlLimitError
     for aliases or too many nodes, and DuplicateKeyError when a mapping names a key twice (YAML would
@@ -152,9 +153,12 @@ def load_yaml(text: str) -> tuple[Any, dict[str, int]]:
     node, data = load_yaml_document(text)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _value in node.value:
+        for key_node, value in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 lines[str(key_node.value)] = key_node.start_mark.line
+                if isinstance(value, yaml.SequenceNode):
+                    for i, item in enumerate(value.value):
+                        lines[f"{key_node.value}[{i}]"] = item.start_mark.line
     return data, lines
 
 
@@ -419,7 +423,8 @@ def _change_notes(f: _Fields) -> tuple[ChangeNote, ...]:
         f.err("KS107", "change_notes 应为列表，每项写 clause、class: editorial 和 reason。", f.at("change_notes"))
         return ()
     notes: list[ChangeNote] = []
-    for entry in raw:
+    for i, entry in enumerate(raw):
+        line = f.lines.get(f"change_notes[{i}]", f.at("change_notes"))  # the note's own line
         if (
             not isinstance(entry, dict)
             or not entry.get("clause")
@@ -427,15 +432,15 @@ def _change_notes(f: _Fields) -> tuple[ChangeNote, ...]:
             or not str(entry.get("reason", "")).strip()
         ):
             f.err("KS107", "每条 change_notes 都必须写 clause（条款 ID）、class: editorial 和 reason（为何不影响权利义务）。",
-                  f.at("change_notes"))  # fmt: skip
+                  line)  # fmt: skip
             continue
         approved = entry.get("approved_by")
         if approved is not None and (not isinstance(approved, str) or not approved.strip()):
             f.err("KS107", "change_notes 中的 approved_by 应写明批准降为编辑性修改的人（姓名或职务），例如 approved_by: 法务总监张三。",
-                  f.at("change_notes"))  # fmt: skip
+                  line)  # fmt: skip
             approved = None
         notes.append(ChangeNote(str(entry["clause"]), "editorial", str(entry["reason"]),
-                                str(approved or "").strip(), f.at("change_notes")))  # fmt: skip
+                                str(approved or "").strip(), line))  # fmt: skip
     return tuple(notes)
 
 

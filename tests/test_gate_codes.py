@@ -301,7 +301,7 @@ def test_ks450_a_hard_flagged_change_downgraded_without_an_approver(pr: Callable
     shorter = FEE.replace("10", "5")
     text = write(repo, A, agreement("1.1", fee=shorter, extra=dates(TODAY, TODAY) + BARE_NOTE))
     g = gate(repo)
-    g.blocks("KS450", A, line_of(text, "change_notes:"), "不能降为编辑性修改", "写明批准人 approved_by")
+    g.blocks("KS450", A, line_of(text, "  - {clause: fee-notice"), "不能降为编辑性修改", "写明批准人 approved_by")  # the note's line
     assert g.findings("KS414")  # and the change keeps its notice: still material
     write(repo, A, agreement("1.1", fee=shorter, extra=dates(TODAY, TODAY) + APPROVED_NOTE))
     g = gate(repo)

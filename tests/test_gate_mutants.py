@@ -258,6 +258,23 @@ def test_override_whose_note_is_not_in_the_given_text_still_reports() -> None:
     assert [(c, line) for c, _, line, _ in found] == [(OVERRIDE_UNAPPROVED_CODE, None), (OVERRIDE_APPROVED_CODE, None)]
     assert "只写了理由“”" in found[0][1]
     assert "已由 — 批准降为编辑性修改（理由“”）" in found[1][1]
+    # a text whose notes are for other clauses: the finding points at its change notes
+    other = doc("1.1", _fee("金山云将提前5个自然日通知您。"), head="change_notes:\n  - {clause: nature, class: editorial, reason: 措辞}\n")
+    found, add = _collector()
+    override_findings(other, diff_agreements(old, doc("1.1", _fee("金山云将提前5个自然日通知您。"), head=bare)), add)
+    assert [(c, line) for c, _, line, _ in found] == [(OVERRIDE_UNAPPROVED_CODE, other.meta.field_lines["change_notes"])]
+
+
+def test_each_change_note_is_at_its_own_line_and_a_finding_points_at_it() -> None:
+    old = doc("1.0", _fee("金山云将提前10个自然日通知您。"))
+    notes = ("change_notes:\n  - clause: nature\n    class: editorial\n    reason: 措辞\n"
+             "  - clause: fee-notice\n    class: editorial\n    reason: 文字调整\n")  # fmt: skip
+    new = doc("1.1", _fee("金山云将提前5个自然日通知您。"), head=notes)
+    lines = new.meta.field_lines
+    assert [n.line for n in new.meta.change_notes] == [lines["change_notes"] + 1, lines["change_notes"] + 4]
+    found, add = _collector()
+    override_findings(new, diff_agreements(old, new), add)
+    assert [(c, line) for c, _, line, _ in found] == [(OVERRIDE_UNAPPROVED_CODE, lines["change_notes"] + 4)]
 
 
 # --- kspub.check: what the report says when it cannot compute, and where a period runs ---------------------
@@ -1115,3 +1132,11 @@ def test_a_rule_lowered_with_a_clause_changed_materially_is_stated_at_the_notice
         ("KS445", f"通知规则随所依据的条款一同修改（{LOWERED_RULE}）：本次变更按修改前的规则（客户已知的规则）计算通知期，新规则自新版本"
                   "生效后适用。", 6, Severity.INFO),
     ]  # fmt: skip
+
+
+def test_a_finding_about_a_field_not_written_points_at_the_version_line() -> None:
+    from kspub.check import _fm_line
+
+    bare = doc("2.0", BASE)
+    assert _fm_line(bare, "effective") == bare.meta.field_lines["version"] == 5
+    assert (_fm_line(_dated(), "effective"), _fm_line(_dated(), "announced")) == (8, 7)
