@@ -219,6 +219,10 @@ def test_rules_removed_and_added() -> None:
     assert changes(BASE.replace("  statutes: [电子商务法第三十四条]\n", "")) == [
         RuleChange("电子商务法第三十四条", ("删除规则",), True, (), statutory=True)
     ]
+    assert changes(BASE, BASE.replace("  statutes: [电子商务法第三十四条]\n", "")) == [
+        RuleChange("电子商务法第三十四条", ("新增规则",), False, (), statutory=True)
+    ]
+
 
 
 def test_the_roll_and_end_modes() -> None:

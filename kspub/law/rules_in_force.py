@@ -131,11 +131,12 @@ def _rule_name(rule: NoticeRule, agreement: Agreement) -> str:
 
 
 def _key(rule: NoticeRule) -> tuple[Any, ...]:
+    """What makes a rule the same rule in two versions; the three kinds of key differ in length."""
     if rule.is_default:
-        return ("default",)
+        return ()
     if rule.applies_all:
-        return ("statute", rule.basis)
-    return ("scope", frozenset(rule.tags), frozenset(rule.clauses))
+        return (rule.basis,)
+    return (frozenset(rule.tags), frozenset(rule.clauses))
 
 
 def diff_policies(old: Agreement, new: Agreement) -> list[RuleChange]:
@@ -171,7 +172,7 @@ def diff_policies(old: Agreement, new: Agreement) -> list[RuleChange]:
     lowered = False
     if before.roll != after.roll:
         modes.append(f"期间最后一日顺延方式 {before.roll.value} → {after.roll.value}")
-        lowered |= after.roll.value == "statutory_only"
+        lowered = after.roll.value == "statutory_only"
     if before.end != after.end:
         modes.append(f"生效方式 {before.end.value} → {after.end.value}")
         lowered |= after.end.value == "lenient"
@@ -194,9 +195,9 @@ def _rule_change(a: NoticeRule | None, b: NoticeRule | None, old: Agreement, new
         old_p = a.period.display if a.period else "无"
         new_p = b.period.display if b.period else "无"
         what.append(f"通知期 {old_p} → {new_p}")
-        lowered |= a.period is not None and (b.period is None or not at_least(b.period, a.period))
-    gone = [CHANNELS.get(c, c) for c in a.channels if c not in b.channels]
-    added = [CHANNELS.get(c, c) for c in b.channels if c not in a.channels]
+        lowered = a.period is not None and (b.period is None or not at_least(b.period, a.period))
+    gone = [CHANNELS[c] for c in a.channels if c not in b.channels]  # a rule names known channels only
+    added = [CHANNELS[c] for c in b.channels if c not in a.channels]
     if gone:
         what.append(f"删除通知渠道 {'、'.join(gone)}")
         lowered = True
