@@ -144,7 +144,7 @@ def _fm_line(a: Agreement, key: str) -> int | None:
     return a.meta.field_lines.get(key) or _version_line(a)
 
 
-def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *, withdrawn: bool = False,
+def check_agreement(diff: AgreementDiff, today: date, calendar: WorkCalendar, *, withdrawn: bool,
                     timeline: Timeline | None = None) -> AgreementCheck:  # fmt: skip
     """Every rule of the gate for one changed agreement; ``withdrawn``: the record holds its withdrawal or its
     rename; ``timeline``: its released versions (for the rules of :mod:`kspub.check_content`)."""
