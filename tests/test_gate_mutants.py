@@ -1140,3 +1140,36 @@ def test_a_finding_about_a_field_not_written_points_at_the_version_line() -> Non
     bare = doc("2.0", BASE)
     assert _fm_line(bare, "effective") == bare.meta.field_lines["version"] == 5
     assert (_fm_line(_dated(), "effective"), _fm_line(_dated(), "announced")) == (8, 7)
+
+
+# --- an agreement removed or added (KS421, KS427, KS422) ------------------------------------------------------
+
+
+def _checked(old: Agreement | None, new: Agreement | None, *, withdrawn: bool = False) -> dict[str, object]:
+    from datetime import date
+
+    from kspub.check import check_agreement
+    from kspub.diff_operands import AgreementDiff
+    from kspub.law.workdays import load_calendar
+
+    check = check_agreement(AgreementDiff("agreements/demo.md", old, new, None), date(2026, 3, 2), load_calendar(),
+                            withdrawn=withdrawn)  # fmt: skip
+    return check.to_dict()
+
+
+def test_an_agreement_removed_is_reported_by_its_path_id_title_and_last_version() -> None:
+    removed = _checked(doc("1.0", BASE), None)
+    assert {k: removed[k] for k in ("path", "agreement", "title", "from", "to", "announced", "effective", "ok")} == {
+        "path": "agreements/demo.md", "agreement": "demo", "title": "示例", "from": "1.0", "to": None, "announced": None,
+        "effective": None, "ok": False}  # fmt: skip
+    assert [f["code"] for f in removed["findings"]] == ["KS421"]  # type: ignore[union-attr]
+    withdrawn = _checked(doc("1.0", BASE), None, withdrawn=True)
+    assert (withdrawn["ok"], [f["code"] for f in withdrawn["findings"]]) == (True, ["KS427"])  # type: ignore[union-attr]
+
+
+def test_an_agreement_added_is_reported_with_its_version_and_dates() -> None:
+    added = _checked(None, _dated())
+    assert {k: added[k] for k in ("path", "agreement", "title", "from", "to", "announced", "effective", "ok")} == {
+        "path": "agreements/demo.md", "agreement": "demo", "title": "示例", "from": None, "to": "2.0",
+        "announced": "2026-03-02", "effective": "2026-03-20", "ok": True}  # fmt: skip
+    assert [f["code"] for f in added["findings"]] == ["KS422"]  # type: ignore[union-attr]
