@@ -378,8 +378,9 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
     notice: SlaNotice | None = None
     try:
         notice = sla_notice(today, calendar, rules_before, rules_from)
-    except KspubError as exc:
-        findings.append(Finding(exc.code, Severity.ERROR, exc.message, SLA_FILE))
+    except KspubError as exc:  # at the first changed entry: what it needs is a calendar year, said as for an agreement
+        findings.append(Finding(exc.code, Severity.ERROR, _cannot_compute(exc), SLA_FILE,
+                                next((entries[i].line for i in changed), None)))  # fmt: skip
     earliest = notice.earliest if notice is not None else None
     basis = notice.basis if notice is not None else ""
     for entry_id, explanations in changed.items():

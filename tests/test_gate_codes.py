@@ -629,7 +629,8 @@ def test_an_sla_window_into_an_unknown_year_blocks(pr: Callable[..., Path]) -> N
     repo = pr({"agreements/cloud-service-agreement.md": service(), SLA: CATALOGUE})
     write(repo, SLA, sla_change("2027-02-01"))
     g = gate(repo, "2026-12-10")
-    g.blocks("KS601", SLA, None, "2027", "2027-01-09", "calendar/2027.yaml")
+    g.blocks("KS601", SLA, ECS_LINE, "通知期延伸到 2027 年", "本仓库的 calendar/2027.yaml",
+             "《国务院办公厅关于2027年部分节假日安排的通知》")  # at the entry changed, the repository's year file named
     gate(repo, "2026-11-20").passes()  # L = 12-20 (Sunday) rolls to 12-21; E = 12-22, provisional
 
 
