@@ -1173,3 +1173,66 @@ def test_an_agreement_added_is_reported_with_its_version_and_dates() -> None:
         "path": "agreements/demo.md", "agreement": "demo", "title": "示例", "from": None, "to": "2.0",
         "announced": "2026-03-02", "effective": "2026-03-20", "ok": True}  # fmt: skip
     assert [f["code"] for f in added["findings"]] == ["KS422"]  # type: ignore[union-attr]
+
+
+# --- a version's label, dates and corrections (check_agreement: KS410–KS413, KS415, KS418, KS423, KS424, KS428) --
+
+SIX_FEES = "".join(f"{{#c{i}}}\n1.{i} 金山云将提前{i}0日通知您。\n\n" for i in range(1, 7))
+CORRECTED = "corrections:\n  - date: 2026-03-02\n    reason: 更正笔误\n"
+
+
+def _version_findings(old: Agreement, new: Agreement) -> Found:
+    """Every finding of the gate for ``old`` → ``new``, checked on 2026-03-02."""
+    from datetime import date
+
+    from kspub.check import check_agreement
+    from kspub.diff_operands import AgreementDiff
+    from kspub.law.workdays import load_calendar
+
+    diff = AgreementDiff("agreements/demo.md", old, new, diff_agreements(old, new))
+    check = check_agreement(diff, date(2026, 3, 2), load_calendar(), withdrawn=False)
+    return [(f.code, f.message, f.line, f.severity) for f in check.findings]
+
+
+def test_a_correction_of_the_same_version_is_stated_at_the_corrections_line() -> None:
+    new = doc("1.0", BASE.replace("，用于", ",用于"), head=CORRECTED)
+    assert _version_findings(doc("1.0", BASE), new) == [
+        ("KS423", "已登记勘误（更正笔误）：版本 1.0 的编辑性更正，无需新版本号。", 6, Severity.WARNING)]
+
+
+def test_a_correction_that_changes_meaning_is_refused_naming_the_clauses_and_what_to_do() -> None:
+    new = doc("1.0", SIX_FEES.replace("0日", "5日"), head=CORRECTED)
+    assert _version_findings(doc("1.0", SIX_FEES), new) == [
+        ("KS411", "勘误只能做不改变含义的编辑性更正，但本次修改含 6 处实质性变更（c1、c2、c3、c4、c5等 6 条）：如这些修改确实不改变含义"
+                  "（例如错别字），请在 change_notes 中为每个条款写明 clause、class: editorial 和 reason（涉及数字、义务用语或重要主题的"
+                  "还要写 approved_by）；否则请设置新的版本号并按通知规则公告。", 6, Severity.ERROR)]  # fmt: skip
+
+
+def test_a_released_text_changed_under_its_label_is_refused_at_the_version_line() -> None:
+    assert _version_findings(doc("1.0", BASE), doc("1.0", BASE.replace("手机号码", "电子邮件地址"))) == [
+        ("KS410", "修改了版本 1.0 的正文却没有更换版本号：已发布的版本不能再改，请把 version 改为新的版本号（如只是不改变含义的错字更正，"
+                  "请在 corrections 中登记日期和原因）。", 5, Severity.ERROR)]  # fmt: skip
+
+
+def test_a_new_version_without_dates_or_summary_is_refused_at_the_version_line() -> None:
+    assert _version_findings(doc("1.0", BASE), doc("2.0", BASE.replace("手机号码", "电子邮件地址"))) == [
+        ("KS412", "新版本 2.0 缺少公告日期 announced：请写明通知（公告）生效的日期。", 5, Severity.ERROR),
+        ("KS413", "新版本 2.0 缺少生效日期 effective：请写明新版本生效的日期。", 5, Severity.ERROR),
+        ("KS415", "本次有 1 处实质性变更，但没有变更说明：请在 summary 中用客户能看懂的话写明改了什么。", 5, Severity.ERROR),
+    ]  # fmt: skip
+
+
+def test_a_new_label_on_the_same_text_and_an_announcement_in_the_past_or_the_future() -> None:
+    past = doc("2.0", BASE, head="announced: 2026-03-01\neffective: 2026-03-01\n")
+    assert _version_findings(doc("1.0", BASE), past) == [
+        ("KS418", "公告日期 2026-03-01 早于今天（2026-03-02）：通知自实际公告之日起才生效，请改为实际公告的日期。", 6, Severity.ERROR),
+        ("KS424", "版本号由 1.0 改为 2.0，但正文没有变化。", 5, Severity.WARNING),
+    ]  # fmt: skip
+    future = doc("2.0", BASE, head="announced: 2026-03-05\neffective: 2026-03-05\n")
+    assert _version_findings(doc("1.0", BASE), future) == [
+        ("KS428", "公告日期为 2026-03-05：合并后，版本 2.0 自 2026-03-05（北京时间）起的首次生成（每日 00:05）才出现在网站、API、订阅"
+                  "和搜索中，此前不公开。", 6, Severity.INFO),
+        ("KS424", "版本号由 1.0 改为 2.0，但正文没有变化。", 5, Severity.WARNING),
+    ]  # fmt: skip
+    today = doc("2.0", BASE, head="announced: 2026-03-02\n")
+    assert [code for code, *_ in _version_findings(doc("1.0", BASE), today)] == ["KS413", "KS424"]
