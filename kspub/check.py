@@ -29,6 +29,7 @@ from kspub.sla.diff import SlaChangeSet, diff_sla
 if TYPE_CHECKING:
     from kspub.law.counting import EffectiveWindow
     from kspub.law.workdays import WorkCalendar
+    from kspub.sla.catalogue import SlaCatalogue
 
 
 class AddFinding(Protocol):
@@ -360,6 +361,14 @@ def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_
     previous, _ = parse_catalogue(before, SLA_FILE)
     if previous is None:
         return None  # the base catalogue was broken: this change repairs it; lint validates the new one
+    return judge_sla(previous, current, today, calendar, rules_from, rules_before)
+
+
+def judge_sla(previous: SlaCatalogue, current: SlaCatalogue, today: date, calendar: WorkCalendar,
+              rules_from: Agreement | None, rules_before: Agreement | None) -> SlaCheck | None:  # fmt: skip
+    """:func:`check_sla` on the two catalogues read: None when no entry changed."""
+    from kspub.workspace import SLA_FILE
+
     # both sides through the same model, so optional fields left out in one file are not "changes"
     old = previous.to_dict()
     changes = diff_sla(old, current.to_dict())

@@ -1236,3 +1236,79 @@ def test_a_new_label_on_the_same_text_and_an_announcement_in_the_past_or_the_fut
     ]  # fmt: skip
     today = doc("2.0", BASE, head="announced: 2026-03-02\n")
     assert [code for code, *_ in _version_findings(doc("1.0", BASE), today)] == ["KS413", "KS424"]
+
+
+# --- the SLA catalogue judged (kspub.check.judge_sla: KS431–KS434, KS419, KS601) -------------------------------
+
+
+def _sla_judged(before: str, after: str, today: str, rules_before: str | None = "30日",
+                rules_from: str | None = "30日") -> Found | None:  # fmt: skip
+    """The findings on ``before`` → ``after`` published on ``today``, under service agreements with these default
+    periods (None: no such agreement); None when no entry changed."""
+    from datetime import date
+
+    from kspub.check import judge_sla
+    from kspub.law.workdays import load_calendar
+    from kspub.sla.catalogue import parse_catalogue
+
+    from .test_gate_codes import service
+
+    def catalogue(text: str) -> object:
+        parsed, problems = parse_catalogue(text, "sla/catalogue.yaml")
+        assert parsed is not None, problems
+        return parsed
+
+    def rules(period: str | None) -> Agreement | None:
+        return None if period is None else parse_agreement(service(period), "agreements/cloud-service-agreement.md").agreement
+
+    judged = judge_sla(catalogue(before), catalogue(after), date.fromisoformat(today), load_calendar(),  # type: ignore[arg-type]
+                       rules(rules_from), rules(rules_before))  # fmt: skip
+    return None if judged is None else [(f.code, f.message, f.line, f.severity) for f in judged.findings]
+
+
+def test_an_sla_commitment_changed_under_its_version_without_a_date_is_refused_at_its_entry() -> None:
+    from .test_gate_codes import CATALOGUE, sla_change
+
+    assert _sla_judged(CATALOGUE, sla_change(None, version="1"), "2026-03-02") == [
+        ("KS431", "SLA 条目 ecs 的承诺变化了（服务等级条目 ecs 的可用性承诺：实质性变更：数字、期限、金额或比例变化：99.95% → 99.9%），"
+                  "但 version 没有更新：请设置新的版本号。", 6, Severity.ERROR),
+        ("KS432", "SLA 条目 ecs 变更后缺少生效日期 effective。", 6, Severity.ERROR),
+    ]  # fmt: skip
+
+
+def test_an_sla_commitment_taking_effect_too_early_names_the_governing_rule_and_today() -> None:
+    from .test_gate_codes import CATALOGUE, sla_change
+
+    assert _sla_judged(CATALOGUE, sla_change("2026-03-20"), "2026-03-02", rules_from="20日") == [
+        ("KS433", "SLA 条目 ecs 的生效日期 2026-03-20 早于最早合法生效日 2026-04-02（依据 金山云云服务使用协议第1.1条（现行规则），"
+                  "自今天 2026-03-02 公告起算）。", 6, Severity.ERROR),
+    ]  # fmt: skip
+    assert _sla_judged(CATALOGUE, sla_change("2026-04-02"), "2026-03-02", rules_from="20日") == []
+    assert _sla_judged(CATALOGUE, sla_change("2026-03-02"), "2026-03-02", None, None) == []  # no rule: no period
+
+
+def test_an_sla_entry_removed_is_a_warning_and_a_version_or_date_alone_no_commitment() -> None:
+    from .test_gate_codes import CATALOGUE, sla_change
+
+    two = CATALOGUE + "      - id: rds\n        title: 数据库\n        availability: 99.9%\n        version: '1'\n        effective: 2026-01-01\n"
+    assert _sla_judged(two, sla_change("2026-05-01"), "2026-03-02", rules_before=None) == [
+        ("KS434", "删除了 SLA 条目 rds：删除服务承诺属于实质性变更，请确认已按服务协议提前通知。", None, Severity.WARNING),
+    ]  # fmt: skip
+    assert _sla_judged(CATALOGUE, sla_change("2026-01-02", availability="99.95%"), "2026-03-02") == []
+    assert _sla_judged(CATALOGUE, CATALOGUE, "2026-03-02") is None
+
+
+def test_an_sla_window_into_next_year_is_provisional_or_cannot_be_computed() -> None:
+    from .test_gate_codes import CATALOGUE, sla_change
+
+    assert _sla_judged(CATALOGUE, sla_change("2026-12-30"), "2026-11-20") == [
+        ("KS419", "SLA 变更的最早合法生效日 2026-12-22 的计算涉及尚未公布的次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", None,
+         Severity.WARNING),
+    ]  # fmt: skip
+    assert _sla_judged(CATALOGUE, sla_change(None), "2026-11-20") == [
+        ("KS432", "SLA 条目 ecs 变更后缺少生效日期 effective。", 6, Severity.ERROR)]  # no date: nothing provisional
+    assert _sla_judged(CATALOGUE, sla_change("2027-02-01"), "2026-12-10") == [
+        ("KS601", "无法计算最早合法生效日：通知期延伸到 2027 年，但没有 2027 年的放假安排（kspub 不推测日历）。请把《国务院办公厅关于2027年"
+                  "部分节假日安排的通知》的全部节假日、调休放假日和调休上班日录入本仓库的 calendar/2027.yaml（格式见 "
+                  "kspub/data/calendar/README.md），再重新运行检查。", 6, Severity.ERROR),
+    ]  # fmt: skip
