@@ -3,6 +3,9 @@ checked word for word: the KS code, the Chinese text and the line it points at (
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from kspub.check import AddFinding, SlaCheck
 from kspub.check_content import (
     CONSENT_PLAN_MISSING,
@@ -1312,3 +1315,55 @@ def test_an_sla_window_into_next_year_is_provisional_or_cannot_be_computed() -> 
                   "部分节假日安排的通知》的全部节假日、调休放假日和调休上班日录入本仓库的 calendar/2027.yaml（格式见 "
                   "kspub/data/calendar/README.md），再重新运行检查。", 6, Severity.ERROR),
     ]  # fmt: skip
+
+
+# --- a renamed agreement judged against its predecessor (kspub.check._against_predecessor) ---------------------
+
+
+def test_a_renamed_agreement_is_compared_with_its_latest_predecessor_on_the_base(
+    make_repo: Callable[..., Path],
+) -> None:
+    from kspub.check import _against_predecessor
+    from kspub.diff_operands import AgreementDiff
+
+    first, second = source("1.0", BASE).replace("id: demo", "id: first"), source("1.1", BASE).replace("id: demo", "id: second")
+    repo = make_repo({"agreements/first.md": first, "agreements/second.md": second}, release=False)
+    new = parse_agreement(source("2.0", BASE.replace("手机号码", "邮箱")).replace("id: demo", "id: third"),
+                          "agreements/third.md").agreement  # fmt: skip
+    assert new is not None
+    added = AgreementDiff("agreements/third.md", None, new, None)
+
+    def predecessor(formerly: tuple[str, ...], timelines: bool = True) -> str | None:
+        found = _against_predecessor(repo, "main", added, {"third": Timeline("third", (), formerly=formerly)} if timelines else None)
+        assert found.path == "agreements/third.md" and found.new is new
+        if found.old is None:
+            assert found is added
+            return None
+        assert found.changes is not None and [c.clause for c in found.changes.changes if c.material] == ["purposes"]
+        return found.old.meta.version
+
+    assert predecessor(("first", "second")) == "1.1"  # the latest name it had
+    assert predecessor(("second", "gone")) == "1.1"  # a name whose file the base does not hold is passed over
+    assert predecessor(("first",)) == "1.0"
+    assert predecessor(()) is None and predecessor(("gone",)) is None  # never renamed, or from nothing on the base
+    assert predecessor(("first",), timelines=False) is None  # no record read: nothing to follow
+    removed = AgreementDiff("agreements/first.md", parse_agreement(first, "agreements/first.md").agreement, None, None)
+    assert _against_predecessor(repo, "main", removed, {}) is removed
+
+
+def test_a_changed_agreement_s_check_carries_its_path_id_title_both_versions_and_dates() -> None:
+    from datetime import date
+
+    from kspub.check import check_agreement
+    from kspub.diff_operands import AgreementDiff
+    from kspub.law.workdays import load_calendar
+
+    old, new = doc("1.0", BASE, head=NOTICE_HEAD), _dated()
+    check = check_agreement(AgreementDiff("agreements/demo.md", old, new, diff_agreements(old, new)), date(2026, 3, 2),
+                            load_calendar(), withdrawn=False)  # fmt: skip
+    data = check.to_dict()
+    assert {k: data[k] for k in ("path", "agreement", "title", "from", "to", "announced", "effective", "ok")} == {
+        "path": "agreements/demo.md", "agreement": "demo", "title": "示例", "from": "1.0", "to": "2.0",
+        "announced": "2026-03-02", "effective": "2026-03-20", "ok": False}  # fmt: skip
+    assert check.changes is not None and check.notice is not None and check.notice.earliest_effective == date(2026, 4, 2)
+    assert [f.code for f in check.findings if f.severity is Severity.ERROR] == ["KS415", "KS414"]
