@@ -436,10 +436,7 @@ def assess(
 def combine_assessment(agreement: str, material: bool, applications: Sequence[RuleApplication], announced: date | None,
                 **extra: Any) -> NoticeAssessment:  # fmt: skip
     governing = _governing(applications)
-    channels: dict[str, None] = {}
-    for app in applications:
-        for c in app.rule.channels:
-            channels[c] = None
+    channels = dict.fromkeys(c for app in applications for c in app.rule.channels)  # each once, in order
     consent_clauses = tuple(dict.fromkeys(c for app in applications if app.rule.consent for c in app.clauses))
     return NoticeAssessment(
         agreement=agreement,

@@ -46,7 +46,7 @@ def assess_in_force(
     it the same window; when the modes differ and so do the windows, it is listed under each version (a pull
     request that lowers the modes never lowers the date of a rule it keeps: docs/legal/notice.md §4). The
     others are labelled with their version."""
-    base = assess(material_clauses, old, new, calendar, announced=announced, rules_from=old, side="base")
+    base = assess(material_clauses, old, new, calendar, announced=announced, rules_from=old)  # sides set below
     head = assess(material_clauses, old, new, calendar, announced=announced, rules_from=new, side="head")
     base_rules = {_semantics(a.rule) for a in base.applications}
     merged: list[RuleApplication] = []
@@ -71,10 +71,9 @@ def _with_side(app: RuleApplication, side: str) -> RuleApplication:
 
 def _same_window(a: RuleApplication, b: RuleApplication) -> bool:
     """The two readings of one rule give the same window (the modes aside, which only matter through it)."""
-    if a.window is None or b.window is None:
-        return a.window is b.window
+    # one rule counted from one announcement: both readings have a window, or neither has (no date announced)
     fields = ("effective_date", "effective_instant", "last_day", "provisional")
-    return all(getattr(a.window, f) == getattr(b.window, f) for f in fields)
+    return a.window is None or all(getattr(a.window, f) == getattr(b.window, f) for f in fields)
 
 
 @dataclass(frozen=True, slots=True)
