@@ -146,6 +146,9 @@ def test_a_period_past_the_last_representable_date_is_refused() -> None:
     with pytest.raises(PeriodError) as info:
         effective_window(D(9999, 12, 25), parse_period("10日"), CAL)
     assert info.value.format() == "KS616 自 9999-12-25 起的期间超出可计算的日期范围（请检查期间长度）"
+    with pytest.raises(PeriodError) as hours:  # hours from an announced date, past 9999-12-31 24:00
+        announced_day_window(D(9999, 12, 30), parse_period("48小时"), CAL)
+    assert hours.value.format() == "KS616 自 9999-12-30 起的期间超出可计算的日期范围（请检查期间长度）"
 
 
 FIRST = "通知生效日 D={}（{}，北京时间），当日不计入（民法典第二百零一条）"

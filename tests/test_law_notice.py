@@ -550,3 +550,25 @@ def test_a_rule_reads_trimmed_and_each_statute_of_a_list_is_a_rule_of_its_own() 
     assert [(r.basis, r.period, r.note, r.duties, r.applies_all) for r in policy.statutes] == [
         ("个人信息保护法第十四条", None, "处理目的、处理方式和个人信息种类变更的，应当重新取得个人同意", (), True),
         ("个人信息保护法第二十三条", None, "向其他个人信息处理者提供个人信息，应当告知接收方信息并取得单独同意", (), True)]
+
+
+# --- which rules a clause falls under, and the notice it needs (kspub.law.notice.assess, policy_of) ----------------
+
+
+def test_a_rule_on_a_section_covers_the_clauses_of_its_subsections() -> None:
+    from kspub.law.notice import _lineage
+
+    text = "{#general}\n## 一、总则\n\n{#part}\n### （一）小节\n\n{#nature}\n1.1 本协议是有效契约。\n"
+    a = agreement("notice:\n  rules:\n    - {clauses: [general], period: 15日, clause: nature}\n", "示例协议", text)
+    assert _lineage("nature", [a]) == {"nature", "part", "general"}
+    found = assess(["nature"], a, a, load_calendar(), announced=dt.date(2026, 3, 2))
+    assert [(app.rule.clauses, app.clauses) for app in found.applications] == [(("general",), ("nature",))]
+    assert (found.announced, found.earliest_effective) == (dt.date(2026, 3, 2), dt.date(2026, 3, 18))
+
+
+def test_a_notice_block_that_does_not_read_is_one_error_at_its_line() -> None:
+    broken = demo(BASE.replace("period: 30日", "period: 0日"))
+    with pytest.raises(KspubError) as info:
+        policy_of(broken)
+    assert (info.value.code, info.value.path, info.value.line) == ("KS120", broken.path, broken.meta.field_lines["notice"])
+    assert "0日" in info.value.message

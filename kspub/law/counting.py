@@ -181,12 +181,12 @@ def announced_day_window(
     than the end of the period (docs/decisions/0103-hours-from-an-announced-date.md). No day is classified."""
     if period.unit is not Unit.HOUR:
         return effective_window(day, period, calendar, roll=roll, end=end)
-    start = dt.datetime.combine(_shift(day, 1), dt.time(0, 0), tzinfo=shanghai())
+    start = dt.datetime.combine(_shift(day, 1), dt.time(), tzinfo=shanghai())
     try:
         ends = (start.astimezone(dt.UTC) + dt.timedelta(hours=period.count)).astimezone(shanghai())
     except OverflowError:
         raise _out_of_range(day) from None
-    effective = ends.date() if ends.time() == dt.time(0, 0) else _shift(ends.date(), 1)
+    effective = ends.date() if ends.time() == dt.time() else _shift(ends.date(), 1)
     steps = [
         f"公告日 {_day(day)}，只知日期不知时刻：按小时计算的期间自公告日 24时（{_instant(start)}，北京时间）起算，"
         "公告当日任何时刻发布的通知都不会因此少算（民法典第二百零一条第二款；决定记录 0103）",

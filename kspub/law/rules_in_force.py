@@ -47,7 +47,7 @@ def assess_in_force(
     request that lowers the modes never lowers the date of a rule it keeps: docs/legal/notice.md §4). The
     others are labelled with their version."""
     base = assess(material_clauses, old, new, calendar, announced=announced, rules_from=old)  # sides set below
-    head = assess(material_clauses, old, new, calendar, announced=announced, rules_from=new, side="head")
+    head = assess(material_clauses, old, new, calendar, announced=announced, side="head")  # new's rules
     base_rules = {_semantics(a.rule) for a in base.applications}
     merged: list[RuleApplication] = []
     kept: set[int] = set()
