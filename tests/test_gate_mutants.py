@@ -1367,3 +1367,52 @@ def test_a_changed_agreement_s_check_carries_its_path_id_title_both_versions_and
         "announced": "2026-03-02", "effective": "2026-03-20", "ok": False}  # fmt: skip
     assert check.changes is not None and check.notice is not None and check.notice.earliest_effective == date(2026, 4, 2)
     assert [f.code for f in check.findings if f.severity is Severity.ERROR] == ["KS415", "KS414"]
+
+
+# --- corrections appended to the record (kspub.check._correction_problems: KS818) ------------------------------
+
+
+def test_each_new_correction_is_compared_with_the_text_it_corrects(make_repo: Callable[..., Path]) -> None:
+    """The record's corrections form a chain: each new one is judged against the one before it (or the text
+    released), never a recorded one again; one whose text cannot be read is refused as such."""
+    import datetime as dt
+    import subprocess
+    from types import SimpleNamespace
+
+    from kspub.check import _correction_problems
+    from kspub.record import Event, EventKind
+    from kspub.repository import open_repo
+
+    repo = make_repo({"README.md": "示例\n"}, release=False)
+
+    def blob(text: str) -> str:
+        return subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=text.encode(), capture_output=True,
+                              check=True).stdout.decode().strip()  # fmt: skip
+
+    released = blob(source("1.0", BASE))
+    typo = blob(source("1.0", BASE.replace("，用于", ",用于")))  # editorial
+    rewrite = blob(source("1.0", BASE.replace("，用于", ",用于").replace("手机号码", "邮箱")))  # material, after the typo
+
+    def correction(day: int, text: str | None, reason: str = "更正") -> Event:
+        return Event(EventKind.CORRECTION, dt.date(2026, 3, day), reason, text)
+
+    postponed = Event(EventKind.POSTPONEMENT, dt.date(2026, 3, 1), "推迟", effective=dt.date(2026, 5, 1))
+    first, second = correction(2, typo, "更正标点"), correction(3, rewrite, "更正用词")
+
+    def problems(events: tuple[Event, ...], known: tuple[Event, ...] = (), path: str = "agreements/demo.md") -> list[tuple[str, str, int | None]]:
+        rel = SimpleNamespace(blob=released, path=path, version="1.0", line=7, events=events)
+        before = SimpleNamespace(events=known) if known else None
+        return [(d.code, d.message, d.line) for d in _correction_problems(open_repo(repo), "demo", rel, before, "rec.yaml")]
+
+    assert problems((postponed, first)) == []
+    changed = ("KS818", "版本 1.0 的勘误（2026-03-03，更正用词）改变了条款含义（purposes）：勘误只能更正不改变含义的文字；实质性修改请发布新版本", 7)
+    assert problems((postponed, first, second)) == [changed]  # against the typo's text, not the released one
+    assert problems((first, second), known=(first, second)) == []  # recorded before: not judged again
+    assert problems((first, second), known=(first,), path="agreements/renamed.md") == [changed]  # the file's name aside
+    assert problems((correction(2, "0" * 40), first)) == [
+        ("KS818", "版本 1.0 的勘误（2026-03-02）的文本无法读取，不能核对它是否只是编辑性更正", 7),
+        ("KS818", "版本 1.0 的勘误（2026-03-02）的文本无法读取，不能核对它是否只是编辑性更正", 7),
+    ]  # and the next one has no readable text to be compared with
+    assert problems((correction(2, blob("没有头信息\n")),)) == [
+        ("KS818", "版本 1.0 的勘误（2026-03-02）的文本无法读取，不能核对它是否只是编辑性更正", 7)]
+    assert problems((correction(2, None), second)) == [changed]  # an event without text corrects nothing
