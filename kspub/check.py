@@ -382,7 +382,7 @@ def judge_sla(previous: SlaCatalogue, current: SlaCatalogue, today: date, calend
     for change in changes.changes:
         if not change.material or change.target != "entry" or change.kind != "modified":
             continue
-        if change.id in entries and change.field not in ("version", "effective"):
+        if change.field not in ("version", "effective"):  # a modified entry is in both catalogues
             changed.setdefault(change.id, []).append(change.explanation.rstrip("。"))
     notice: SlaNotice | None = None
     try:

@@ -1416,3 +1416,12 @@ def test_each_new_correction_is_compared_with_the_text_it_corrects(make_repo: Ca
     assert problems((correction(2, blob("没有头信息\n")),)) == [
         ("KS818", "版本 1.0 的勘误（2026-03-02）的文本无法读取，不能核对它是否只是编辑性更正", 7)]
     assert problems((correction(2, None), second)) == [changed]  # an event without text corrects nothing
+
+
+def test_every_sla_entry_whose_commitment_changed_is_judged_and_an_entry_added_is_not() -> None:
+    from .test_gate_codes import CATALOGUE, sla_change
+
+    renamed = sla_change("2026-03-20").replace("title: 计算", "title: 计算服务")  # the category's change comes first
+    assert [code for code, *_ in _sla_judged(CATALOGUE, renamed, "2026-03-02") or []] == ["KS433"]
+    added = CATALOGUE + "      - id: rds\n        title: 数据库\n        availability: 99.9%\n        version: '1'\n        effective: 2026-03-02\n"
+    assert _sla_judged(CATALOGUE, added, "2026-03-02") == []  # a new commitment takes effect when published
