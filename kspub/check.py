@@ -376,7 +376,7 @@ def judge_sla(previous: SlaCatalogue, current: SlaCatalogue, today: date, calend
         return None
     findings: list[Finding] = []
     entries = {e.id: e for e in current.entries}
-    old_entries = {e.id: e.to_dict() for e in previous.entries}
+    old_versions = {e.id: e.version for e in previous.entries}
     # every changed commitment of an entry, so that each entry is judged once, whatever number of fields changed
     changed: dict[str, list[str]] = {}
     for change in changes.changes:
@@ -390,19 +390,17 @@ def judge_sla(previous: SlaCatalogue, current: SlaCatalogue, today: date, calend
     except KspubError as exc:  # at the first changed entry: what it needs is a calendar year, said as for an agreement
         findings.append(Finding(exc.code, Severity.ERROR, _cannot_compute(exc), SLA_FILE,
                                 next((entries[i].line for i in changed), None)))  # fmt: skip
-    earliest = notice.earliest if notice is not None else None
-    basis = notice.basis if notice is not None else ""
     for entry_id, explanations in changed.items():
         entry = entries[entry_id]
         line = entry.line
-        if old_entries.get(entry_id, {}).get("version") == entry.version:
+        if old_versions[entry_id] == entry.version:  # a modified entry is in both catalogues
             findings.append(Finding("KS431", Severity.ERROR, f"SLA 条目 {entry_id} 的承诺变化了（{'；'.join(explanations)}），"
                                     "但 version 没有更新：请设置新的版本号。", SLA_FILE, line))  # fmt: skip
         if entry.effective is None:
             findings.append(Finding("KS432", Severity.ERROR, f"SLA 条目 {entry_id} 变更后缺少生效日期 effective。", SLA_FILE, line))
-        elif earliest is not None and date.fromisoformat(entry.effective) < earliest:
+        elif notice is not None and date.fromisoformat(entry.effective) < notice.earliest:
             findings.append(Finding("KS433", Severity.ERROR, f"SLA 条目 {entry_id} 的生效日期 {entry.effective} 早于最早合法生效日"
-                                    f" {earliest}（依据 {basis}，自今天 {today} 公告起算）。", SLA_FILE, line))  # fmt: skip
+                                    f" {notice.earliest}（依据 {notice.basis}，自今天 {today} 公告起算）。", SLA_FILE, line))  # fmt: skip
     if notice is not None and notice.provisional and any(entries[i].effective is not None for i in changed):
         findings.append(Finding("KS419", Severity.WARNING, f"SLA 变更的最早合法生效日 {notice.earliest} 的计算涉及尚未公布的"
                                 "次年放假安排，结果为暂定：次年安排公布后请重新运行检查。", SLA_FILE))  # fmt: skip

@@ -1425,3 +1425,13 @@ def test_every_sla_entry_whose_commitment_changed_is_judged_and_an_entry_added_i
     assert [code for code, *_ in _sla_judged(CATALOGUE, renamed, "2026-03-02") or []] == ["KS433"]
     added = CATALOGUE + "      - id: rds\n        title: 数据库\n        availability: 99.9%\n        version: '1'\n        effective: 2026-03-02\n"
     assert _sla_judged(CATALOGUE, added, "2026-03-02") == []  # a new commitment takes effect when published
+
+
+def test_an_sla_entry_with_several_commitments_changed_is_judged_once_naming_them_all() -> None:
+    from .test_gate_codes import CATALOGUE, sla_change
+
+    both = sla_change("2026-04-02", version="1").replace("title: 云服务器", "title: 云主机")
+    assert _sla_judged(CATALOGUE, both, "2026-03-02") == [
+        ("KS431", "SLA 条目 ecs 的承诺变化了（服务等级条目 ecs 的可用性承诺：实质性变更：数字、期限、金额或比例变化：99.95% → 99.9%；"
+                  "服务等级条目 ecs 的名称：实质性变更：其他文字改动），但 version 没有更新：请设置新的版本号。", 6, Severity.ERROR),
+    ]  # fmt: skip
