@@ -1266,7 +1266,10 @@ def _sla_judged(before: str, after: str, today: str, rules_before: str | None = 
 
     judged = judge_sla(catalogue(before), catalogue(after), date.fromisoformat(today), load_calendar(),  # type: ignore[arg-type]
                        rules(rules_from), rules(rules_before))  # fmt: skip
-    return None if judged is None else [(f.code, f.message, f.line, f.severity) for f in judged.findings]
+    if judged is None:
+        return None
+    assert {f.path for f in judged.findings} <= {"sla/catalogue.yaml"}
+    return [(f.code, f.message, f.line, f.severity) for f in judged.findings]
 
 
 def test_an_sla_commitment_changed_under_its_version_without_a_date_is_refused_at_its_entry() -> None:
