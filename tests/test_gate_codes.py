@@ -694,17 +694,26 @@ def test_the_gate_computes_the_earliest_lawful_date_of_an_sla_change(
 def test_ks815_a_changed_text_not_released(pr: Callable[..., Path]) -> None:
     repo = pr({A: agreement("1.0")})
     text = write(repo, A, agreement("2.0", fee=WRITTEN_FEE, extra=LAWFUL))
-    gate(repo, release_first=False).blocks("KS815", A, line_of(text, "version:"), "协议 demo 的版本 2.0 没有登记",
-                                           "请运行 kspub release demo", RECORD)  # fmt: skip
+    found = gate(repo, release_first=False).blocks("KS815", A, line_of(text, "version:"))
+    assert found.message == f"协议 demo 的版本 2.0 没有登记：请运行 kspub release demo，并提交发布记录 {RECORD}"
     gate(repo).passes()  # released
+    text = write(repo, A, agreement("2.0", fee=WRITTEN_FEE.replace("。", "！"), extra=LAWFUL))  # the released text edited
+    found = gate(repo, release_first=False).blocks("KS815", A, line_of(text, "version:"))
+    assert found.message == f"协议 demo 版本 2.0 的正文与发布记录不一致：请运行 kspub release demo，并提交发布记录 {RECORD}"
+    new = write(repo, "agreements/other.md", agreement("1.0").replace("id: demo", "id: other"))  # never released
+    found = gate(repo, release_first=False).blocks("KS815", "agreements/other.md", line_of(new, "version:"))
+    assert found.message == "协议 other 还没有登记发布：请运行 kspub release other，并提交发布记录 agreements/releases/other.yaml"
 
 
 def test_ks816_front_matter_dates_that_contradict_the_record(pr: Callable[..., Path]) -> None:
     repo = pr({A: agreement("1.0", extra=IN_FORCE)})
     text = write(repo, A, agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-10\n"))
-    gate(repo, release_first=False).blocks("KS816", A, line_of(text, "effective:"),
-                                           "头信息中的 effective（2026-01-10）与发布记录中版本 1.0 的（2026-01-20）不一致",
-                                           "请运行 kspub release demo")  # fmt: skip
+    g = gate(repo, release_first=False)
+    assert g.blocks("KS816", A, line_of(text, "effective:")).message == (
+        "头信息中的 effective（2026-01-10）与发布记录中版本 1.0 的（2026-01-20）不一致：请运行 kspub release demo（推迟生效请加 --reason 说明原因）")
+    text = write(repo, A, agreement("1.0", extra="announced: 2026-01-04\neffective: 2026-01-20\n"))
+    assert gate(repo, release_first=False).blocks("KS816", A, line_of(text, "announced:")).message == (
+        "头信息中的 announced（2026-01-04）与发布记录中版本 1.0 的（2026-01-05）不一致：请运行 kspub release demo")
     write(repo, A, agreement("1.0", extra=IN_FORCE))
     gate(repo, release_first=False).passes()
 
@@ -713,9 +722,9 @@ def test_ks817_a_recorded_entry_edited(pr: Callable[..., Path]) -> None:
     repo = pr({A: agreement("1.0", extra=IN_FORCE)})
     record = (repo / RECORD).read_text("utf-8")
     edited = write(repo, RECORD, record.replace("effective: '2026-01-20'", "effective: '2026-01-10'"))
-    gate(repo, release_first=False).blocks("KS817", RECORD, line_of(edited, "- version: '1.0'"),
-                                           "发布记录只能追加：修改了已记录的版本 1.0 的 effective",
-                                           f"请把 {RECORD} 恢复为 main 上的内容")  # fmt: skip
+    found = gate(repo, release_first=False).blocks("KS817", RECORD, line_of(edited, "- version: '1.0'"))
+    assert found.message.startswith("发布记录只能追加：修改了已记录的版本 1.0 的 effective")
+    assert found.message.endswith(f"。请把 {RECORD} 恢复为 main 上的内容，再用 kspub release 登记")
     write(repo, RECORD, record)
     gate(repo, release_first=False).passes()
 
