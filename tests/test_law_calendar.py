@@ -127,10 +127,11 @@ def test_a_year_file_shipped_with_kspub_extends_the_calendar(tmp_path: Path, mon
 
 
 def test_a_directory_given_with_a_trailing_slash_names_its_files_with_one(tmp_path: Path) -> None:
-    (tmp_path / "2027.yaml").write_text(HEAD, "utf-8")
+    (tmp_path / "DAYS-X").mkdir()
+    (tmp_path / "DAYS-X" / "2027.yaml").write_text(HEAD, "utf-8")
     with pytest.raises(CalendarError) as info:
-        load_calendar([f"{tmp_path}/"])
-    assert info.value.path == f"{tmp_path}/2027.yaml"
+        load_calendar([f"{tmp_path}/DAYS-X/"])
+    assert info.value.path == f"{tmp_path}/DAYS-X/2027.yaml"  # only the slash taken off, nothing of the name
 
 
 def test_a_broken_year_file_shipped_with_kspub_is_named_by_its_place_in_the_package(
