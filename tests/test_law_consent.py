@@ -189,6 +189,8 @@ def test_removed_retired_and_front_matter_changes_are_not_read_for_terms() -> No
         assert gained(_Changed(PHONE, THIRD, kind=kind)) == []
     assert gained(_Changed(PHONE, None)) == []
     assert gained(_Changed(PHONE, THIRD)) == [["提供给", "第三方"]]
+    # and the changes after one of them are still read
+    assert gained(_Changed(PHONE, THIRD, kind="removed"), _Changed(PHONE, None), _Changed(PHONE, THIRD)) == [["提供给", "第三方"]]
 
 
 def test_a_second_recipient_sentence_is_counted_even_word_for_word_the_same() -> None:

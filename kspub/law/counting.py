@@ -455,9 +455,9 @@ def _search_latest(
     the way are added to ``classified``. Returns D, its window and what D + 1 gives (for the explanation)."""
     shift = 1 if end is EndMode.STRICT else 0
     days = period.unit in (Unit.CALENDAR_DAY, Unit.WORKING_DAY)
-    # A day period: any D above E − (N + shift) has an unrolled L past E already; start there instead of stepping
-    # one by one. A month or a year: from E − 1, passing over the D whose unrolled L is past E.
-    d = _shift(e, -(period.count + shift)) if days else _shift(e, -1)
+    # Any D above E − (N + shift) has an unrolled L past E already (N months or years are longer than N days):
+    # start there instead of stepping one by one; for months and years, pass over the D whose unrolled L is past E.
+    d = _shift(e, -(period.count + shift))
     later = f"D={_shift(d, 1).isoformat()} 及以后即使不顺延，最早生效日也晚于目标"
     while True:
         if not days and _unrolled_months(d, period, shift) > e:
