@@ -315,3 +315,16 @@ def test_year_files_of_a_repository_are_read_as_utf8(tmp_path: Path, monkeypatch
     (tmp_path / "2027.yaml").write_text(HEAD + SIX, "utf-8")
     monkeypatch.setattr(Path, "read_text", _gbk_by_default)
     assert load_calendar([tmp_path]).holiday_name(D(2027, 2, 8)) == "春节"
+
+
+def test_a_repository_s_calendar_adds_the_directories_given_and_its_own(tmp_path: Path) -> None:
+    extra, root = tmp_path / "extra", tmp_path / "repo"
+    extra.mkdir()
+    root.mkdir()
+    shutil.copy(FICTIONAL / "2027.yaml", extra / "2027.yaml")
+    without_own = workdays.repository_calendar(root, [extra])
+    assert 2027 in without_own.known_years and without_own.sources[2027] == f"{extra}/2027.yaml"
+    (root / "calendar").mkdir()
+    (root / "calendar" / "2028.yaml").write_text(HEAD.replace("2027", "2028") + SIX.replace("2027", "2028"), "utf-8")
+    with_own = workdays.repository_calendar(root, [str(extra)])
+    assert (with_own.sources[2027], with_own.sources[2028]) == (f"{extra}/2027.yaml", "calendar/2028.yaml")
