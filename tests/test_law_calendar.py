@@ -328,3 +328,16 @@ def test_a_repository_s_calendar_adds_the_directories_given_and_its_own(tmp_path
     (root / "calendar" / "2028.yaml").write_text(HEAD.replace("2027", "2028") + SIX.replace("2027", "2028"), "utf-8")
     with_own = workdays.repository_calendar(root, [str(extra)])
     assert (with_own.sources[2027], with_own.sources[2028]) == (f"{extra}/2027.yaml", "calendar/2028.yaml")
+
+
+def test_both_days_of_a_weekend_before_a_one_day_holiday_join_it(tmp_path: Path) -> None:
+    (tmp_path / "2027.yaml").write_text(HEAD + SIX, "utf-8")  # 清明节: Monday 2027-04-05 alone
+    cal = load_calendar([tmp_path])
+    assert [cal.describe(D(2027, 4, d)) for d in (2, 3, 4, 6)] == [
+        "2027-04-02（星期五，工作日）", "2027-04-03（星期六，清明节假期）", "2027-04-04（星期日，清明节假期）", "2027-04-06（星期二，工作日）"]
+
+
+def test_a_holiday_chinesecalendar_names_that_kspub_cannot_translate_keeps_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workdays, "_CHINESE_NAMES", {})
+    days, _ = workdays._chinesecalendar_days()
+    assert (days[D(2024, 2, 10)].holiday, days[D(2024, 2, 4)].holiday) == ("Spring Festival", "Spring Festival")
