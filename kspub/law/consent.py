@@ -314,7 +314,6 @@ def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[
     clauses = raw.get("clauses")
     if not isinstance(clauses, list) or not clauses or not all(isinstance(c, str) for c in clauses):
         problems.append("consent.clauses 应为须取得同意的条款 ID 列表，例如 clauses: [cookies]")
-        clauses = []
     elif ids is not None:
         known = set(ids)
         problems.extend(f"consent.clauses 中的条款 ID “{c}” 不存在" for c in clauses if c not in known)
@@ -322,8 +321,7 @@ def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[
     for key in ("separate", "guardian"):
         value = raw.get(key, False)
         if not isinstance(value, bool):
-            problems.append(f"consent.{key} 只能是 true 或 false")
-            value = False
+            problems.append(f"consent.{key} 只能是 true 或 false")  # a plan with a problem is not made
         flags[key] = value
     texts = {}
     for key in ("where", "reason", "approved_by"):
@@ -339,7 +337,7 @@ def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[
     if problems:
         return None, [Diagnostic(INVALID_PLAN, f"同意安排（consent）写法有误：{p}；见 docs/source-format.md。", path, line)
                       for p in problems]  # fmt: skip
-    assert isinstance(version, str) and isinstance(method, str)
+    assert isinstance(version, str) and isinstance(method, str) and isinstance(clauses, list)
     return ConsentPlan(version.strip(), method, tuple(clauses), flags["separate"], flags["guardian"], texts["where"],
                        texts["reason"], texts["approved_by"]), []  # fmt: skip
 
