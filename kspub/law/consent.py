@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from kspub.chinese_text import normalise
 from kspub.errors import Diagnostic
@@ -337,8 +337,8 @@ def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[
     if problems:
         return None, [Diagnostic(INVALID_PLAN, f"同意安排（consent）写法有误：{p}；见 docs/source-format.md。", path, line)
                       for p in problems]  # fmt: skip
-    assert isinstance(version, str) and isinstance(method, str) and isinstance(clauses, list)
-    return ConsentPlan(version.strip(), method, tuple(clauses), flags["separate"], flags["guardian"], texts["where"],
+    assert isinstance(version, str) and isinstance(method, str)
+    return ConsentPlan(version.strip(), method, tuple(cast(list[str], clauses)), flags["separate"], flags["guardian"], texts["where"],
                        texts["reason"], texts["approved_by"]), []  # fmt: skip
 
 
