@@ -337,8 +337,8 @@ def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[
     if problems:
         return None, [Diagnostic(INVALID_PLAN, f"同意安排（consent）写法有误：{p}；见 docs/source-format.md。", path, line)
                       for p in problems]  # fmt: skip
-    assert isinstance(version, str) and isinstance(method, str)
-    return ConsentPlan(version.strip(), method, tuple(cast(list[str], clauses)), flags["separate"], flags["guardian"], texts["where"],
+    # read and checked above: no problem means a version, a method and a list of clause IDs
+    return ConsentPlan(cast(str, version).strip(), cast(str, method), tuple(cast(list[str], clauses)), flags["separate"], flags["guardian"], texts["where"],
                        texts["reason"], texts["approved_by"]), []  # fmt: skip
 
 
