@@ -89,6 +89,12 @@ OK = "{period: 30日, clause: changes}"
          [ks120("通知规则（changes）既没有 period，也没有 consent 或 channels：请至少写一项。")]),
         ("notice: {default: {basis: 民法典第二百条}}\n",
          [ks120("通知规则（民法典第二百条）既没有 period，也没有 consent 或 channels：请至少写一项。")]),
+        ("notice: {default: {clause: [changes, purposes]}}\n",
+         [ks120("通知规则（changes、purposes）既没有 period，也没有 consent 或 channels：请至少写一项。")]),
+        ("notice: {default: {clause: changes, consent: 是}}\n",  # a consent that does not read is none
+         [ks120("consent 只能是 true 或 false。"), ks120("通知规则（changes）既没有 period，也没有 consent 或 channels：请至少写一项。")]),
+        ("notice: {default: {period: 提前三十个自然日以书面形式通知并在官网首页显著位置公告并以电子邮件和短信方式送达用户, clause: changes, channels: [site]}}\n",  # quoted up to 40 characters
+         [ks120("通知期 “提前三十个自然日以书面形式通知并在官网首页显著位置公告并以电子邮件和短信方式送达” 无法识别：无法识别期间“提前三十个自然日以书面形式通知并在官网首页显著位置公告并以电子邮件和短信方式送达用户”。")]),
         (f"notice: {{default: {OK}, rules: [{OK}]}}\n",
          [ks120("通知规则（本协议条款 changes）需写 tags 或 clauses，说明它适用于哪些条款；适用于全部条款的写在 default。")]),
         (f"notice: {{default: {OK}, statutes: 电子商务法第三十四条}}\n",
@@ -366,6 +372,13 @@ def test_each_rule_is_bound_to_the_text_it_rests_on(rule: str, problems: list[st
 def test_the_periods_a_clause_writes() -> None:
     assert text_periods("提前10个自然日，30天内，三十日，2个工作日以内，半个月，0日") == [
         Period(10, Unit.CALENDAR_DAY), Period(30, Unit.CALENDAR_DAY), Period(30, Unit.CALENDAR_DAY), Period(2, Unit.WORKING_DAY)]
+    assert text_periods("0日内或者10日内") == [Period(10, Unit.CALENDAR_DAY)]  # a period that does not parse is passed over
+
+
+def test_a_basis_cited_within_its_own_document_is_kept_as_written() -> None:
+    policy = demo(title="隐私政策")
+    rule = NoticeRule(basis="本协议第2条")
+    assert (rule.describe(policy), rule.describe(policy, by_title=True)) == ("本协议第2条", "隐私政策第2条")
 
 
 def test_rules_and_their_applications_in_json() -> None:

@@ -208,10 +208,11 @@ def _rule(entry: object, err: Callable[[str], None], *, is_default: bool) -> Not
     raw_sources = entry.get("clause")
     if isinstance(raw_sources, str):
         raw_sources = [raw_sources]
-    if raw_sources is not None and (not isinstance(raw_sources, list) or not all(isinstance(x, str) for x in raw_sources)):
+    sources: tuple[str, ...] = ()
+    if isinstance(raw_sources, list) and all(isinstance(x, str) for x in raw_sources):
+        sources = tuple(raw_sources)
+    elif raw_sources is not None:
         err("通知规则中的 clause 应为条款 ID 或其列表，例如 clause: free-service-charging-notice。")
-        raw_sources = None
-    sources = tuple(str(x) for x in raw_sources or ())
     if not basis and not sources:
         err("每条通知规则都必须写依据：clause（规则所依据的本协议条款 ID）和/或 basis（法律条文）。")
     period = None
@@ -229,10 +230,9 @@ def _rule(entry: object, err: Callable[[str], None], *, is_default: bool) -> Not
     for c in channels:
         if c not in CHANNELS:
             err(f"未知的通知渠道 “{c}”：可用 {', '.join(CHANNELS)}。")
-    consent = entry.get("consent", False)
-    if not isinstance(consent, bool):
+    if not isinstance(entry.get("consent", False), bool):
         err("consent 只能是 true 或 false。")
-        consent = False
+    consent = entry.get("consent") is True
     if period is None and not consent and not channels:
         err(f"通知规则（{basis or '、'.join(sources)}）既没有 period，也没有 consent 或 channels：请至少写一项。")
     return NoticeRule(

@@ -157,7 +157,7 @@ class WorkCalendar:
     def describe(self, day: dt.date) -> str:
         """Chinese description of the day, e.g. ``2026-02-20（星期五，春节调休休息日）``."""
         kind = self.day_kind(day)
-        name = self.holiday_name(day) or ""
+        name = self.holiday_name(day)  # a day of a holiday's kind has its holiday's name
         what = {
             DayKind.WORKDAY: "工作日",
             DayKind.WEEKEND: "周末休息日",
