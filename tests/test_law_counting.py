@@ -248,3 +248,10 @@ def test_months_are_counted_up_to_the_first_and_last_representable_years() -> No
     with pytest.raises(PeriodError) as info:
         add_months(D(9999, 12, 31), 1)
     assert info.value.format() == "KS616 自 9999-12-31 起的期间超出可计算的日期范围（请检查期间长度）"
+
+
+def test_a_notice_given_at_a_time_keeps_it_in_a_window_of_days() -> None:
+    window = effective_window("2026-03-02T09:00+08:00", parse_period("10日"), CAL)
+    assert (window.notice_date, window.notice_instant, window.effective_date) == (
+        D(2026, 3, 2), dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))), D(2026, 3, 13))
+    assert effective_window(D(2026, 3, 2), parse_period("10日"), CAL).notice_instant is None
