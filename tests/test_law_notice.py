@@ -585,3 +585,25 @@ def test_a_notice_block_that_does_not_read_is_one_error_at_its_line() -> None:
         policy_of(broken)
     assert (info.value.code, info.value.path, info.value.line) == ("KS120", broken.path, broken.meta.field_lines["notice"])
     assert "0日" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("notice", "problems"),
+    [
+        # a rule without a period does not stop the rules after it from being judged
+        ("notice:\n  default: {channels: [site], clause: changes}\n  rules:\n    - {tags: [fees], period: 5日, basis: 电子商务法第三十四条}\n",
+         ["KS132 通知规则（电子商务法第三十四条）的通知期 5个自然日 短于电子商务法第三十四条规定的7个自然日：协议不能降低法律规定的期限。"]),
+        # every clause a rule rests on, and every period they write
+        ("notice:\n  default: {period: 20日, clause: [changes, fee-notice]}\n",
+         ["KS131 通知规则的通知期 20个自然日 与所依据的条款 1.1、1.2 不一致（条款中写的是：30个自然日、10个自然日）：请让规则与条款一致，"
+          "或改正 clause。"]),
+        # a number of this agreement is KS134, not an unknown statute; the statute after it is still looked up
+        ("notice:\n  default: {period: 30日, clause: changes, basis: 本协议第1.1条；民法典第九百条}\n",
+         ["KS134 通知规则的 basis “本协议第1.1条；民法典第九百条” 按编号引用本协议条款：条款重新编号后编号会指向别的条款。请改为 "
+          "clause: 条款ID（报告会显示该条款当前的编号），basis 只写法律条文。",
+          "KS133 通知规则引用的 “民法典第九百条” 不是本仓库收录的法律条文：请核对法律名称和条号；可引用的条文见 docs/legal/statutes.md，"
+          "新增条文请先收录原文。"]),
+    ],
+)  # fmt: skip
+def test_each_rule_is_bound_to_its_text_and_its_statutes(notice: str, problems: list[str]) -> None:
+    assert [d.format() for d in lint_notice(agreement(notice))] == [f"{PATH}:6: {p}" for p in problems]
