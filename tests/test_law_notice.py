@@ -607,3 +607,11 @@ def test_a_notice_block_that_does_not_read_is_one_error_at_its_line() -> None:
 )  # fmt: skip
 def test_each_rule_is_bound_to_its_text_and_its_statutes(notice: str, problems: list[str]) -> None:
     assert [d.format() for d in lint_notice(agreement(notice))] == [f"{PATH}:6: {p}" for p in problems]
+
+
+def test_an_unknown_article_in_a_list_of_statutes_does_not_hide_the_known_ones_after_it() -> None:
+    a = demo(f"notice: {{default: {OK}, statutes: [电子商务法第九百条、第三十四条]}}\n")
+    policy, problems = load_policy(a.meta, a.path)
+    assert [d.format() for d in problems] == [
+        f"{PATH}:6: KS133 notice.statutes 中的 “电子商务法第九百条、第三十四条” 不是本仓库收录的法律条文：可引用的条文见 docs/legal/statutes.md。"]
+    assert [r.basis for r in policy.statutes] == ["电子商务法第三十四条"]

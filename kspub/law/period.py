@@ -166,24 +166,21 @@ def parse_period(text: str) -> Period:
     """
     # NFKC folds full-width digits and letters (１０日) into ASCII.
     normalized = unicodedata.normalize("NFKC", text).strip()
+    unreadable = PeriodError(UNREADABLE_PERIOD, f"无法识别期间“{text}”", hint=f"请写成如 {_PERIOD_EXAMPLES}")
     match = _CN_PERIOD.fullmatch(normalized)
     units: dict[str, Unit | None] = _CN_UNITS
-    unit_key = ""
     if match is not None:
         unit_key = match.group("unit")
     else:
         match = _EN_PERIOD.fullmatch(normalized)
+        if match is None:
+            raise unreadable
         units = _EN_UNITS
-        if match is not None:
-            unit_key = re.sub(r"\s+", " ", match.group("unit").lower())
-            if unit_key.endswith("s") and unit_key[:-1] in _EN_UNITS:
-                unit_key = unit_key[:-1]  # plural
-    if match is None or unit_key not in units:
-        raise PeriodError(
-            UNREADABLE_PERIOD,
-            f"无法识别期间“{text}”",
-            hint=f"请写成如 {_PERIOD_EXAMPLES}",
-        )
+        unit_key = re.sub(r"\s+", " ", match.group("unit").lower())
+        if unit_key.endswith("s") and unit_key[:-1] in _EN_UNITS:
+            unit_key = unit_key[:-1]  # plural
+    if unit_key not in units:
+        raise unreadable
     unit = units[unit_key]
     if unit is None:
         raise PeriodError(
