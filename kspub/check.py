@@ -383,13 +383,14 @@ def judge_sla(previous: SlaCatalogue, current: SlaCatalogue, today: date, calend
         if not change.material or change.target != "entry" or change.kind != "modified":
             continue
         if change.field not in ("version", "effective"):  # a modified entry is in both catalogues
-            changed.setdefault(change.id, []).append(change.explanation.rstrip("。"))
+            changed.setdefault(change.id, []).append(change.explanation.removesuffix("。"))
     notice: SlaNotice | None = None
-    try:
-        notice = sla_notice(today, calendar, rules_before, rules_from)
-    except KspubError as exc:  # at the first changed entry: what it needs is a calendar year, said as for an agreement
-        findings.append(Finding(exc.code, Severity.ERROR, _cannot_compute(exc), SLA_FILE,
-                                next((entries[i].line for i in changed), None)))  # fmt: skip
+    if changed:  # a date is computed only for a commitment changed
+        try:
+            notice = sla_notice(today, calendar, rules_before, rules_from)
+        except KspubError as exc:  # at the first changed entry: it needs a calendar year, said as for an agreement
+            findings.append(Finding(exc.code, Severity.ERROR, _cannot_compute(exc), SLA_FILE,
+                                    entries[next(iter(changed))].line))  # fmt: skip
     for entry_id, explanations in changed.items():
         entry = entries[entry_id]
         line = entry.line

@@ -1428,6 +1428,7 @@ def test_every_sla_entry_whose_commitment_changed_is_judged_and_an_entry_added_i
     assert [code for code, *_ in _sla_judged(CATALOGUE, renamed, "2026-03-02") or []] == ["KS433"]
     added = CATALOGUE + "      - id: rds\n        title: 数据库\n        availability: 99.9%\n        version: '1'\n        effective: 2026-03-02\n"
     assert _sla_judged(CATALOGUE, added, "2026-03-02") == []  # a new commitment takes effect when published
+    assert _sla_judged(CATALOGUE, added, "2026-12-10") == []  # no date to compute: no year of the calendar missing
 
 
 def test_an_sla_entry_with_several_commitments_changed_is_judged_once_naming_them_all() -> None:
