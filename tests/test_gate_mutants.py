@@ -1352,6 +1352,9 @@ def test_a_renamed_agreement_is_compared_with_its_latest_predecessor_on_the_base
     assert predecessor(("first",), timelines=False) is None  # no record read: nothing to follow
     removed = AgreementDiff("agreements/first.md", parse_agreement(first, "agreements/first.md").agreement, None, None)
     assert _against_predecessor(repo, "main", removed, {}) is removed
+    # an agreement renamed before and changed now is compared with its own last version, not its former name's
+    changed = AgreementDiff("agreements/third.md", parse_agreement(second, "agreements/third.md").agreement, new, None)
+    assert _against_predecessor(repo, "main", changed, {"third": Timeline("third", (), formerly=("first",))}) is changed
 
 
 def test_a_changed_agreement_s_check_carries_its_path_id_title_both_versions_and_dates() -> None:
