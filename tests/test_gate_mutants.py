@@ -1408,7 +1408,9 @@ def test_each_new_correction_is_compared_with_the_text_it_corrects(make_repo: Ca
     def problems(events: tuple[Event, ...], known: tuple[Event, ...] = (), path: str = "agreements/demo.md") -> list[tuple[str, str, int | None]]:
         rel = SimpleNamespace(blob=released, path=path, version="1.0", line=7, events=events)
         before = SimpleNamespace(events=known) if known else None
-        return [(d.code, d.message, d.line) for d in _correction_problems(open_repo(repo), "demo", rel, before, "rec.yaml")]
+        found = _correction_problems(open_repo(repo), "demo", rel, before, "rec.yaml")
+        assert all(d.path == "rec.yaml" for d in found)  # the record's path, where the events are
+        return [(d.code, d.message, d.line) for d in found]
 
     assert problems((postponed, first)) == []
     changed = ("KS818", "版本 1.0 的勘误（2026-03-03，更正用词）改变了条款含义（purposes）：勘误只能更正不改变含义的文字；实质性修改请发布新版本", 7)
