@@ -155,6 +155,10 @@ _EN_UNITS: dict[str, Unit | None] = {
 _EN_PERIOD = re.compile(r"(?P<number>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
 
 
+def _unreadable(text: str) -> PeriodError:
+    return PeriodError(UNREADABLE_PERIOD, f"无法识别期间“{text}”", hint=f"请写成如 {_PERIOD_EXAMPLES}")
+
+
 def parse_period(text: str) -> Period:
     """Read a period as agreements and users write it.
 
@@ -166,7 +170,6 @@ def parse_period(text: str) -> Period:
     """
     # NFKC folds full-width digits and letters (１０日) into ASCII.
     normalized = unicodedata.normalize("NFKC", text).strip()
-    unreadable = PeriodError(UNREADABLE_PERIOD, f"无法识别期间“{text}”", hint=f"请写成如 {_PERIOD_EXAMPLES}")
     match = _CN_PERIOD.fullmatch(normalized)
     units: dict[str, Unit | None] = _CN_UNITS
     if match is not None:
@@ -174,13 +177,13 @@ def parse_period(text: str) -> Period:
     else:
         match = _EN_PERIOD.fullmatch(normalized)
         if match is None:
-            raise unreadable
+            raise _unreadable(text)
         units = _EN_UNITS
         unit_key = re.sub(r"\s+", " ", match.group("unit").lower())
         if unit_key.endswith("s") and unit_key[:-1] in _EN_UNITS:
             unit_key = unit_key[:-1]  # plural
     if unit_key not in units:
-        raise unreadable
+        raise _unreadable(text)
     unit = units[unit_key]
     if unit is None:
         raise PeriodError(
