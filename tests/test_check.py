@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kspub.cli import main
 
-from .conftest import git, release_all
+from .conftest import demo_text, git, release_all
 
 A = "agreements/demo.md"
 
@@ -317,3 +317,21 @@ def test_effective_date_before_an_earlier_version_is_refused(make_repo: Callable
     code, out = check(repo)
     assert code == 1, out
     assert "KS429 新版本 2.0 的生效日期 2026-04-01 早于已发布的版本 1.0（2026-06-01 生效）" in out
+
+
+def test_unchecked_are_the_broken_files_changed_between_base_and_the_given_head(
+    make_repo: Callable[..., Path],
+) -> None:
+    """With a head given, the files the gate could not compare are those changed between base and that head and
+    broken — not those the working tree changes beside it, nor those changed but sound."""
+    from kspub.check import _unchecked
+
+    names = ("agreements/a.md", "agreements/b.md", "agreements/c.md")
+    repo = make_repo({n: demo_text().replace("id: demo", f"id: {Path(n).stem}") for n in names}, release=False)
+    git(repo, "tag", "base")
+    make_repo({n: demo_text("2.0").replace("id: demo", f"id: {Path(n).stem}") for n in names[::2]}, release=False)
+    (repo / names[1]).write_text("changed only in the working tree\n", encoding="utf-8")
+    broken = frozenset(names[:2])
+    assert _unchecked(repo, "base", "HEAD", broken) == ("agreements/a.md",)
+    assert _unchecked(repo, "base", None, broken) == ("agreements/a.md", "agreements/b.md")
+    assert _unchecked(repo, "base", "HEAD", frozenset()) == ()
