@@ -64,7 +64,7 @@ class AgreementDiff:
 
 
 def parsed_source(text: str, path: str) -> Agreement:
-    """An agreement's text from elsewhere (another ref, another name), parsed without the file-name check."""
+    """An agreement's text read from a ref, parsed as the file at ``path`` would be (KS030 when it does not parse)."""
     return _parsed(text.encode("utf-8"), path)
 
 
