@@ -616,13 +616,13 @@ def _correction_problems(repo: Any, agreement: str, rel: Any, before: Any, path:
             continue
         if e not in known and e.blob:
             texts = read_blobs(repo, [corrected, e.blob], missing_ok=True)
-            old_doc = parse_file(rel.path, texts[corrected], check_name=False) if corrected in texts else None
-            new_doc = parse_file(rel.path, texts[e.blob], check_name=False) if e.blob in texts else None
-            if old_doc is None or new_doc is None or old_doc.agreement is None or new_doc.agreement is None:
+            # only the agreement is read, never the diagnostics: the path merely names the file in them
+            old_doc, new_doc = (parse_file(rel.path, texts[b]).agreement if b in texts else None for b in (corrected, e.blob))
+            if old_doc is None or new_doc is None:
                 out.append(Diagnostic("KS818", f"版本 {rel.version} 的勘误（{e.date}）的文本无法读取，不能核对它是否只是编辑性更正",
                                       path, rel.line or None))  # fmt: skip
             else:
-                material = [c.clause for c in diff_agreements(old_doc.agreement, new_doc.agreement).changes if c.material]
+                material = [c.clause for c in diff_agreements(old_doc, new_doc).changes if c.material]
                 if material:
                     out.append(Diagnostic("KS818", f"版本 {rel.version} 的勘误（{e.date}，{e.reason}）改变了条款含义"
                                           f"（{listed(material)}）：勘误只能更正不改变含义的文字；实质性修改请发布新版本",
