@@ -344,18 +344,18 @@ def _period_end(window: EffectiveWindow | None) -> str:
     return f"自公告日 {window.notice_date} 起算，期间最后一日为 {window.last_day or '—'}"
 
 
-def check_sla(root: Path, base: str, today: date, calendar: WorkCalendar, rules_from: Agreement | None,
-              rules_before: Agreement | None = None) -> SlaCheck | None:  # fmt: skip
-    """SLA changes: a changed commitment needs a new entry version and an effective date after the notice
-    window of the service agreement's default rule, counted from today (the day the change is published), under
-    the rules in force (``rules_before``, the base's version of that agreement) and under the rules the pull
-    request leaves (``rules_from``): the later date governs."""
+def check_sla(root: Path, base: str, current: SlaCatalogue | None, today: date, calendar: WorkCalendar,
+              rules_from: Agreement | None, rules_before: Agreement | None = None) -> SlaCheck | None:  # fmt: skip
+    """SLA changes: a changed commitment of the catalogue ``current`` (as the pull request leaves it) needs a new
+    entry version and an effective date after the notice window of the service agreement's default rule,
+    counted from today (the day the change is published), under the rules in force (``rules_before``, the
+    base's version of that agreement) and under the rules the pull request leaves (``rules_from``): the later
+    date governs."""
     from kspub.repository import file_at_ref
     from kspub.sla.catalogue import parse_catalogue
-    from kspub.workspace import SLA_FILE, load_sla
+    from kspub.workspace import SLA_FILE
 
     before = file_at_ref(root, base, SLA_FILE)
-    current, _ = load_sla(root)
     if before is None or current is None:
         return None  # nothing to compare with, or the current catalogue is broken (lint reports it)
     previous, _ = parse_catalogue(before, SLA_FILE)
@@ -466,13 +466,27 @@ def _version_at(root: Path, base: str, agreement_id: str) -> Agreement | None:
 
 
 def run_check(root: Path, base: str, *, head: str | None = None, today: date) -> CheckReport:
-    """Run the whole gate against ``base``; ``today`` (Asia/Shanghai) is the day the change would be announced."""
+    """Run the whole gate against ``base``; ``today`` (Asia/Shanghai) is the day the change would be announced.
+
+    The change judged is the working tree, or with ``head`` that commit, read whole as it was committed there:
+    its agreements, release record, SLA catalogue and calendar, never a file of the working tree beside it, so
+    that ``kspub check --head X`` says what checking out X and running ``kspub check`` says."""
+    from kspub.repository import committed_tree
+
+    if head is None:
+        return _run_check(root, root, base, head, today)
+    with committed_tree(root, head) as files:
+        return _run_check(root, files, base, head, today)
+
+
+def _run_check(root: Path, files: Path, base: str, head: str | None, today: date) -> CheckReport:
+    """:func:`run_check` with the files of the change in ``files`` (``root`` itself for the working tree)."""
     from kspub.errors import HistoryError
     from kspub.history import read_timelines, read_worktree_timelines
     from kspub.law.workdays import repository_calendar
     from kspub.workspace import load_corpus
 
-    corpus = load_corpus(root)
+    corpus = load_corpus(files)
     history: tuple[Diagnostic, ...] = ()
     records_readable = True
     timelines: Mapping[str, Timeline] | None = None
@@ -486,7 +500,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     if records_readable:
         # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
         history = tuple(record_findings(root, base, head, corpus.agreements, timelines)) + history
-    calendar = repository_calendar(root)
+    calendar = repository_calendar(files)
     checks: list[AgreementCheck] = []
     broken = frozenset(d.path for d in corpus.errors)
     unchecked = _unchecked(root, base, head, broken)
@@ -500,7 +514,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
         timeline = timelines.get(diff.new.id) if timelines is not None and diff.new is not None else None
         checks.append(check_agreement(diff, today, calendar, withdrawn=ended, timeline=timeline))
     rules_from = next((a for a in corpus.agreements if a.id == SLA_RULES_FROM), None)
-    sla = check_sla(root, base, today, calendar, rules_from, _version_at(root, base, SLA_RULES_FROM))
+    sla = check_sla(root, base, corpus.sla, today, calendar, rules_from, _version_at(root, base, SLA_RULES_FROM))
     return CheckReport(base, today, corpus.diagnostics, tuple(checks), sla, history, unchecked)
 
 

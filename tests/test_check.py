@@ -335,3 +335,35 @@ def test_unchecked_are_the_broken_files_changed_between_base_and_the_given_head(
     assert _unchecked(repo, "base", "HEAD", broken) == ("agreements/a.md",)
     assert _unchecked(repo, "base", None, broken) == ("agreements/a.md", "agreements/b.md")
     assert _unchecked(repo, "base", "HEAD", frozenset()) == ()
+
+
+def test_head_is_judged_as_committed_there_never_from_the_working_tree(make_repo: Callable[..., Path]) -> None:
+    """`kspub check --head change` says what checking out change and running `kspub check` says — whatever the
+    working tree holds: another branch's text, an unreleased edit, a broken file, a calendar year of its own."""
+    repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-20")))
+    release_all(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "发布 2.0")
+    judged = {}
+    for fmt in ("text", "json"):
+        judged[fmt] = on_change = check(repo, "--format", fmt, release=False)
+        git(repo, "checkout", "-q", "main")
+        (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "5")), encoding="utf-8")  # edited, not released
+        (repo / "agreements" / "draft.md").write_text("没有头信息的草稿\n", encoding="utf-8")  # broken, untracked
+        (repo / "calendar").mkdir()
+        (repo / "calendar" / "2026.yaml").write_text("year: [\n", encoding="utf-8")  # a year file that does not read
+        assert check(repo, "--head", "change", "--format", fmt, release=False) == on_change
+        git(repo, "checkout", "-q", "--", A)
+        git(repo, "clean", "-q", "-fd")
+        git(repo, "checkout", "-q", "change")
+    code, out = judged["text"]
+    assert code == 0 and "1.0 → 2.0" in out and "KS815" not in out and "draft.md" not in out, out
+    assert json.loads(judged["json"][1])["ok"] is True
+
+
+def test_head_that_names_no_commit_is_refused_in_chinese(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0")}, "首次发布")
+    result = CliRunner().invoke(main, ["check", "--root", str(repo), "--base", "main", "--head", "nowhere",
+                                       "--today", "2026-03-02"])  # fmt: skip
+    assert result.exit_code == 1 and "KS804" in result.output and "nowhere" in result.output
+    assert "Traceback" not in result.output
