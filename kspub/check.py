@@ -488,18 +488,16 @@ def _run_check(root: Path, files: Path, base: str, head: str | None, today: date
 
     corpus = load_corpus(files)
     history: tuple[Diagnostic, ...] = ()
-    records_readable = True
+    unreadable: tuple[Diagnostic, ...] = ()  # the record itself cannot be read: nothing more of it is judged
     timelines: Mapping[str, Timeline] | None = None
     try:
         timelines = read_timelines(root, ref=head) if head is not None else read_worktree_timelines(root)
     except HistoryError as exc:  # the record reads, but a version cannot be rebuilt from it (or a shallow clone)
         history = exc.diagnostics or (_as_diagnostic(exc),)
-    except KspubError as exc:  # a record that cannot be read
-        history = (_as_diagnostic(exc),)
-        records_readable = False
-    if records_readable:
-        # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
-        history = tuple(record_findings(root, base, head, corpus.agreements, timelines)) + history
+    except KspubError as exc:
+        unreadable = (_as_diagnostic(exc),)
+    # what was edited in the record (KS817) is said even when the edit made a version unreadable (KS812)
+    history = unreadable or tuple(record_findings(root, base, head, corpus.agreements, timelines)) + history
     calendar = repository_calendar(files)
     checks: list[AgreementCheck] = []
     broken = frozenset(d.path for d in corpus.errors)

@@ -339,9 +339,11 @@ def test_unchecked_are_the_broken_files_changed_between_base_and_the_given_head(
 
 def test_head_is_judged_as_committed_there_never_from_the_working_tree(make_repo: Callable[..., Path]) -> None:
     """`kspub check --head change` says what checking out change and running `kspub check` says — whatever the
-    working tree holds: another branch's text, an unreleased edit, a broken file, a calendar year of its own."""
+    working tree holds: another branch's text, an unreleased edit, a broken file, an edited release record, a
+    calendar year of its own."""
     repo = branch_with(make_repo, agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-20")))
     release_all(repo)
+    (repo / "agreements" / "broken.md").write_text("---\nid: broken\n", encoding="utf-8")  # committed, cannot be compared
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "发布 2.0")
     judged = {}
@@ -350,15 +352,19 @@ def test_head_is_judged_as_committed_there_never_from_the_working_tree(make_repo
         git(repo, "checkout", "-q", "main")
         (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "5")), encoding="utf-8")  # edited, not released
         (repo / "agreements" / "draft.md").write_text("没有头信息的草稿\n", encoding="utf-8")  # broken, untracked
+        record = repo / "agreements" / "releases" / "demo.yaml"
+        record.write_text(record.read_text(encoding="utf-8").replace("summary: ''", "summary: 改过"), encoding="utf-8")
         (repo / "calendar").mkdir()
         (repo / "calendar" / "2026.yaml").write_text("year: [\n", encoding="utf-8")  # a year file that does not read
         assert check(repo, "--head", "change", "--format", fmt, release=False) == on_change
-        git(repo, "checkout", "-q", "--", A)
+        git(repo, "checkout", "-q", "--", ".")
         git(repo, "clean", "-q", "-fd")
         git(repo, "checkout", "-q", "change")
     code, out = judged["text"]
-    assert code == 0 and "1.0 → 2.0" in out and "KS815" not in out and "draft.md" not in out, out
-    assert json.loads(judged["json"][1])["ok"] is True
+    assert code == 1 and "1.0 → 2.0" in out and "draft.md" not in out, out
+    data = json.loads(judged["json"][1])
+    assert data["unchecked"] == ["agreements/broken.md"] and data["history"] == []
+    assert [d["code"] for d in data["lint"]] == ["KS102"] and data["agreements"][0]["ok"] is True
 
 
 def test_head_that_names_no_commit_is_refused_in_chinese(make_repo: Callable[..., Path]) -> None:
@@ -367,3 +373,17 @@ def test_head_that_names_no_commit_is_refused_in_chinese(make_repo: Callable[...
                                        "--today", "2026-03-02"])  # fmt: skip
     assert result.exit_code == 1 and "KS804" in result.output and "nowhere" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_record_that_does_not_read_is_the_one_history_finding(make_repo: Callable[..., Path]) -> None:
+    """A release record that is not readable YAML is said once, at its line, and nothing more is judged of it:
+    the record cannot be compared with the base."""
+    from datetime import date
+
+    from kspub.check import run_check
+
+    repo = make_repo({A: agreement("1.0")}, "首次发布")
+    (repo / "agreements" / "releases" / "demo.yaml").write_text("versions: [\n", encoding="utf-8")
+    report = run_check(repo, "main", today=date(2026, 3, 2))
+    assert [(d.code, d.path, d.line) for d in report.history] == [("KS810", "agreements/releases/demo.yaml", 1)]
+    assert not report.ok
