@@ -559,7 +559,7 @@ def record_findings(
             before = old.release(rel.version) if old else None
             for message in event_problems(rel, before.events if before else ()):
                 out.append(Diagnostic("KS818", message, path, rel.line or None))
-            out += _correction_problems(repo, new.agreement, rel, before, path)
+            out += _correction_problems(repo, rel, before, path)
         out += _appended_problems(old, new, {a.id for a in agreements}, path)
     if timelines is None:
         return out
@@ -611,7 +611,7 @@ def _appended_problems(old: Any, new: Any, present: set[str], path: str) -> list
     return out
 
 
-def _correction_problems(repo: Any, agreement: str, rel: Any, before: Any, path: str) -> list[Diagnostic]:
+def _correction_problems(repo: Any, rel: Any, before: Any, path: str) -> list[Diagnostic]:
     """A correction appended in this pull request may change no meaning: its text is compared with the text it
     corrects, clause by clause, and any material change is refused (a hand-appended "correction" could
     otherwise rewrite an archived version)."""

@@ -1408,7 +1408,7 @@ def test_each_new_correction_is_compared_with_the_text_it_corrects(make_repo: Ca
     def problems(events: tuple[Event, ...], known: tuple[Event, ...] = (), path: str = "agreements/demo.md") -> list[tuple[str, str, int | None]]:
         rel = SimpleNamespace(blob=released, path=path, version="1.0", line=7, events=events)
         before = SimpleNamespace(events=known) if known else None
-        found = _correction_problems(open_repo(repo), "demo", rel, before, "rec.yaml")
+        found = _correction_problems(open_repo(repo), rel, before, "rec.yaml")
         assert all(d.path == "rec.yaml" for d in found)  # the record's path, where the events are
         return [(d.code, d.message, d.line) for d in found]
 
