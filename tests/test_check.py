@@ -387,3 +387,43 @@ def test_a_record_that_does_not_read_is_the_one_history_finding(make_repo: Calla
     report = run_check(repo, "main", today=date(2026, 3, 2))
     assert [(d.code, d.path, d.line) for d in report.history] == [("KS810", "agreements/releases/demo.yaml", 1)]
     assert not report.ok
+
+
+def _history(repo: Path) -> list[tuple[str, str, int | None]]:
+    from datetime import date
+
+    from kspub.check import run_check
+
+    return [(d.code, d.path, d.line) for d in run_check(repo, "main", today=date(2026, 3, 2)).history]
+
+
+def test_events_merged_before_are_history_and_never_judged_again(make_repo: Callable[..., Path]) -> None:
+    """An event already on the base is not the pull request's to answer for, even one the rules would refuse
+    now (a postponement that moves the date earlier, merged before the gate ran): only what is appended is judged."""
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-03-02\neffective: 2026-04-15\n")}, "首次发布")
+    record = repo / "agreements" / "releases" / "demo.yaml"
+    event = "  events:\n  - event: postponement\n    date: '2026-03-02'\n    reason: 提前\n    effective: '2026-04-01'\n"
+    make_repo({"agreements/releases/demo.yaml": record.read_text(encoding="utf-8") + event,
+               A: agreement("1.0", extra="announced: 2026-03-02\neffective: 2026-04-01\n")}, "手工提交", release=False)  # fmt: skip
+    assert _history(repo) == []
+    git(repo, "checkout", "-q", "-b", "change")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    record.write_text(record.read_text(encoding="utf-8") + event, encoding="utf-8")
+    (repo / A).write_text(agreement("1.0", extra="announced: 2026-03-02\neffective: 2026-04-01\n"), encoding="utf-8")
+    git(repo, "checkout", "-q", "-B", "main", "HEAD")  # the same event, appended by this change: judged
+    line = next(i for i, text in enumerate(record.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("- version:"))
+    assert _history(repo) == [("KS818", "agreements/releases/demo.yaml", line)]
+
+
+def test_every_agreement_is_held_to_its_record_not_only_those_before_the_first_finding(
+    make_repo: Callable[..., Path],
+) -> None:
+    dated = "announced: 2026-01-05\neffective: 2026-01-20\n"
+    other = "agreements/other.md"
+    repo = make_repo({A: agreement("1.0", extra=dated), other: agreement("1.0", extra=dated).replace("id: demo", "id: other")})
+    (repo / A).write_text(agreement("1.0", fee=FEE.replace("10", "15"), extra=dated), encoding="utf-8")  # not released
+    edited = agreement("1.0", extra=dated.replace("01-20", "01-25")).replace("id: demo", "id: other")
+    (repo / other).write_text(edited, encoding="utf-8")
+    effective = next(i for i, text in enumerate(edited.splitlines(), 1) if text.startswith("effective:"))
+    version = next(i for i, text in enumerate(edited.splitlines(), 1) if text.startswith("version:"))
+    assert _history(repo) == [("KS815", A, version), ("KS816", other, effective)]
