@@ -427,3 +427,17 @@ def test_every_agreement_is_held_to_its_record_not_only_those_before_the_first_f
     effective = next(i for i, text in enumerate(edited.splitlines(), 1) if text.startswith("effective:"))
     version = next(i for i, text in enumerate(edited.splitlines(), 1) if text.startswith("version:"))
     assert _history(repo) == [("KS815", A, version), ("KS816", other, effective)]
+
+
+def test_a_record_deleted_does_not_end_the_judging_of_the_next(make_repo: Callable[..., Path]) -> None:
+    dated = "announced: 2026-01-05\neffective: 2026-01-20\n"
+    other = "agreements/other.md"
+    repo = make_repo({A: agreement("1.0", extra=dated), other: agreement("1.0", extra=dated).replace("id: demo", "id: other")})
+    (repo / "agreements" / "releases" / "demo.yaml").unlink()
+    record = repo / "agreements" / "releases" / "other.yaml"
+    edited = record.read_text(encoding="utf-8").replace("effective: '2026-01-20'", "effective: '2026-01-10'")
+    record.write_text(edited, encoding="utf-8")
+    line = next(i for i, text in enumerate(edited.splitlines(), 1) if text.startswith("- version: '1.0'"))
+    found = _history(repo)
+    assert ("KS817", "agreements/releases/demo.yaml", None) in found
+    assert ("KS817", "agreements/releases/other.yaml", line) in found
