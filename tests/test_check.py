@@ -441,3 +441,37 @@ def test_a_record_deleted_does_not_end_the_judging_of_the_next(make_repo: Callab
     found = _history(repo)
     assert ("KS817", "agreements/releases/demo.yaml", None) in found
     assert ("KS817", "agreements/releases/other.yaml", line) in found
+
+
+def test_a_correction_merged_before_is_history_and_never_judged_again(make_repo: Callable[..., Path]) -> None:
+    """A correction already on the base — even one that rewrote a clause, committed by hand before the gate ran —
+    is not judged again; the same correction appended by the pull request is refused (KS818)."""
+    import subprocess
+
+    from kspub.history import legal_text
+    from kspub.model import sha256_text
+    from kspub.release import release
+
+    from .conftest import RECORDED
+
+    dated = "announced: 2026-01-05\neffective: 2026-01-20\n"
+    repo = make_repo({A: agreement("1.0", extra=dated)}, "首次发布")
+    fix = dated + "corrections:\n  - date: 2026-03-01\n    reason: 更正标点\n"
+    typo = agreement("1.0", fee=FEE.replace("，", ","), extra=fix)
+    (repo / A).write_text(typo, encoding="utf-8")
+    assert release(repo, "demo", today=RECORDED).action == "correction"
+    rewrite = agreement("1.0", fee=FEE.replace("10", "5"), extra=fix)  # what the hand edit put in its place
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=rewrite.encode(), capture_output=True,
+                          check=True).stdout.decode().strip()  # fmt: skip
+    record = repo / "agreements" / "releases" / "demo.yaml"
+    typo_blob = subprocess.run(["git", "hash-object", "--stdin"], cwd=repo, input=typo.encode(), capture_output=True,
+                               check=True).stdout.decode().strip()  # fmt: skip
+    edited = record.read_text(encoding="utf-8").replace(typo_blob, blob).replace(
+        sha256_text(legal_text(typo)), sha256_text(legal_text(rewrite)))
+    assert edited.count(blob) == 1
+    git(repo, "checkout", "-q", "-b", "change")
+    make_repo({"agreements/releases/demo.yaml": edited, A: rewrite}, "手工勘误", release=False)
+    line = next(i for i, text in enumerate(edited.splitlines(), 1) if text.startswith("- version:"))
+    assert _history(repo) == [("KS818", "agreements/releases/demo.yaml", line)]  # appended now: judged
+    git(repo, "checkout", "-q", "-B", "main", "change")
+    assert _history(repo) == []  # merged: history
