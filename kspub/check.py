@@ -474,7 +474,7 @@ def run_check(root: Path, base: str, *, head: str | None = None, today: date) ->
     from kspub.repository import committed_tree
 
     if head is None:
-        return _run_check(root, root, base, head, today)
+        return _run_check(root, root, base, None, today)
     with committed_tree(root, head) as files:
         return _run_check(root, files, base, head, today)
 
