@@ -574,11 +574,9 @@ def record_findings(
             out.append(Diagnostic("KS815", f"协议 {a.id} {what}：请运行 kspub release {a.id}，并提交发布记录 "
                                   f"{record_path(a.id)}", a.path, line))  # fmt: skip
             continue
-        entry = latest.release
-        if entry is None:
-            continue
-        for key, recorded, written in (("announced", entry.announced, a.meta.announced),
-                                       ("effective", entry.current_effective, a.meta.effective)):  # fmt: skip
+        # the record's dates as they stand: announced, and effective after any postponement
+        for key, recorded, written in (("announced", latest.announced, a.meta.announced),
+                                       ("effective", latest.effective, a.meta.effective)):  # fmt: skip
             if recorded != written:
                 out.append(Diagnostic("KS816", f"头信息中的 {key}（{written or '未写'}）与发布记录中版本 {label} 的"
                                       f"（{recorded or '未写'}）不一致：请运行 kspub release {a.id}"

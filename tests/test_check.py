@@ -475,3 +475,21 @@ def test_a_correction_merged_before_is_history_and_never_judged_again(make_repo:
     assert _history(repo) == [("KS818", "agreements/releases/demo.yaml", line)]  # appended now: judged
     git(repo, "checkout", "-q", "-B", "main", "change")
     assert _history(repo) == []  # merged: history
+
+
+def test_a_date_written_on_one_side_only_is_said_to_be_missing_on_the_other(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\n")}, "首次发布")  # released without effective
+    text = agreement("1.0", extra="effective: 2026-01-20\n")  # announced dropped, effective added
+    (repo / A).write_text(text, encoding="utf-8")
+    from datetime import date
+
+    from kspub.check import run_check
+
+    found = [(d.code, d.message, d.line) for d in run_check(repo, "main", today=date(2026, 3, 2)).history]
+    version = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("version:"))
+    effective = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("effective:"))
+    assert found == [
+        ("KS816", "头信息中的 announced（未写）与发布记录中版本 1.0 的（2026-01-05）不一致：请运行 kspub release demo", version),
+        ("KS816", "头信息中的 effective（2026-01-20）与发布记录中版本 1.0 的（未写）不一致：请运行 kspub release demo"
+                  "（推迟生效请加 --reason 说明原因）", effective),
+    ]  # fmt: skip
