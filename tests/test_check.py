@@ -493,3 +493,27 @@ def test_a_date_written_on_one_side_only_is_said_to_be_missing_on_the_other(make
         ("KS816", "头信息中的 effective（2026-01-20）与发布记录中版本 1.0 的（未写）不一致：请运行 kspub release demo"
                   "（推迟生效请加 --reason 说明原因）", effective),
     ]  # fmt: skip
+
+
+def test_an_agreement_renamed_and_rewritten_is_judged_against_its_predecessor(make_repo: Callable[..., Path]) -> None:
+    """Renamed and rewritten in one pull request, so far that git no longer pairs the two files: the new file is
+    still judged against the version of its predecessor customers have, not waved through as a new agreement."""
+    from datetime import date
+
+    from kspub.check import run_check
+    from kspub.release import release
+    from kspub.repository import changed_agreement_paths
+
+    repo = make_repo({A: agreement("1.0", extra="announced: 2026-01-05\neffective: 2026-01-20\n")}, "首次发布")
+    (repo / A).unlink()
+    added = "".join(f"\n{{#service-{n}}}\n1.{n} 您使用代码为 S{n} 的云服务时，应当遵守该服务页面的说明，并按约定支付服务费用。\n"
+                    for n in range(4, 30))  # fmt: skip
+    text = agreement("2.0", fee=FEE.replace("10", "15"), extra=dates("2026-03-02", "2026-03-20")) + added
+    renamed = "agreements/cloud.md"
+    (repo / renamed).write_text(text.replace("id: demo", "id: cloud"), encoding="utf-8")
+    release(repo, "cloud", today=date(2026, 3, 2), renamed_from="demo", as_is=True)
+    assert (None, renamed) in changed_agreement_paths(repo, "main", None)  # git sees an addition, not a rename
+    report = run_check(repo, "main", today=date(2026, 3, 2))
+    (data,) = [a.to_dict() for a in report.agreements if a.new_version is not None]  # the other: demo, removed
+    assert (data["agreement"], data["from"], data["to"]) == ("cloud", "1.0", "2.0"), data
+    assert "KS422" not in [f["code"] for f in data["findings"]]
