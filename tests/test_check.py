@@ -363,6 +363,7 @@ def test_head_is_judged_as_committed_there_never_from_the_working_tree(make_repo
     code, out = judged["text"]
     assert code == 1 and "1.0 → 2.0" in out and "draft.md" not in out, out
     data = json.loads(judged["json"][1])
+    assert (data["base"], data["today"]) == ("main", "2026-03-02")  # what it was compared with, and when
     assert data["unchecked"] == ["agreements/broken.md"] and data["history"] == []
     assert [d["code"] for d in data["lint"]] == ["KS102"] and data["agreements"][0]["ok"] is True
 

@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from kspub.chinese_text import normalise
 from kspub.errors import Diagnostic
@@ -338,7 +338,7 @@ def load_plan(meta: Meta, path: str, ids: Iterable[str] | None = None) -> tuple[
         return None, [Diagnostic(INVALID_PLAN, f"同意安排（consent）写法有误：{p}；见 docs/source-format.md。", path, line)
                       for p in problems]  # fmt: skip
     # read and checked above: no problem means a version, a method and a list of clause IDs
-    return ConsentPlan(cast(str, version).strip(), cast(str, method), tuple(cast(list[str], clauses)), flags["separate"], flags["guardian"], texts["where"],
+    return ConsentPlan(raw["version"].strip(), raw["method"], tuple(raw["clauses"]), flags["separate"], flags["guardian"], texts["where"],
                        texts["reason"], texts["approved_by"]), []  # fmt: skip
 
 
