@@ -603,6 +603,12 @@ def test_a_notice_block_that_does_not_read_is_one_error_at_its_line() -> None:
           "clause: 条款ID（报告会显示该条款当前的编号），basis 只写法律条文。",
           "KS133 通知规则引用的 “民法典第九百条” 不是本仓库收录的法律条文：请核对法律名称和条号；可引用的条文见 docs/legal/statutes.md，"
           "新增条文请先收录原文。"]),
+        # the same with the number in Chinese, which is read as an article of no law first: passed over, not the end
+        ("notice:\n  default: {period: 30日, clause: changes, basis: 本协议第十二条；民法典第九百条}\n",
+         ["KS134 通知规则的 basis “本协议第十二条；民法典第九百条” 按编号引用本协议条款：条款重新编号后编号会指向别的条款。请改为 "
+          "clause: 条款ID（报告会显示该条款当前的编号），basis 只写法律条文。",
+          "KS133 通知规则引用的 “民法典第九百条” 不是本仓库收录的法律条文：请核对法律名称和条号；可引用的条文见 docs/legal/statutes.md，"
+          "新增条文请先收录原文。"]),
     ],
 )  # fmt: skip
 def test_each_rule_is_bound_to_its_text_and_its_statutes(notice: str, problems: list[str]) -> None:
