@@ -86,7 +86,8 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return not self.problems and all(row.meets_target for row in self.rows)
+        # the target, and every survivor answered: killed by a test, or listed as equivalent with its reason
+        return not self.problems and not self.survivors and all(row.meets_target for row in self.rows)
 
 
 def function_of(name: str) -> str:
@@ -189,7 +190,7 @@ def render(verdict: Verdict) -> str:
             lines.append(f"  … and {len(verdict.others) - SHOWN} more")
     if verdict.problems:
         lines += ["", "The list of equivalent mutants is wrong:"] + [f"  {p}" for p in verdict.problems]
-    lines += ["", "PASSED: every module meets the target." if verdict.passed else "FAILED."]
+    lines += ["", "PASSED: every module meets the target, and every survivor is listed as equivalent." if verdict.passed else "FAILED."]
     return "\n".join(lines)
 
 
