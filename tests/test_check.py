@@ -515,6 +515,8 @@ def test_an_agreement_renamed_and_rewritten_is_judged_against_its_predecessor(ma
     release(repo, "cloud", today=date(2026, 3, 2), renamed_from="demo", as_is=True)
     assert (None, renamed) in changed_agreement_paths(repo, "main", None)  # git sees an addition, not a rename
     report = run_check(repo, "main", today=date(2026, 3, 2))
-    (data,) = [a.to_dict() for a in report.agreements if a.new_version is not None]  # the other: demo, removed
+    changed = [a.to_dict() for a in report.agreements if a.new_version is not None]  # the other: demo, removed
+    assert len(changed) == 1
+    data = changed[0]
     assert (data["agreement"], data["from"], data["to"]) == ("cloud", "1.0", "2.0"), data
     assert "KS422" not in [f["code"] for f in data["findings"]]
